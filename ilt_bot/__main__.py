@@ -1,0 +1,3 @@
+from ilt_bot.cli import main
+
+main()

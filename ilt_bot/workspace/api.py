@@ -1,0 +1,169 @@
+"""What the jobs may ask of the Workspace gateway: value types and the :class:`WorkspaceAPI` protocol.
+
+The jobs (agenda, feedback, thinking maps, reflections) depend on this module only, never on HTTP,
+so they can be tested against the sandbox through the real gateway and read without knowing Google.
+Every ``ensure_*`` call is idempotent, keyed by ``iltbot_key`` in the file's Drive appProperties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+KEY_PROPERTY = "iltbot_key"
+"""The appProperties key naming what an artifact is (``cedar/agenda/2026-09-15``)."""
+
+Role = Literal["reader", "commenter", "writer"]
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A Drive file the bot made or found."""
+
+    id: str
+    name: str
+    mime_type: str
+    key: str | None = None
+    trashed: bool = False
+    web_link: str | None = None
+    app_properties: dict[str, str] = field(default_factory=dict)
+    modified_time: str | None = None
+
+
+@dataclass(frozen=True)
+class Ensured:
+    """The outcome of an ``ensure_*`` call: the file, and whether this call created it.
+
+    ``trashed`` is True when the artifact exists only in the trash: a person removed it, so the bot
+    reports it and does not recreate it.
+    """
+
+    file: FileRef
+    created: bool
+
+    @property
+    def trashed(self) -> bool:
+        return self.file.trashed
+
+
+QuestionKind = Literal["paragraph", "short_text", "radio", "checkbox", "dropdown", "scale"]
+
+
+@dataclass(frozen=True)
+class FormQuestion:
+    """One question of a Form; ``ref`` is the bot's stable name for it (used to read answers back)."""
+
+    ref: str
+    title: str
+    kind: QuestionKind = "paragraph"
+    required: bool = False
+    description: str = ""
+    options: tuple[str, ...] = ()
+    scale_low: int = 1
+    scale_high: int = 5
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A Form to create: title, intro and questions; who answers is granted separately."""
+
+    title: str
+    description: str = ""
+    questions: tuple[FormQuestion, ...] = ()
+    collect_emails: bool = False
+    """VERIFIED email collection (responses carry respondentEmail) when True."""
+
+
+@dataclass(frozen=True)
+class FormAnswer:
+    """One response, with answers keyed by the :attr:`FormQuestion.ref` of each question."""
+
+    response_id: str
+    submitted: str
+    """lastSubmittedTime, RFC 3339."""
+    respondent_email: str | None
+    answers: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class DocTable:
+    """A table read from a Doc: the cell texts of each row (header row first), whitespace trimmed."""
+
+    rows: list[list[str]]
+
+    @property
+    def header(self) -> list[str]:
+        return self.rows[0] if self.rows else []
+
+
+class WorkspaceAPI(Protocol):
+    """The gateway's operations; see :mod:`ilt_bot.workspace.gateway` for the implementation."""
+
+    def find(self, key: str) -> FileRef | None:
+        """The file with ``iltbot_key == key`` (trashed ones included, flagged), or None."""
+
+    def ensure_folder(self, key: str, name: str, parent_id: str) -> Ensured:
+        """A folder named ``name`` under ``parent_id``."""
+
+    def ensure_doc_from_html(
+        self, key: str, name: str, html: str, folder_id: str, properties: dict[str, str] | None = None
+    ) -> Ensured:
+        """A Google Doc converted from ``html`` (Drive HTML import) in ``folder_id``; never overwritten."""
+
+    def ensure_form(
+        self, key: str, spec: FormSpec, folder_id: str, properties: dict[str, str] | None = None
+    ) -> Ensured:
+        """A published Form with all of ``spec``'s questions and settings, moved into ``folder_id``.
+
+        A Form left half-made by a crash (no questions, unpublished) is completed, not duplicated.
+        """
+
+    def ensure_spreadsheet(self, key: str, name: str, folder_id: str, tabs: dict[str, list[str]]) -> Ensured:
+        """A spreadsheet with one tab per entry (tab title -> header row); missing tabs are added."""
+
+    def share(
+        self,
+        file_id: str,
+        emails: list[str],
+        role: Role,
+        *,
+        notify: bool = False,
+        message: str | None = None,
+        published_view: bool = False,
+    ) -> int:
+        """Grant ``role`` to each address that lacks it (one HTTP batch); returns how many were added.
+
+        Refuses addresses outside the school's domain unless allowed in config (SharingRefused).
+        ``published_view`` grants Form responder access (``view: "published"``).
+        """
+
+    def unshare(self, file_id: str, emails: list[str]) -> int:
+        """Remove the permissions of ``emails`` on the file; returns how many were removed."""
+
+    def set_form_accepting(self, form_id: str, accepting: bool) -> None:
+        """Open or close a published Form for responses."""
+
+    def form_responder_uri(self, form_id: str) -> str:
+        """The link people open to answer the Form."""
+
+    def list_responses(self, form_id: str, since: datetime | None = None) -> list[FormAnswer]:
+        """All responses (submitted after ``since``), answers keyed by question ``ref``."""
+
+    def read_rows(self, spreadsheet_id: str, tab: str) -> list[list[str]]:
+        """Every row of a tab below its header row, as strings."""
+
+    def append_rows_once(self, spreadsheet_id: str, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
+        """Append the rows whose id (``row[id_column]``) is not in the tab yet, RAW, in one call."""
+
+    def upsert_rows(self, spreadsheet_id: str, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
+        """Replace rows whose id exists and append the others, in at most two calls; returns rows written."""
+
+    def read_doc_tables(self, doc_id: str) -> list[DocTable]:
+        """Every table in a Doc as people left it."""
+
+    def export_html(self, file_id: str) -> str:
+        """A Doc exported as HTML (for template Docs and for the demo's output folder)."""
+
+    def move_to_folder(self, file_id: str, folder_id: str) -> None:
+        """Put a file in ``folder_id`` (and nowhere else)."""
