@@ -213,3 +213,40 @@ CONTENT_KINDS: dict[str, ContentKind] = {}
 def register_content_kind(kind: ContentKind) -> None:
     """Let Drive create, convert, export, copy and delete items of ``kind.mime_type``."""
     CONTENT_KINDS[kind.mime_type] = kind
+
+
+@dataclass
+class PageRequest:
+    """A browser request to one of the sandbox's human pages (Drive listing, Doc view, Form page)."""
+
+    method: str
+    user: str | None
+    """Signed-in user (session cookie from /_sandbox/login, or a bearer header), None if anonymous."""
+    path_params: dict[str, str]
+    args: dict[str, str]
+    form: dict[str, list[str]]
+    """Submitted form fields (POST), every value of each field."""
+    store: Store
+    base_url: str
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+PageHandler = Callable[[PageRequest], Result]
+
+PAGES: list[tuple[str, tuple[str, ...], PageHandler]] = []
+"""Human pages as (werkzeug rule, methods, handler), e.g. ``/forms/d/e/<form_id>/viewform``."""
+
+
+def page(rule: str, methods: tuple[str, ...] = ("GET",)) -> Callable[[PageHandler], PageHandler]:
+    """Register a browser page at ``rule`` (werkzeug routing syntax)."""
+
+    def register(handler: PageHandler) -> PageHandler:
+        PAGES.append((rule, methods, handler))
+        return handler
+
+    return register
+
+
+def html_page(html: str, status: int = 200) -> Result:
+    """A :class:`Result` carrying an HTML page."""
+    return Result(status=status, content_type="text/html; charset=utf-8", raw=html.encode("utf-8"))
