@@ -1,0 +1,273 @@
+"""Sandboxed Jinja2 rendering of the bot's HTML templates (agendas, reflections, digests).
+
+Templates come from three places, first match wins:
+
+1. a Google Doc (``templates.agenda_doc_id``) exported as HTML through the gateway: the school edits
+   its agenda template in Docs (only for ``agenda.html.j2``);
+2. a local folder (``templates.dir``) whose files override the packaged ones file by file;
+3. the packaged templates (``templates/`` at the top of the repo, shipped as ``ilt_bot/templates``).
+
+Every template runs in :class:`jinja2.sandbox.SandboxedEnvironment` with autoescape and
+:class:`jinja2.StrictUndefined`: people's text is escaped, never executed, and a template that names an
+unknown variable fails. :func:`validate_templates` finds such mistakes at ``ilt-bot check`` time.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+)
+from jinja2.sandbox import SandboxedEnvironment
+
+AGENDA_TEMPLATE = "agenda.html.j2"
+DOC_TEMPLATE_PREFIX = "gdoc:"
+_TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
+
+
+class TemplateLookupError(ValueError):
+    """A template name that may not be used (path traversal, absolute path) or cannot be found."""
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    """A template that cannot render: where, what, and which variables it may use."""
+
+    template: str
+    line: int | None
+    message: str
+    available: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        where = f"{self.template}, line {self.line}" if self.line else self.template
+        text = f"{where}: {self.message}"
+        if self.available:
+            text += f" (available variables: {', '.join(self.available)})"
+        return text
+
+
+def packaged_templates_dir() -> Path:
+    """The packaged templates: ``ilt_bot/templates`` in an installed wheel, else the repo's ``templates/``."""
+    try:
+        shipped = resources.files("ilt_bot").joinpath("templates")
+        if shipped.is_dir():
+            return Path(str(shipped))
+    except (ModuleNotFoundError, TypeError):  # pragma: no cover - ilt_bot is always importable here
+        pass
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def check_template_name(name: str) -> str:
+    """``name`` if it is a plain relative template name; refuse traversal and absolute paths."""
+    if not name or "\\" in name or "\x00" in name or name.startswith(("/", "~")) or re.match(r"^[A-Za-z]:", name):
+        raise TemplateLookupError(f"template name {name!r} is not a relative file name")
+    parts = name.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        raise TemplateLookupError(f"template name {name!r} may not contain '..', '.' or empty path parts")
+    return name
+
+
+class _SafeFileSystemLoader(FileSystemLoader):
+    """A file system loader that refuses path traversal explicitly (not just by failing to find)."""
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+        check_template_name(template)
+        return super().get_source(environment, template)
+
+
+_JINJA_TAG = re.compile(r"({{.*?}}|{%.*?%}|{#.*?#})", re.S)
+
+
+def jinja_from_exported_html(exported: str) -> str:
+    """A Doc's HTML export as a Jinja source: undo the HTML escaping inside ``{{ }}``/``{% %}`` tags.
+
+    Docs exports ``"`` as ``&quot;``, ``>`` as ``&gt;`` and a typographic apostrophe for ``'``; inside a
+    tag these must be plain characters again for Jinja to parse them. Text outside tags is left as is.
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        tag = html_lib.unescape(match.group(0))
+        tag = re.sub(r"<[^>]+>", "", tag)  # a style span splitting a tag
+        return tag.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\xa0": " "}))
+
+    return _JINJA_TAG.sub(fix, exported)
+
+
+class _DocLoader(BaseLoader):
+    """Serves one template name from a Google Doc exported as HTML (fetched once per environment)."""
+
+    def __init__(self, name: str, doc_id: str, workspace: Any) -> None:
+        self.name = name
+        self.doc_id = doc_id
+        self.workspace = workspace
+        self._source: str | None = None
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if template != self.name:
+            raise TemplateNotFound(template)
+        if self._source is None:
+            self._source = jinja_from_exported_html(self.workspace.export_html(self.doc_id))
+        return self._source, f"{DOC_TEMPLATE_PREFIX}{self.doc_id}", lambda: True
+
+
+def _setting(obj: Any, name: str, default: Any = None) -> Any:
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def make_environment(
+    config: Any = None, workspace: Any = None, *, base_dir: Path | None = None
+) -> SandboxedEnvironment:
+    """The sandboxed environment with the config's template sources (Doc, local folder, packaged)."""
+    templates = _setting(config, "templates")
+    loaders: list[BaseLoader] = []
+    doc_id = _setting(templates, "agenda_doc_id")
+    if doc_id and workspace is not None:
+        loaders.append(_DocLoader(AGENDA_TEMPLATE, doc_id, workspace))
+    local_dir = _setting(templates, "dir")
+    if local_dir:
+        path = Path(local_dir)
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        loaders.append(_SafeFileSystemLoader(str(path)))
+    loaders.append(_SafeFileSystemLoader(str(packaged_templates_dir())))
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["nl2br"] = _nl2br
+    return env
+
+
+def _nl2br(value: Any) -> Any:
+    """Escape ``value`` and keep its line breaks as ``<br>`` (for multi-line answers)."""
+    from markupsafe import Markup, escape
+
+    return Markup("<br>").join(escape(line) for line in str(value).splitlines())
+
+
+def render(name: str, context: dict[str, Any], *, env: SandboxedEnvironment | None = None,
+           config: Any = None, workspace: Any = None) -> str:
+    """Render template ``name`` with ``context`` (raises :class:`jinja2.TemplateError` on mistakes)."""
+    check_template_name(name)
+    env = env or make_environment(config, workspace)
+    return env.get_template(name).render(context)
+
+
+# --- validation (ilt-bot check) -------------------------------------------------------------------
+
+SampleContext = Callable[[Any], dict[str, Any]]
+SAMPLE_CONTEXTS: dict[str, SampleContext] = {}
+"""Template name -> function(config) giving a complete sample context (registered by the jobs)."""
+
+
+def register_sample_context(name: str) -> Callable[[SampleContext], SampleContext]:
+    """Register the complete sample context of template ``name`` for :func:`validate_templates`."""
+
+    def register(fn: SampleContext) -> SampleContext:
+        SAMPLE_CONTEXTS[name] = fn
+        return fn
+
+    return register
+
+
+def _template_line(exc: BaseException, filename_hint: str | None) -> int | None:
+    """The template line where ``exc`` happened (Jinja rewrites tracebacks to point at templates)."""
+    if isinstance(exc, TemplateSyntaxError):
+        return exc.lineno
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename == filename_hint or filename.endswith(_TEMPLATE_SUFFIXES) or filename.startswith(
+                DOC_TEMPLATE_PREFIX):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _load_sample_contexts() -> None:
+    """Import the jobs that register sample contexts (kept lazy: render must not import the jobs)."""
+    for module in ("ilt_bot.jobs.agenda",):
+        if module not in sys.modules:
+            try:
+                __import__(module)
+            except ImportError:  # pragma: no cover - a job module missing is reported by its own tests
+                continue
+
+
+def template_names(env: SandboxedEnvironment) -> list[str]:
+    """Every template the environment can load, partials (``_*``) included."""
+    try:
+        names = env.list_templates()
+    except TypeError:  # a loader that cannot list
+        names = []
+    return sorted({n for n in names if n.endswith(_TEMPLATE_SUFFIXES)} | set(SAMPLE_CONTEXTS))
+
+
+def validate_templates(config: Any, workspace: Any = None, *, base_dir: Path | None = None) -> list[TemplateProblem]:
+    """Render each template with a complete sample context; one problem per template that fails.
+
+    Templates with a registered sample context are rendered; the others (partials, templates of
+    routines not built yet) are parsed only. A problem names the template, the line and the variables
+    the template may use.
+    """
+    _load_sample_contexts()
+    problems: list[TemplateProblem] = []
+    try:
+        env = make_environment(config, workspace, base_dir=base_dir)
+    except TemplateError as exc:  # pragma: no cover - loaders do not raise at construction
+        return [TemplateProblem("(environment)", None, str(exc))]
+    for name in template_names(env):
+        sample = SAMPLE_CONTEXTS.get(name)
+        available = tuple(sorted(sample(config))) if sample else ()
+        try:
+            template = env.get_template(name)
+            if sample is not None:
+                template.render(sample(config))
+        except TemplateNotFound as exc:
+            problems.append(TemplateProblem(name, None, f"template not found: {exc}", available))
+        except UndefinedError as exc:
+            problems.append(TemplateProblem(_display(env, name), _template_line(exc, None), str(exc), available))
+        except TemplateSyntaxError as exc:
+            problems.append(TemplateProblem(_display(env, name, exc.filename), exc.lineno, exc.message or str(exc),
+                                            available))
+        except (TemplateError, TemplateLookupError) as exc:
+            problems.append(TemplateProblem(_display(env, name), _template_line(exc, None), str(exc), available))
+        except Exception as exc:  # noqa: BLE001 - a sandbox SecurityError, a bad filter argument...
+            problems.append(TemplateProblem(_display(env, name), _template_line(exc, None),
+                                            f"{type(exc).__name__}: {exc}", available))
+    return problems
+
+
+def _display(env: SandboxedEnvironment, name: str, filename: str | None = None) -> str:
+    """A template's name as a person finds it: the file path or the Doc it came from."""
+    if filename:
+        return filename
+    try:
+        _, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    except Exception:  # noqa: BLE001
+        return name
+    return filename or name
