@@ -1,0 +1,38 @@
+"""Errors a user can fix themselves (config mistakes), printed without a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One config problem: where (``meetings.weekday``), what is wrong, how to fix it."""
+
+    path: str
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.path}: {self.message}"
+        return f"{text}\n    fix: {self.fix}" if self.fix else text
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+class UserError(Exception):
+    """A mistake the user can fix; the CLI prints it cleanly (exit 1) instead of a traceback."""
+
+
+class ConfigError(UserError):
+    """The config file is missing, unreadable or invalid; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem], source: str | None = None) -> None:
+        self.problems = list(problems)
+        self.source = source
+        where = f" in {source}" if source else ""
+        count = len(self.problems)
+        lines = [f"{count} problem{'s' if count != 1 else ''}{where}:"]
+        lines += [f"  {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
