@@ -66,7 +66,7 @@ ROLES = (
 )
 MEETING_ROLES = ("facilitator", "timekeeper", "note_taker", "norms_monitor")
 STRANDS = ("data", "observation_feedback", "professional_learning")
-FOLDER_KINDS = ("agendas", "feedback", "reflections", "thinking_maps")
+FOLDER_KINDS = ("agendas", "feedback", "reflections", "thinking-maps")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 DateT = date  # aliases for classes that have fields named `date` / `time`
@@ -325,7 +325,7 @@ class LeadTimes(Section):
 class Drive(Section):
     root_folder_id: str | None = None
     shared_drive_id: str | None = None
-    folders: dict[Literal["agendas", "feedback", "reflections", "thinking_maps"], Text] = {}
+    folders: dict[Literal["agendas", "feedback", "reflections", "thinking-maps"], Text] = {}
 
 
 class Auth(Section):
