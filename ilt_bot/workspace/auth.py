@@ -1,0 +1,213 @@
+"""Credentials for the bot user, and the least set of OAuth scopes the config needs.
+
+Auth methods (``workspace.auth.method``):
+
+- ``service_account``: a key file with domain-wide delegation; the bot acts as ``workspace.bot_user``
+  (``with_subject``). A Workspace admin grants the key's client ID exactly :func:`required_scopes`.
+- ``impersonation``: keyless delegation. The ambient credentials (ADC) impersonate
+  ``auth.target_principal`` and sign a delegated token for the bot user (needs the
+  "Service Account Token Creator" role on the target, plus the same delegation grant).
+- ``oauth``: one person's account through the installed-app flow; the token (with its refresh token)
+  lives in ``auth.token_file``, written with mode 0600 and refreshed in place.
+- ``adc``: Application Default Credentials (``gcloud auth application-default login``, workload identity).
+- ``sandbox``: the sandbox's own bearer tokens (the default for the sandbox backends).
+
+Token refresh goes through the same HTTP object as the API calls (the transport seam), so on the
+sandbox the token endpoint ``https://oauth2.googleapis.com/token`` is answered locally.
+Tokens, keys and refresh tokens never reach logs or error messages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import google.auth
+import google.auth.exceptions
+from google.auth.credentials import Credentials
+
+from ilt_bot.workspace.errors import AuthFailed, from_refresh_error
+
+log = logging.getLogger(__name__)
+
+_BASE = "https://www.googleapis.com/auth/"
+DRIVE = _BASE + "drive"
+"""Full Drive: needed to work inside folders people made (the school's existing ILT folder). Restricted."""
+DRIVE_FILE = _BASE + "drive.file"
+"""Only files the bot created or was handed: enough when the bot owns its root folder. Non-sensitive."""
+DOCUMENTS = _BASE + "documents"
+"""Read the tables people filled in agenda Docs (documents.get) and edit Docs the bot made."""
+FORMS_BODY = _BASE + "forms.body"
+"""Create Forms, add questions, publish and open/close them."""
+FORMS_RESPONSES = _BASE + "forms.responses.readonly"
+"""Read Form responses (read-only: the bot never changes an answer)."""
+SPREADSHEETS = _BASE + "spreadsheets"
+"""Write the tracker spreadsheet (tabs, rows)."""
+
+METHODS = ("service_account", "impersonation", "oauth", "adc", "sandbox")
+
+
+def _get(obj: Any, *path: str, default: Any = None) -> Any:
+    for name in path:
+        if obj is None:
+            return default
+        obj = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+    return default if obj is None else obj
+
+
+def bot_owns_root(config: Any) -> bool:
+    """True when the bot makes (and so owns) its own root folder: ``drive.file`` then suffices.
+
+    A configured ``drive.root_folder_id`` (a folder people made), existing subfolders (``drive.folders``),
+    a shared drive, or a Doc template (``templates.agenda_doc_id``) are files the app did not create,
+    which only ``drive`` can reach.
+    """
+    return not (_get(config, "drive", "root_folder_id") or _get(config, "drive", "shared_drive_id")
+                or _get(config, "drive", "folders") or _get(config, "templates", "agenda_doc_id"))
+
+
+def required_scopes(config: Any) -> list[str]:
+    """The least OAuth scopes the config needs (what an admin grants for domain-wide delegation).
+
+    ``drive`` (restricted) when the bot works in folders people made or a shared drive; ``drive.file``
+    when it owns its root. Always ``documents``, ``forms.body``, ``forms.responses.readonly`` and
+    ``spreadsheets``.
+    """
+    drive = DRIVE_FILE if bot_owns_root(config) else DRIVE
+    return [drive, DOCUMENTS, FORMS_BODY, FORMS_RESPONSES, SPREADSHEETS]
+
+
+def auth_method(config: Any, *, sandbox: bool) -> str:
+    """The configured method; ``sandbox`` when unset on a sandbox backend."""
+    method = _get(config, "workspace", "auth", "method")
+    if not method:
+        return "sandbox" if sandbox else "adc"
+    if method not in METHODS:
+        raise AuthFailed(f"workspace.auth.method is {method!r}: use one of {', '.join(METHODS)}.")
+    return str(method)
+
+
+def write_token_file(path: str | os.PathLike[str], credentials: Any) -> None:
+    """Save OAuth user credentials as JSON readable only by the owner (mode 0600)."""
+    target = Path(path).expanduser()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = credentials.to_json() if hasattr(credentials, "to_json") else json.dumps(credentials)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        os.write(fd, data.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def _service_account(config: Any, scopes: list[str], subject: str) -> Credentials:
+    from google.oauth2 import service_account
+
+    key_file = _get(config, "workspace", "auth", "key_file")
+    if not key_file:
+        raise AuthFailed("workspace.auth.method is service_account but workspace.auth.key_file is not set: "
+                         "point it to the service account's JSON key.")
+    path = Path(str(key_file)).expanduser()
+    if not path.is_file():
+        raise AuthFailed(f"The service account key file {path} does not exist: fix workspace.auth.key_file.")
+    try:
+        creds = service_account.Credentials.from_service_account_file(str(path), scopes=scopes)
+    except (ValueError, KeyError) as error:
+        raise AuthFailed(f"The service account key file {path} is not a valid JSON key ({type(error).__name__}): "
+                         "download a new key from the Cloud console.") from None
+    return creds.with_subject(subject)
+
+
+def _impersonation(config: Any, scopes: list[str], subject: str) -> Credentials:
+    from google.auth import impersonated_credentials
+
+    target = _get(config, "workspace", "auth", "target_principal")
+    if not target:
+        raise AuthFailed("workspace.auth.method is impersonation but workspace.auth.target_principal is not set: "
+                         "give the service account's email.")
+    try:
+        source, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+    except google.auth.exceptions.DefaultCredentialsError:
+        raise AuthFailed("No ambient credentials to impersonate with: run `gcloud auth application-default login` "
+                         "or run on a workload with a service account.") from None
+    return impersonated_credentials.Credentials(
+        source_credentials=source, target_principal=str(target), target_scopes=scopes, subject=subject
+    )
+
+
+def _oauth(config: Any, scopes: list[str], request: Any | None) -> Credentials:
+    from google.oauth2.credentials import Credentials as UserCredentials
+
+    token_file = _get(config, "workspace", "auth", "token_file")
+    if not token_file:
+        raise AuthFailed("workspace.auth.method is oauth but workspace.auth.token_file is not set.")
+    path = Path(str(token_file)).expanduser()
+    if not path.is_file():
+        raise AuthFailed(f"No OAuth token at {path}: run `ilt-bot auth login` once on a machine with a browser "
+                         "(it writes the token file), then copy it here.")
+    try:
+        creds = UserCredentials.from_authorized_user_file(str(path), scopes=scopes)
+    except (ValueError, KeyError):
+        raise AuthFailed(f"The OAuth token file {path} is not valid: run `ilt-bot auth login` again.") from None
+    if request is not None and not creds.valid and creds.refresh_token:
+        try:
+            creds.refresh(request)
+        except google.auth.exceptions.RefreshError as error:
+            raise from_refresh_error(error, user=_get(config, "workspace", "bot_user")) from None
+        write_token_file(path, creds)
+    return creds
+
+
+def oauth_login(config: Any, *, open_browser: bool = True) -> Path:
+    """Run the installed-app flow for one person and write the token file (0600); returns its path."""
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    secrets = _get(config, "workspace", "auth", "client_secrets")
+    token_file = _get(config, "workspace", "auth", "token_file")
+    if not secrets or not token_file:
+        raise AuthFailed("OAuth login needs workspace.auth.client_secrets (the OAuth client JSON) and "
+                         "workspace.auth.token_file (where to save the token).")
+    flow = InstalledAppFlow.from_client_secrets_file(str(Path(str(secrets)).expanduser()),
+                                                     scopes=required_scopes(config))
+    creds = flow.run_local_server(port=0, open_browser=open_browser)
+    path = Path(str(token_file)).expanduser()
+    write_token_file(path, creds)
+    return path
+
+
+def _adc(config: Any, scopes: list[str], subject: str | None) -> Credentials:
+    try:
+        creds, _ = google.auth.default(scopes=scopes)
+    except google.auth.exceptions.DefaultCredentialsError:
+        raise AuthFailed("No Application Default Credentials found: run `gcloud auth application-default login`, "
+                         "set GOOGLE_APPLICATION_CREDENTIALS, or choose another workspace.auth.method.") from None
+    if subject and hasattr(creds, "with_subject"):
+        creds = creds.with_subject(subject)
+    return creds
+
+
+def load_credentials(config: Any, *, sandbox: bool, request: Any | None = None) -> Credentials:
+    """Credentials acting as the bot user, with :func:`required_scopes`.
+
+    ``request`` (a ``google.auth.transport`` request over the transport seam) is used to refresh an
+    OAuth token file eagerly so the refreshed token is written back (0600).
+    """
+    method = auth_method(config, sandbox=sandbox)
+    user = str(_get(config, "workspace", "bot_user", default="") or "")
+    subject = str(_get(config, "workspace", "auth", "subject", default="") or user)
+    scopes = required_scopes(config)
+    log.debug("credentials: method=%s user=%s", method, user)
+    if method == "sandbox":
+        from ilt_bot.sandbox.identity import sandbox_credentials
+
+        return sandbox_credentials(user)
+    if method == "service_account":
+        return _service_account(config, scopes, subject)
+    if method == "impersonation":
+        return _impersonation(config, scopes, subject)
+    if method == "oauth":
+        return _oauth(config, scopes, request)
+    return _adc(config, scopes, _get(config, "workspace", "auth", "subject"))

@@ -1,0 +1,169 @@
+"""google-api-python-client services built from the static discovery documents, and the one place
+where a request is sent: rate limited, counted, errors typed, retried by the one policy.
+
+The services get their HTTP object from a factory: ``httplib2.Http`` for Google, or the transport
+seam's ``sandbox_http(base_url)`` for the sandbox. Every URL the library builds (API calls, media
+uploads, batches, the OAuth token endpoint) is the usual ``https://*.googleapis.com`` one; only the
+seam knows where it really goes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import google.auth.exceptions
+import google_auth_httplib2
+import httplib2
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+
+from ilt_bot.workspace.errors import WorkspaceError, from_http_error, from_refresh_error
+from ilt_bot.workspace.ratelimit import RateLimiter
+from ilt_bot.workspace.retry import TRANSPORT_ERRORS, RetryPolicy, is_retryable
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+APIS = {"drive": "v3", "docs": "v1", "forms": "v1", "sheets": "v4"}
+
+HttpFactory = Callable[[], httplib2.Http]
+
+
+@dataclass
+class Services:
+    """The four API clients, all acting as one user."""
+
+    drive: Any
+    docs: Any
+    forms: Any
+    sheets: Any
+
+
+def build_services(credentials: Any, http_factory: HttpFactory, *, timeout: float | None = 60) -> Services:
+    """Build Drive v3, Docs v1, Forms v1 and Sheets v4 offline (static discovery) over ``http_factory()``.
+
+    Each service gets its own HTTP object (httplib2 is not thread-safe); token refreshes go through it.
+    """
+    built = {}
+    for api, version in APIS.items():
+        raw = http_factory()
+        if timeout is not None and getattr(raw, "timeout", None) is None:
+            raw.timeout = timeout
+        authed = google_auth_httplib2.AuthorizedHttp(credentials, http=raw)
+        built[api] = build(api, version, http=authed, static_discovery=True, cache_discovery=False)
+    return Services(**built)
+
+
+def token_request(http_factory: HttpFactory) -> Any:
+    """A ``google.auth`` transport request over the same seam (to refresh tokens eagerly)."""
+    return google_auth_httplib2.Request(http_factory())
+
+
+class Caller:
+    """Sends requests for one user: rate limit, count, type errors, retry with one policy."""
+
+    def __init__(
+        self,
+        *,
+        user: str,
+        policy: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        project: str = "default",
+    ) -> None:
+        self.user = user
+        self.policy = policy or RetryPolicy()
+        self.limiter = limiter or RateLimiter(enabled=False)
+        self.project = project
+        self.calls: Counter[str] = Counter()
+        """HTTP requests sent, by API method id (a batch counts once, as ``<api>.batch``)."""
+        self.units: Counter[str] = Counter()
+        """API method calls, batch parts included (what quotas count)."""
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    def execute(self, request: Any, *, what: str, file_id: str | None = None) -> Any:
+        """One attempt: rate limit, count, send; Google errors become :class:`WorkspaceError`."""
+        method = getattr(request, "methodId", None) or "unknown"
+        self.limiter.acquire(method, self.user, project=self.project)
+        self.calls[method] += 1
+        self.units[method] += 1
+        try:
+            return request.execute(num_retries=0)
+        except HttpError as error:
+            raise from_http_error(error, operation=what, file_id=file_id, user=self.user) from None
+        except google.auth.exceptions.RefreshError as error:
+            raise from_refresh_error(error, user=self.user) from None
+        except google.auth.exceptions.TransportError as error:
+            raise ConnectionError(f"token endpoint unreachable ({type(error).__name__})") from None
+
+    def call(self, make: Callable[[], Any], *, what: str, file_id: str | None = None) -> Any:
+        """An idempotent call, retried by the policy (``make`` builds the request afresh each time)."""
+        return self.policy.call(lambda: self.execute(make(), what=what, file_id=file_id), what=what)
+
+    def once(
+        self,
+        make: Callable[[], Any],
+        recover: Callable[[], T | None],
+        *,
+        what: str,
+        file_id: str | None = None,
+    ) -> Any:
+        """A non-idempotent call: after a failure, ``recover`` looks for its effect before re-sending."""
+        return self.policy.once(lambda: self.execute(make(), what=what, file_id=file_id), recover, what=what)
+
+    def batch(
+        self, service: Any, requests: list[tuple[str, Any]], *, what: str, file_id: str | None = None
+    ) -> dict[str, Any]:
+        """Send ``(id, request)`` pairs as HTTP batches of at most 100 (one attempt, no retries).
+
+        Returns each id's answer, or the :class:`WorkspaceError` it failed with. A failure of the
+        whole batch HTTP call raises (the caller re-reads state before sending anything again).
+        """
+        results: dict[str, Any] = {}
+        for start in range(0, len(requests), 100):
+            chunk = requests[start : start + 100]
+
+            def on_answer(request_id: str, response: Any, exception: Exception | None) -> None:
+                if exception is None:
+                    results[request_id] = response
+                elif isinstance(exception, HttpError):
+                    results[request_id] = from_http_error(exception, operation=what, file_id=file_id,
+                                                          user=self.user)
+                else:
+                    results[request_id] = exception
+
+            batch = service.new_batch_http_request(callback=on_answer)
+            methods: Counter[str] = Counter()
+            for request_id, request in chunk:
+                batch.add(request, request_id=request_id)
+                methods[getattr(request, "methodId", None) or "unknown"] += 1
+            for method, count in methods.items():
+                self.limiter.acquire(method, self.user, project=self.project, tokens=count)
+                self.units[method] += count
+            api = next(iter(methods)).split(".", 1)[0]
+            self.calls[f"{api}.batch"] += 1
+            try:
+                batch.execute()
+            except HttpError as error:
+                raise from_http_error(error, operation=what, file_id=file_id, user=self.user) from None
+            except google.auth.exceptions.RefreshError as error:
+                raise from_refresh_error(error, user=self.user) from None
+            for request_id, _ in chunk:
+                results.setdefault(request_id, ConnectionError("no answer in the batch response"))
+        return results
+
+
+def failed_retryably(result: Any) -> bool:
+    """True when a batch part failed in a way worth retrying."""
+    return isinstance(result, BaseException) and is_retryable(result)
+
+
+def is_failure(result: Any) -> bool:
+    return isinstance(result, (WorkspaceError, *TRANSPORT_ERRORS))

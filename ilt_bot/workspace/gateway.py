@@ -1,0 +1,340 @@
+"""The Workspace gateway: :class:`Gateway` implements :class:`~ilt_bot.workspace.api.WorkspaceAPI`.
+
+Every ``ensure_*`` finds its artifact by ``iltbot_key`` first and creates only what is missing, so a
+rerun makes no writes; an artifact found only in the trash is reported (``Ensured.trashed``) and
+never recreated. :func:`connect` picks the backend: the embedded sandbox, a sandbox at a URL
+(``workspace.sandbox_url`` or env ``ILT_BOT_SANDBOX_URL``), or Google.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+import httplib2
+
+from ilt_bot.workspace.api import KEY_PROPERTY, DocTable, Ensured, FileRef, FormAnswer, FormSpec, Role
+from ilt_bot.workspace.auth import load_credentials
+from ilt_bot.workspace.clients import Caller, HttpFactory, Services, build_services, token_request
+from ilt_bot.workspace.docs import DocsOps
+from ilt_bot.workspace.drive import (
+    FILE_FIELDS,
+    FORM_MIME,
+    SHEET_MIME,
+    DriveOps,
+    Sharing,
+    check_property,
+    domain_guard,
+    escape_q,
+    pick,
+    to_ref,
+)
+from ilt_bot.workspace.forms import MAX_APP_PROPERTIES, FormsOps, pack_qmap, question_ids, to_answer, unpack_qmap
+from ilt_bot.workspace.ratelimit import RateLimiter, shared_limiter
+from ilt_bot.workspace.retry import RetryPolicy
+from ilt_bot.workspace.sheets import SheetsOps
+
+log = logging.getLogger(__name__)
+
+STATE_PROPERTY = "iltbot_state"
+"""appProperty on Forms: ``building`` until questions, settings and publishing are done, then ``ready``."""
+
+ROLES = ("reader", "commenter", "writer")
+
+
+def _get(obj: Any, *path: str, default: Any = None) -> Any:
+    for name in path:
+        if obj is None:
+            return default
+        obj = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+    return default if obj is None else obj
+
+
+class Gateway:
+    """Drive, Docs, Forms and Sheets for the bot user, behind the jobs' :class:`WorkspaceAPI`."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        user: str,
+        domain: str | None,
+        allow_external: list[str] | tuple[str, ...] = (),
+        link_sharing: bool = False,
+        shared_drive_id: str | None = None,
+        policy: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        base_url: str | None = None,
+        server: Any = None,
+    ) -> None:
+        self.user = user
+        self.domain = domain
+        self.allow_external = list(allow_external)
+        self.link_sharing = link_sharing
+        self.base_url = base_url
+        self.server = server
+        self.caller = Caller(user=user, policy=policy, limiter=limiter)
+        self.drive = DriveOps(self.caller, services.drive, shared_drive_id=shared_drive_id)
+        self.docs = DocsOps(self.caller, services.docs)
+        self.forms = FormsOps(self.caller, services.forms)
+        self.sheets = SheetsOps(self.caller, services.sheets)
+        self.sharing = Sharing(self.drive)
+        self._refs: dict[str, dict[str, str]] = {}
+        self._responder_uri: dict[str, str] = {}
+
+    # --- bookkeeping ---------------------------------------------------------------------------
+
+    @property
+    def calls(self) -> Counter[str]:
+        """HTTP requests sent so far, by API method id (a batch counts once, as ``drive.batch``)."""
+        return self.caller.calls
+
+    @property
+    def total_calls(self) -> int:
+        return self.caller.total_calls
+
+    def reset_counts(self) -> None:
+        self.caller.calls.clear()
+        self.caller.units.clear()
+
+    def close(self) -> None:
+        """Stop the embedded sandbox, if this gateway started one."""
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def __enter__(self) -> Gateway:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- WorkspaceAPI --------------------------------------------------------------------------
+
+    def find(self, key: str) -> FileRef | None:
+        """The file with ``iltbot_key == key`` (a live one before a trashed one), or None."""
+        return self.drive.find(key)
+
+    def ensure_folder(self, key: str, name: str, parent_id: str) -> Ensured:
+        found = self.drive.find(key)
+        if found:
+            return Ensured(found, created=False)
+        from ilt_bot.workspace.drive import FOLDER_MIME
+
+        return Ensured(to_ref(self.drive.create(key, name, FOLDER_MIME, parent_id)), created=True)
+
+    def ensure_doc_from_html(
+        self, key: str, name: str, html: str, folder_id: str, properties: dict[str, str] | None = None
+    ) -> Ensured:
+        found = self.drive.find(key)
+        if found:
+            return Ensured(found, created=False)
+        return Ensured(to_ref(self.drive.create_doc_from_html(key, name, html, folder_id, properties)), created=True)
+
+    def ensure_form(
+        self, key: str, spec: FormSpec, folder_id: str, properties: dict[str, str] | None = None
+    ) -> Ensured:
+        """A published Form with ``spec``'s questions in ``folder_id``.
+
+        New: forms.create, then Drive (key, folder), one forms.batchUpdate (every question, description,
+        settings), setPublishSettings, then Drive (``iltbot_state=ready`` + question map). A Form found
+        by key but not ``ready`` (a crash midway) is completed (``created`` is then True: this call made
+        it usable); so is a keyless Form of the same title the bot owns (a create whose answer was lost).
+        """
+        found = self.drive.find(key)
+        if found and (found.trashed or found.app_properties.get(STATE_PROPERTY) == "ready"):
+            return Ensured(found, created=False)
+        props = {**(properties or {}), KEY_PROPERTY: key, STATE_PROPERTY: "building"}
+        for name, value in props.items():
+            check_property(name, value)
+        if found:
+            form_id, fresh = found.id, False
+        else:
+            orphan = self._orphan_form(spec.title)
+            if orphan:
+                form_id, fresh = orphan, False
+            else:
+                created = self.forms.create(spec.title, lambda: self._recover_form(spec.title))
+                form_id, fresh = created["formId"], "info" in created  # recovered orphans: read first
+        self.drive.move(form_id, folder_id, body={"appProperties": props})
+        qmap = self.forms.complete(form_id, spec, fresh=fresh)
+        packed = pack_qmap(qmap, MAX_APP_PROPERTIES - len(props)) or {}
+        if not packed and qmap:
+            log.warning("Form %s: question map does not fit in appProperties; answers will be keyed by title",
+                        form_id)
+        item = self.drive.update(form_id, body={"appProperties": {STATE_PROPERTY: "ready", **packed}},
+                                 what=f"Recording Form {form_id} ({key}) as ready")
+        self._refs[form_id] = unpack_qmap(packed)
+        return Ensured(to_ref(item), created=True)
+
+    def _orphan_items(self, title: str) -> list[dict[str, Any]]:
+        q = f"name = '{escape_q(title)}' and mimeType = '{FORM_MIME}' and trashed = false"
+        items = self.drive.list_files(q, what=f"Looking for an unfinished Form {title!r}", in_shared_drive=False)
+        return [f for f in items if KEY_PROPERTY not in (f.get("appProperties") or {})]
+
+    def _orphan_form(self, title: str) -> str | None:
+        item = pick(self._orphan_items(title))
+        return item["id"] if item else None
+
+    def _recover_form(self, title: str) -> dict[str, Any] | None:
+        form_id = self._orphan_form(title)
+        return {"formId": form_id} if form_id else None
+
+    def ensure_spreadsheet(self, key: str, name: str, folder_id: str, tabs: dict[str, list[str]]) -> Ensured:
+        found = self.drive.find(key)
+        if found and found.trashed:
+            return Ensured(found, created=False)
+        if found:
+            self.sheets.ensure_tabs(found.id, tabs, fresh=False)
+            return Ensured(found, created=False)
+        item = self.drive.create(key, name, SHEET_MIME, folder_id)
+        self.sheets.ensure_tabs(item["id"], tabs, fresh=True)
+        return Ensured(to_ref(item), created=True)
+
+    def share(
+        self,
+        file_id: str,
+        emails: list[str],
+        role: Role,
+        *,
+        notify: bool = False,
+        message: str | None = None,
+        published_view: bool = False,
+    ) -> int:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, not {role!r}")
+        allowed = domain_guard(emails, domain=self.domain, allow_external=self.allow_external,
+                               link_sharing=self.link_sharing)
+        if not allowed:
+            return 0
+        return self.sharing.share(file_id, allowed, role, notify=notify, message=message,
+                                  published_view=published_view)
+
+    def unshare(self, file_id: str, emails: list[str]) -> int:
+        return self.sharing.unshare(file_id, emails)
+
+    def set_form_accepting(self, form_id: str, accepting: bool) -> None:
+        self.forms.set_publish(form_id, published=True, accepting=accepting)
+
+    def form_responder_uri(self, form_id: str) -> str:
+        if form_id not in self._responder_uri:
+            uri = self.forms.get(form_id).get("responderUri")
+            if not uri:
+                from ilt_bot.workspace.errors import InvalidRequest
+
+                raise InvalidRequest(f"Form {form_id} has no responder link (is it published?).", file_id=form_id)
+            self._responder_uri[form_id] = uri
+        return self._responder_uri[form_id]
+
+    def _question_refs(self, form_id: str) -> dict[str, str]:
+        """questionId -> ref (from the Form's appProperties; question titles when no map was stored)."""
+        if form_id not in self._refs:
+            props = self.drive.get(form_id, "id,appProperties").get("appProperties") or {}
+            refs = unpack_qmap(props)
+            if not refs:
+                refs = question_ids(self.forms.get(form_id))
+            self._refs[form_id] = refs
+        return self._refs[form_id]
+
+    def list_responses(self, form_id: str, since: datetime | None = None) -> list[FormAnswer]:
+        refs = self._question_refs(form_id)
+        return [to_answer(r, refs) for r in self.forms.responses(form_id, since)]
+
+    def read_rows(self, spreadsheet_id: str, tab: str) -> list[list[str]]:
+        return self.sheets.read_rows(spreadsheet_id, tab)
+
+    def append_rows_once(self, spreadsheet_id: str, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
+        return self.sheets.append_rows_once(spreadsheet_id, tab, rows, id_column)
+
+    def upsert_rows(self, spreadsheet_id: str, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
+        return self.sheets.upsert_rows(spreadsheet_id, tab, rows, id_column)
+
+    def read_doc_tables(self, doc_id: str) -> list[DocTable]:
+        return self.docs.read_tables(doc_id)
+
+    def export_html(self, file_id: str) -> str:
+        data = self.drive.export(file_id, "text/html")
+        return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+
+    def move_to_folder(self, file_id: str, folder_id: str) -> None:
+        self.drive.move(file_id, folder_id)
+
+    # --- extras (not in the protocol) ----------------------------------------------------------
+
+    def get_file(self, file_id: str) -> FileRef:
+        """Any file by id (for preflight checks and tests)."""
+        return to_ref(self.drive.get(file_id, FILE_FIELDS))
+
+
+def _limits(config: Any) -> dict[str, float]:
+    """``workspace.quotas`` as limiter keys (``sheets.write.user``; ``drive.user`` means ``drive.all.user``)."""
+    out: dict[str, float] = {}
+    for name, value in (_get(config, "workspace", "quotas") or {}).items():
+        parts = name.split(".")
+        if len(parts) == 2 and parts[0] == "drive":
+            name = f"drive.all.{parts[1]}"
+        out[name] = float(value)
+    return out
+
+
+def connect(
+    config: Any,
+    *,
+    policy: RetryPolicy | None = None,
+    limiter: RateLimiter | None = None,
+    http_factory: HttpFactory | None = None,
+) -> Gateway:
+    """A :class:`Gateway` for ``config``: env ``ILT_BOT_SANDBOX_URL`` wins, then ``workspace.backend``.
+
+    On the sandbox backends without ``workspace.auth`` the bot uses the sandbox's own tokens for
+    ``workspace.bot_user``; with ``workspace.auth`` the real flow runs against the sandbox's token
+    endpoint (service-account JWT, OAuth refresh token) through the transport seam.
+    """
+    env_url = os.environ.get("ILT_BOT_SANDBOX_URL")
+    backend = _get(config, "workspace", "backend", default="sandbox")
+    server = None
+    url: str | None = None
+    if env_url:
+        url = env_url.rstrip("/")
+    elif backend == "sandbox":
+        from ilt_bot.workspace.embedded import start_embedded
+
+        server, url = start_embedded(config)
+    elif backend == "sandbox_url":
+        url = str(_get(config, "workspace", "sandbox_url")).rstrip("/")
+    if http_factory is None:
+        if url:
+            from ilt_bot.workspace.transport import sandbox_http
+
+            def http_factory() -> httplib2.Http:
+                return sandbox_http(url)
+        else:
+            def http_factory() -> httplib2.Http:
+                return httplib2.Http(timeout=60)
+    try:
+        if env_url:
+            from ilt_bot.sandbox.identity import sandbox_credentials
+
+            creds = sandbox_credentials(str(_get(config, "workspace", "bot_user")))
+        else:
+            creds = load_credentials(config, sandbox=url is not None, request=token_request(http_factory))
+        services = build_services(creds, http_factory)
+    except BaseException:
+        if server is not None:
+            server.stop()
+        raise
+    return Gateway(
+        services,
+        user=str(_get(config, "workspace", "bot_user")),
+        domain=_get(config, "school", "domain"),
+        allow_external=list(_get(config, "sharing", "allow_external", default=[]) or []),
+        link_sharing=bool(_get(config, "sharing", "link_sharing", default=False)),
+        shared_drive_id=_get(config, "drive", "shared_drive_id"),
+        policy=policy,
+        limiter=limiter or shared_limiter(_limits(config)),
+        base_url=url,
+        server=server,
+    )
