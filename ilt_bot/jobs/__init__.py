@@ -1,0 +1,214 @@
+"""The routines the bot runs (agenda, feedback, intake, tracker, action items) and what they share.
+
+A job gets a :class:`JobContext` (config, school year, gateway, the time, dry-run flag, the report
+being built) and works only through :class:`~ilt_bot.workspace.api.WorkspaceAPI`.
+Keys follow design.md: ``<school id>/<kind>/<...>``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ilt_bot.workspace.api import Ensured, FileRef, WorkspaceAPI
+
+log = logging.getLogger("ilt_bot.jobs")
+
+DRY_RUN_ID = "(dry-run)"
+"""The file id a dry run pretends a missing artifact has (nothing is created)."""
+
+
+# --- config access (one place that knows the config's shape) --------------------------------------
+
+
+def get(obj: Any, name: str, default: Any = None) -> Any:
+    """``obj.name`` for a pydantic model or dataclass, ``obj[name]`` for a dict, else ``default``."""
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def school_id(config: Any) -> str:
+    return str(get(config.school, "id"))
+
+
+def year_label(config: Any) -> str:
+    return str(get(config.year, "label"))
+
+
+def member_emails(config: Any) -> list[str]:
+    """The ILT members' addresses, in config order, without duplicates."""
+    seen: dict[str, None] = {}
+    for member in config.members or []:
+        email = get(member, "email")
+        if email:
+            seen.setdefault(str(email).lower(), None)
+    return list(seen)
+
+
+def member_name(config: Any, member_id_or_email: str | None) -> str:
+    """A member's display name from their id or email (the value itself if unknown)."""
+    if not member_id_or_email:
+        return ""
+    wanted = str(member_id_or_email).lower()
+    for member in config.members or []:
+        if wanted in (str(get(member, "id", "")).lower(), str(get(member, "email", "")).lower()):
+            return str(get(member, "name", member_id_or_email))
+    return str(member_id_or_email)
+
+
+def feedback_style(config: Any) -> str:
+    return str(get(get(config, "feedback"), "style", "plus_delta") or "plus_delta")
+
+
+def collect_emails(config: Any) -> bool:
+    return bool(get(get(config, "feedback"), "collect_emails", True))
+
+
+def lead_days(config: Any, name: str, default: int) -> int:
+    value = get(get(config, "lead_times"), name, default)
+    return int(value if value is not None else default)
+
+
+def folder_name(config: Any, name: str) -> str:
+    """The display name of one of the bot's folders (``agendas`` -> ``Agendas``), from config if set."""
+    folders = get(get(config, "drive"), "folders") or {}
+    return str(get(folders, name) or name.replace("-", " ").capitalize())
+
+
+def key(config: Any, kind: str, *rest: str) -> str:
+    """An artifact key: ``<school id>/<kind>/<rest...>``."""
+    return "/".join([school_id(config), kind, *rest])
+
+
+def meeting_date(meeting: Any) -> date:
+    value = get(meeting, "date")
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def date_label(day: date) -> str:
+    """``Tue Sep 15, 2026`` (no leading zero on the day)."""
+    return f"{day:%a} {day:%b} {day.day}, {day.year}"
+
+
+# --- the tick's report ------------------------------------------------------------------------------
+
+
+@dataclass
+class TickReport:
+    """What one reconcile pass did (or, in a dry run, would do)."""
+
+    created: list[str] = field(default_factory=list)
+    existing: int = 0
+    synced_responses: int = 0
+    skipped: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    actions: list[dict[str, str]] = field(default_factory=list)
+    """One entry per action (what the Runs tab gets): action, key, result, detail."""
+    dry_run: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The CLI's ``--json`` object."""
+        out: dict[str, Any] = {
+            "created": list(self.created),
+            "existing": self.existing,
+            "synced_responses": self.synced_responses,
+            "skipped": list(self.skipped),
+            "errors": list(self.errors),
+        }
+        if self.dry_run:
+            out["dry_run"] = True
+            out["actions"] = list(self.actions)
+        return out
+
+
+@dataclass
+class JobContext:
+    """Everything a job needs for one pass."""
+
+    config: Any
+    year: Any
+    workspace: WorkspaceAPI
+    now: datetime
+    dry_run: bool = False
+    report: TickReport = field(default_factory=TickReport)
+    stop: threading.Event | None = None
+    files: dict[str, FileRef | None] = field(default_factory=dict)
+    """Files found or made in this pass, by key (None: known missing)."""
+    tracker: Any = None
+    """The :class:`~ilt_bot.jobs.tracker.Tracker` once ensured."""
+    memo: dict[str, Any] = field(default_factory=dict)
+    """Values worked out once per pass (folder ids, form links)."""
+
+    # -- bookkeeping -------------------------------------------------------------------------------
+
+    def record(self, action: str, key: str, result: str = "ok", detail: str = "") -> None:
+        """Note one action for the report and the Runs tab."""
+        self.report.actions.append({"action": action, "key": key, "result": result, "detail": detail})
+        log.info("%s %s %s %s", action, key, result, detail)
+
+    def created(self, key: str, detail: str = "") -> None:
+        if key not in self.report.created:
+            self.report.created.append(key)
+        self.record("would create" if self.dry_run else "create", key, "planned" if self.dry_run else "created", detail)
+
+    def skipped(self, key: str, why: str) -> None:
+        text = f"{key}: {why}"
+        if text not in self.report.skipped:
+            self.report.skipped.append(text)
+            self.record("skip", key, "skipped", why)
+
+    def error(self, key: str, exc: BaseException | str) -> None:
+        text = f"{key}: {exc}"
+        self.report.errors.append(text)
+        self.record("error", key, "error", str(exc)[:500])
+
+    @property
+    def stopping(self) -> bool:
+        return bool(self.stop is not None and self.stop.is_set())
+
+    # -- idempotent artifacts ----------------------------------------------------------------------
+
+    def find(self, key: str) -> FileRef | None:
+        """``workspace.find`` memoized for this pass."""
+        if key not in self.files:
+            self.files[key] = self.workspace.find(key)
+        return self.files[key]
+
+    def ensure(self, key: str, make: Callable[[], Ensured], *, what: str = "") -> FileRef | None:
+        """The artifact ``key``: found, or made by ``make()``; None when a person trashed it.
+
+        In a dry run a missing artifact is reported as to be created and a placeholder is returned.
+        """
+        found = self.find(key)
+        if found is not None:
+            if found.trashed:
+                self.skipped(key, "in the trash (a person removed it); not recreated")
+                return None
+            self.report.existing += 1
+            return found
+        if self.dry_run:
+            self.created(key, what)
+            placeholder = FileRef(id=DRY_RUN_ID, name=what or key, mime_type="", key=key)
+            self.files[key] = placeholder
+            return placeholder
+        ensured = make()
+        self.files[key] = ensured.file
+        if ensured.trashed:
+            self.skipped(key, "in the trash (a person removed it); not recreated")
+            return None
+        if ensured.created:
+            self.created(key, what)
+        else:
+            self.report.existing += 1
+        return ensured.file

@@ -1,0 +1,162 @@
+"""One reconcile pass (``ilt-bot tick``): sync first, then create what is due and missing, then log.
+
+1. Ensure the standing artifacts (folders, the year's tracker, the intake Form).
+2. Sync: new feedback and intake responses into the tracker (once each, by responseId); action items
+   and item suggestions harvested from the recent agenda Docs; the Dashboard counts.
+3. Create: each due WorkItem (``plan.due_items``) is one idempotent ``ensure`` keyed by ``iltbot_key``.
+   What exists is left alone; what a person trashed is reported in ``skipped`` and not recreated.
+4. Append one row per action to the tracker's Runs tab.
+
+``dry_run`` reads but changes nothing and reports what it would do. Any machine, any number of times:
+the same Drive converges to the same artifacts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from ilt_bot.jobs import JobContext, TickReport, get, meeting_date
+from ilt_bot.jobs.actions import harvest
+from ilt_bot.jobs.agenda import all_meetings, ensure_agenda, ensure_folders, root_folder
+from ilt_bot.jobs.feedback import sync_feedback
+from ilt_bot.jobs.intake import ensure_intake_form, sync_intake
+from ilt_bot.jobs.tracker import append_runs, ensure_tracker, update_dashboard
+
+log = logging.getLogger("ilt_bot.tick")
+
+Handler = Callable[[JobContext, Any], None]
+HANDLERS: dict[str, Handler] = {}
+"""WorkItem kind -> the job that makes it (other routines register theirs with :func:`handles`)."""
+
+
+def handles(*kinds: str) -> Callable[[Handler], Handler]:
+    """Register ``handler`` for WorkItems of ``kinds``."""
+
+    def register(handler: Handler) -> Handler:
+        for kind in kinds:
+            HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def _meeting_for(ctx: JobContext, item: Any) -> Any:
+    """The calendar meeting a WorkItem is about (its ``meeting``/``target`` or the date in its key)."""
+    for name in ("meeting", "target"):
+        value = get(item, name)
+        if value is not None and get(value, "date") is not None:
+            return value
+    day_text = str(get(item, "key", "")).rsplit("/", 1)[-1]
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        return None
+    for meeting in all_meetings(ctx.year):
+        if meeting_date(meeting) == day:
+            return meeting
+    return None
+
+
+@handles("agenda", "feedback")
+def _agenda_item(ctx: JobContext, item: Any) -> None:
+    meeting = _meeting_for(ctx, item)
+    if meeting is None:
+        ctx.skipped(str(get(item, "key")), "no meeting on that date in the calendar")
+        return
+    ensure_agenda(ctx, meeting)
+
+
+@handles("folder", "tracker", "intake")
+def _standing(ctx: JobContext, item: Any) -> None:
+    """Made at the start of every pass (see :func:`ensure_standing`)."""
+
+
+def ensure_standing(ctx: JobContext) -> None:
+    """The folders, the tracker and the intake Form (first run; found cheaply afterwards)."""
+    root = root_folder(ctx)
+    if root is None:
+        return  # the bot's root folder is in the trash: reported, nothing made
+    ensure_folders(ctx)
+    ensure_tracker(ctx, root)
+    ensure_intake_form(ctx, root)
+
+
+def _due_items(config: Any, year: Any, now: datetime) -> list[Any]:
+    from ilt_bot import plan
+
+    return list(plan.due_items(config, year, now))
+
+
+def _school_year(config: Any) -> Any:
+    from ilt_bot.calendar import SchoolYear
+
+    return SchoolYear(config)
+
+
+def _aware(config: Any, now: datetime) -> datetime:
+    if now.tzinfo is not None:
+        return now
+    tz = getattr(config, "tz", None)
+    return now.replace(tzinfo=tz) if tz is not None else now.astimezone()
+
+
+def _run_id(config: Any, now: datetime) -> str:
+    digest = hashlib.sha256(f"{get(config.school, 'id')}{now.isoformat()}".encode()).hexdigest()[:6]
+    return f"{now:%Y%m%dT%H%M%S}-{digest}"
+
+
+def run_tick(
+    config: Any,
+    workspace: Any,
+    now: datetime,
+    dry_run: bool = False,
+    *,
+    year: Any = None,
+    stop: threading.Event | None = None,
+) -> TickReport:
+    """One reconcile pass at ``now``; returns what it did (or would do, with ``dry_run``)."""
+    now = _aware(config, now)
+    year = year if year is not None else _school_year(config)
+    ctx = JobContext(config=config, year=year, workspace=workspace, now=now, dry_run=dry_run,
+                     report=TickReport(dry_run=dry_run), stop=stop)
+
+    def step(name: str, fn: Callable[[], Any]) -> None:
+        if ctx.stopping:
+            return
+        try:
+            fn()
+        except Exception as exc:  # noqa: BLE001 - one failing step must not stop the others
+            log.exception("tick step %s failed", name)
+            ctx.error(name, f"{type(exc).__name__}: {exc}")
+
+    step("standing", lambda: ensure_standing(ctx))
+    step("sync feedback", lambda: sync_feedback(ctx))
+    step("sync intake", lambda: sync_intake(ctx, ctx.memo.get(_intake_memo_key(ctx), (None, None))[0]))
+    step("harvest action items", lambda: harvest(ctx))
+    step("dashboard", lambda: update_dashboard(ctx))
+
+    items: list[Any] = []
+    step("plan", lambda: items.extend(_due_items(config, year, now)))
+    for item in sorted(items, key=lambda i: (str(get(i, "due", "")), str(get(i, "key", "")))):
+        if ctx.stopping:
+            break
+        kind = str(get(item, "kind", ""))
+        handler = HANDLERS.get(kind)
+        if handler is None:
+            log.debug("no job for %s (%s) yet", kind, get(item, "key"))
+            continue
+        step(str(get(item, "key", kind)), lambda h=handler, i=item: h(ctx, i))
+
+    step("runs", lambda: append_runs(ctx, _run_id(config, now)))
+    return ctx.report
+
+
+def _intake_memo_key(ctx: JobContext) -> str:
+    from ilt_bot.jobs.intake import intake_key
+
+    return intake_key(ctx.config)

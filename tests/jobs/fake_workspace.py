@@ -1,0 +1,173 @@
+"""An in-memory WorkspaceAPI for fast unit tests of the jobs' logic (the sandbox tests cover HTTP).
+
+It keeps what the protocol promises (idempotent ensure by key, trashed flagged, RAW rows, responses
+since a time) and counts calls by operation so tests can compare passes.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from ilt_bot.workspace.api import DocTable, Ensured, FileRef, FormAnswer, FormSpec
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class FakeFile:
+    ref: FileRef
+    parent: str
+    html: str = ""
+    spec: FormSpec | None = None
+    accepting: bool = True
+    tabs: dict[str, list[list[str]]] = field(default_factory=dict)
+    tables: list[DocTable] = field(default_factory=list)
+    responses: list[FormAnswer] = field(default_factory=list)
+    permissions: dict[str, str] = field(default_factory=dict)
+
+
+def _tables_from_html(text: str) -> list[DocTable]:
+    tables = []
+    for table in re.findall(r"<table>(.*?)</table>", text, re.S):
+        rows = []
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+            cells = re.findall(r"<t[hd]>(.*?)</t[hd]>", row, re.S)
+            rows.append([html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells])
+        tables.append(DocTable(rows))
+    return tables
+
+
+class FakeWorkspace:
+    def __init__(self) -> None:
+        self.files: dict[str, FakeFile] = {}
+        self.calls: Counter[str] = Counter()
+        self.notifications: list[tuple[str, str, str]] = []
+
+    # helpers for tests (what a person does)
+    def by_key(self, key: str) -> FakeFile:
+        return next(f for f in self.files.values() if f.ref.key == key)
+
+    def trash(self, key: str) -> None:
+        f = self.by_key(key)
+        f.ref = replace(f.ref, trashed=True)
+
+    def respond(self, key: str, email: str, answers: dict[str, list[str]], when: datetime) -> None:
+        f = self.by_key(key)
+        assert f.accepting, "form is closed"
+        f.responses.append(FormAnswer(f"r{next(_ids)}", when.isoformat().replace("+00:00", "Z"), email, answers))
+
+    def _new(self, key: str, name: str, mime: str, parent: str, props: dict | None = None) -> FakeFile:
+        fid = f"f{next(_ids)}"
+        ref = FileRef(id=fid, name=name, mime_type=mime, key=key, web_link=f"https://fake/{fid}",
+                      app_properties={"iltbot_key": key, **(props or {})})
+        self.files[fid] = FakeFile(ref, parent)
+        return self.files[fid]
+
+    # WorkspaceAPI
+    def find(self, key: str) -> FileRef | None:
+        self.calls["find"] += 1
+        for f in self.files.values():
+            if f.ref.key == key:
+                return f.ref
+        return None
+
+    def _ensure(self, key, name, mime, parent, props=None):
+        found = self.find(key)
+        if found:
+            return Ensured(found, False), self.files[found.id]
+        f = self._new(key, name, mime, parent, props)
+        return Ensured(f.ref, True), f
+
+    def ensure_folder(self, key, name, parent_id):
+        self.calls["ensure_folder"] += 1
+        return self._ensure(key, name, "folder", parent_id)[0]
+
+    def ensure_doc_from_html(self, key, name, html_text, folder_id, properties=None):
+        self.calls["ensure_doc"] += 1
+        ensured, f = self._ensure(key, name, "doc", folder_id, properties)
+        if ensured.created:
+            f.html = html_text
+            f.tables = _tables_from_html(html_text)
+        return ensured
+
+    def ensure_form(self, key, spec, folder_id, properties=None):
+        self.calls["ensure_form"] += 1
+        ensured, f = self._ensure(key, spec.title, "form", folder_id, properties)
+        f.spec = spec
+        return ensured
+
+    def ensure_spreadsheet(self, key, name, folder_id, tabs):
+        self.calls["ensure_spreadsheet"] += 1
+        ensured, f = self._ensure(key, name, "sheet", folder_id)
+        for tab, header in tabs.items():
+            f.tabs.setdefault(tab, [list(header)])
+        return ensured
+
+    def share(self, file_id, emails, role, *, notify=False, message=None, published_view=False):
+        self.calls["share"] += 1
+        f = self.files[file_id]
+        added = 0
+        for email in emails:
+            if f.permissions.get(email) != role:
+                f.permissions[email] = role
+                added += 1
+                if notify:
+                    self.notifications.append((email, file_id, message or ""))
+        return added
+
+    def unshare(self, file_id, emails):
+        return 0
+
+    def set_form_accepting(self, form_id, accepting):
+        self.calls["set_form_accepting"] += 1
+        self.files[form_id].accepting = accepting
+
+    def form_responder_uri(self, form_id):
+        self.calls["form_responder_uri"] += 1
+        return f"https://fake/forms/{form_id}/viewform"
+
+    def list_responses(self, form_id, since=None):
+        self.calls["list_responses"] += 1
+        out = self.files[form_id].responses
+        if since is not None:
+            out = [r for r in out if datetime.fromisoformat(r.submitted.replace("Z", "+00:00")) > since]
+        return list(out)
+
+    def read_rows(self, spreadsheet_id, tab):
+        self.calls["read_rows"] += 1
+        return [list(r) for r in self.files[spreadsheet_id].tabs[tab][1:]]
+
+    def append_rows_once(self, spreadsheet_id, tab, rows, id_column=0):
+        self.calls["append_rows_once"] += 1
+        table = self.files[spreadsheet_id].tabs[tab]
+        known = {r[id_column] for r in table[1:] if len(r) > id_column}
+        fresh = [list(r) for r in rows if r[id_column] not in known]
+        table.extend(fresh)
+        return len(fresh)
+
+    def upsert_rows(self, spreadsheet_id, tab, rows, id_column=0):
+        self.calls["upsert_rows"] += 1
+        table = self.files[spreadsheet_id].tabs[tab]
+        index = {r[id_column]: i for i, r in enumerate(table) if i and len(r) > id_column}
+        for row in rows:
+            if row[id_column] in index:
+                table[index[row[id_column]]] = list(row)
+            else:
+                table.append(list(row))
+        return len(rows)
+
+    def read_doc_tables(self, doc_id):
+        self.calls["read_doc_tables"] += 1
+        return [DocTable([list(r) for r in t.rows]) for t in self.files[doc_id].tables]
+
+    def export_html(self, file_id):
+        self.calls["export_html"] += 1
+        return self.files[file_id].html
+
+    def move_to_folder(self, file_id, folder_id):
+        self.files[file_id].parent = folder_id

@@ -1,0 +1,142 @@
+"""The meeting cycle end to end: agendas from real feedback, items and action items, across meetings.
+
+Each scenario runs on the in-memory Workspace and on the sandbox through the real gateway (``world``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from ilt_bot.jobs.actions import action_id
+from ilt_bot.jobs.tick import run_tick
+from ilt_bot.jobs.tracker import ACTION_ITEMS, FEEDBACK, MEETINGS, RUNS
+
+ANA, BEN, CHLOE, DEV = (f"{n}@cedar.example.org" for n in ("ana.ruiz", "ben.okafor", "chloe.park", "dev.patel"))
+PAYLOAD = '<b>bold</b> {{ 7*7 }} {% if true %}X{% endif %} =HYPERLINK("http://x")'
+
+
+def local(config, *args: int) -> datetime:
+    return datetime(*args, tzinfo=config.tz)
+
+
+def tick(world, config, year, *when: int, dry_run: bool = False):
+    report = run_tick(config, world.ws, local(config, *when), dry_run=dry_run, year=year)
+    assert report.errors == []
+    return report
+
+
+@pytest.fixture(params=["fake", "sandbox"])
+def world(request, config):
+    if request.param == "fake":
+        return request.getfixturevalue("fake_world")
+    return request.getfixturevalue("sandbox_world")
+
+
+def test_first_tick_makes_the_standing_artifacts_and_the_first_agenda(world, config, year):
+    report = tick(world, config, year, 2026, 8, 22, 12)
+    assert set(report.created) >= {"cedar/tracker/2026-27", "cedar/intake/2026-27", "cedar/agenda/2026-08-25",
+                                   "cedar/feedback/2026-08-25", "cedar/folder/agendas", "cedar/folder/feedback"}
+    assert "cedar/agenda/2026-09-08" not in report.created  # due only three days before its meeting
+    text = world.doc_text("cedar/agenda/2026-08-25")
+    assert "ILT Agenda — Tue Aug 25, 2026" in text
+    for expected in ("Every student reads, writes and reasons", "We lead learning together",
+                     "Start and end on time", "Grow K-3 students at benchmark", "Launching data cycles",
+                     "Norm on the beginning-of-year reading data protocol", "first meeting of the year",
+                     "Facilitator", "Ana Ruiz", "Timekeeper", "Ben Okafor"):
+        assert expected in text, expected
+    assert world.accepting("cedar/feedback/2026-08-25")
+    runs = world.tracker_rows("cedar/tracker/2026-27", RUNS)
+    assert {r[3] for r in runs} >= {"cedar/agenda/2026-08-25", "cedar/tracker/2026-27"}
+
+    again = tick(world, config, year, 2026, 8, 22, 18)
+    assert again.created == [] and again.existing >= 5
+
+
+def test_dry_run_lists_what_it_would_make_and_changes_nothing(world, config, year):
+    before = world.calls()
+    report = tick(world, config, year, 2026, 8, 22, 12, dry_run=True)
+    assert "cedar/agenda/2026-08-25" in report.created and "cedar/tracker/2026-27" in report.created
+    real = tick(world, config, year, 2026, 8, 22, 12)
+    assert set(real.created) == set(report.created)  # nothing was made by the dry run
+    assert world.calls() > before
+
+
+def test_agendas_carry_last_meetings_feedback_items_and_open_actions(world, config, year):
+    tick(world, config, year, 2026, 8, 22, 12)
+    first, second, third = "cedar/agenda/2026-08-25", "cedar/agenda/2026-09-08", "cedar/agenda/2026-09-22"
+    world.respond("cedar/feedback/2026-08-25", ANA, {"plus": "Clear roles", "delta": "Send data early"},
+                  local(config, 2026, 8, 25, 18))
+    world.respond("cedar/feedback/2026-08-25", BEN, {"plus": "Clear roles", "delta": PAYLOAD},
+                  local(config, 2026, 8, 25, 18, 5))
+    world.respond("cedar/feedback/2026-08-25", CHLOE, {"plus": "Good data talk"}, local(config, 2026, 8, 26, 7))
+    world.add_action(first, CHLOE, ["Share the reading dashboard", "Ben", "Sep 4", ""])
+    world.add_action(first, CHLOE, ["Book the library", "Ana", "Aug 28", "Done"])
+    world.add_action(first, CHLOE, ["", "", "", ""])  # a blank row people leave behind
+    tick(world, config, year, 2026, 8, 27, 7)  # a sync pass between meetings
+
+    report = tick(world, config, year, 2026, 9, 5, 12)
+    assert second in report.created
+    text = world.doc_text(second)
+    assert "3 responses after the meeting of Tue Aug 25, 2026" in text
+    assert "Plus (3)" in text and "Delta (2)" in text
+    assert "Clear roles (×2)" in text and "Send data early" in text and "Good data talk" in text
+    assert PAYLOAD in text  # shown as typed: not bold, not evaluated, not a formula
+    assert "49" not in text.split("Revisiting our feedback")[1].split("Focus area")[0]
+    assert "Share the reading dashboard" in text
+    assert "Book the library" not in text  # done at the meeting itself
+    assert not world.accepting("cedar/feedback/2026-08-25")  # closed when the next agenda was built
+    feedback_rows = world.tracker_rows("cedar/tracker/2026-27", FEEDBACK)
+    assert sorted(r[4] for r in feedback_rows) == ["Clear roles", "Clear roles", "Good data talk"]
+    assert any(r[5] == PAYLOAD for r in feedback_rows)  # RAW in the sheet too
+
+    dashboard_ref = action_id(local(config, 2026, 8, 25).date(), "Share the reading dashboard")
+    world.respond("cedar/feedback/2026-09-08", DEV, {"plus": "Second meeting flowed", "delta": "Shorter updates"},
+                  local(config, 2026, 9, 8, 18))
+    world.set_carried_status(second, dashboard_ref, DEV, "✓")
+    world.add_action(second, DEV, ["Draft look-fors", "Dev", "Sep 30", "in progress"])
+    tick(world, config, year, 2026, 9, 10, 7)
+    look_fors = action_id(local(config, 2026, 9, 8).date(), "Draft look-fors")
+    world.set_tracker_status("cedar/tracker/2026-27", look_fors, "Complete")
+
+    report = tick(world, config, year, 2026, 9, 19, 12)
+    assert third in report.created
+    text = world.doc_text(third)
+    assert "Second meeting flowed" in text and "Shorter updates" in text
+    assert "Clear roles" not in text and "Send data early" not in text  # only the last meeting's feedback
+    assert "Share the reading dashboard" not in text  # marked ✓ in the later agenda
+    assert "Draft look-fors" not in text  # marked Complete in the tracker
+    actions = {r[0]: r for r in world.tracker_rows("cedar/tracker/2026-27", ACTION_ITEMS)}
+    assert actions[dashboard_ref][5] == "✓" and actions[dashboard_ref][7]
+    assert actions[look_fors][5] == "Complete"  # the person's edit stays
+    assert [r[0] for r in world.tracker_rows("cedar/tracker/2026-27", MEETINGS)] == [
+        "2026-08-25", "2026-09-08", "2026-09-22"]
+
+
+def test_intake_items_land_on_the_next_agenda_once(world, config, year):
+    tick(world, config, year, 2026, 8, 22, 12)
+    world.respond("cedar/intake/2026-27", BEN, {"title": "Coverage for observations", "why": "Leads need subs",
+                                                "time": "10 minutes", "submitter": "Ben Okafor"},
+                  local(config, 2026, 8, 30, 9))
+    tick(world, config, year, 2026, 9, 5, 12)
+    text = world.doc_text("cedar/agenda/2026-09-08")
+    assert "Coverage for observations" in text and "Leads need subs" in text and "Ben Okafor" in text
+    tick(world, config, year, 2026, 9, 19, 12)
+    assert "Coverage for observations" not in world.doc_text("cedar/agenda/2026-09-22")
+
+
+def test_focus_area_is_the_months(world, config, year):
+    tick(world, config, year, 2026, 10, 3, 12)
+    text = world.doc_text("cedar/agenda/2026-10-06")
+    assert "October:" in text and "Calibrating observation and feedback" in text
+    assert "Observation and feedback" in text and "Co-observe a K-2 guided reading lesson" in text
+    assert "Launching data cycles" not in text
+
+
+def test_a_trashed_agenda_is_reported_not_recreated(world, config, year):
+    tick(world, config, year, 2026, 8, 22, 12)
+    world.trash("cedar/agenda/2026-08-25", ANA)
+    report = tick(world, config, year, 2026, 8, 23, 12)
+    assert "cedar/agenda/2026-08-25" not in report.created
+    assert any(s.startswith("cedar/agenda/2026-08-25:") and "trash" in s for s in report.skipped)
