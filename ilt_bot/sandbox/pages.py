@@ -1,0 +1,87 @@
+"""The sandbox's own human pages: sign-in (session cookie), sign-out and an index of users and pages."""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import quote
+
+from ilt_bot.sandbox import identity
+from ilt_bot.sandbox.core import ADMIN, PAGES, PageRequest, Result, html_page, page
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths are followed after sign-in (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/_sandbox/"
+
+
+@page("/_sandbox/login", ("GET", "POST"))
+def login(req: PageRequest) -> Result:
+    """``/_sandbox/login?email=<email>[&next=/path]``: act as that user in this browser."""
+    email = (req.args.get("email") or (req.form.get("email") or [""])[0]).strip()
+    target = _safe_next(req.args.get("next") or (req.form.get("next") or [None])[0])
+    if email != ADMIN and identity.user_from_token(identity.TOKEN_PREFIX + email) is None:
+        return html_page(_layout("Sign in", _login_form(target, "Enter an e-mail address.")), status=400)
+    session_id = identity.open_session(req.store, email)
+    cookie = f"{identity.SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Lax"
+    return Result(status=302, content_type="text/html; charset=utf-8", raw=b"",
+                  headers={"Location": target, "Set-Cookie": cookie})
+
+
+@page("/_sandbox/logout", ("GET", "POST"))
+def logout(req: PageRequest) -> Result:  # noqa: ARG001 - the cookie is cleared either way
+    cookie = f"{identity.SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+    return Result(status=302, content_type="text/html; charset=utf-8", raw=b"",
+                  headers={"Location": "/_sandbox/", "Set-Cookie": cookie})
+
+
+def _known_users(req: PageRequest) -> list[str]:
+    """Users the sandbox has seen: file owners and permission holders."""
+    users: set[str] = set()
+    for record in req.store.list("file"):
+        for owner in record.get("owners", []) or []:
+            if isinstance(owner, dict) and owner.get("emailAddress"):
+                users.add(owner["emailAddress"])
+        if isinstance(record.get("owner"), str):
+            users.add(record["owner"])
+    for record in req.store.list("permission"):
+        if isinstance(record, dict) and record.get("emailAddress"):
+            users.add(record["emailAddress"])
+    return sorted(users)
+
+
+def _login_form(target: str, note: str = "") -> str:
+    return (
+        (f"<p>{escape(note)}</p>" if note else "")
+        + '<form method="post" action="/_sandbox/login">'
+        f'<input type="hidden" name="next" value="{escape(target)}">'
+        '<label>E-mail <input name="email" type="email" required></label> <button>Sign in</button></form>'
+    )
+
+
+def _layout(title: str, body: str) -> str:
+    return (
+        f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{escape(title)}</title></head>"
+        f"<body><h1>{escape(title)}</h1>{body}</body></html>"
+    )
+
+
+@page("/_sandbox/")
+def index(req: PageRequest) -> Result:
+    """The sandbox's front page: who is signed in, sign in as a known user, the other pages."""
+    who = f"Signed in as <b>{escape(req.user)}</b> (<a href=\"/_sandbox/logout\">sign out</a>)" if req.user \
+        else "Not signed in."
+    users = "".join(
+        f'<li><a href="/_sandbox/login?email={quote(u)}">{escape(u)}</a></li>' for u in _known_users(req)
+    )
+    pages = "".join(
+        f'<li><a href="{escape(rule)}">{escape(rule)}</a></li>'
+        for rule, _methods, _handler in PAGES
+        if "<" not in rule and not rule.startswith("/_sandbox/log")
+    )
+    body = (
+        f"<p>{who}</p><h2>Sign in as</h2><ul>{users or '<li>(no users yet)</li>'}</ul>"
+        f"{_login_form('/_sandbox/')}<h2>Pages</h2><ul>{pages}</ul>"
+    )
+    return html_page(_layout("ILT Bot sandbox Workspace", body))

@@ -1,0 +1,82 @@
+"""Shared fixtures: a sandbox Workspace per test and the real Google clients pointed at it.
+
+- ``sandbox``: a started :class:`SandboxServer` on port 0 with a fresh ``:memory:`` store.
+- ``sandbox_module``: the same, shared by the tests of one module (faster; tests must not clash).
+- ``build_service(sandbox, "drive", "v3", user)``: a googleapiclient Resource acting as ``user``.
+- ``gspread_client(sandbox, user)``: a gspread 6 Client acting as ``user``.
+- ``admin``: the super admin user name (fixture, and ``ADMIN`` in ``ilt_bot.sandbox.core``).
+
+``build_service`` and ``gspread_client`` are fixtures returning the helper functions, so a test asks
+for them as arguments: ``def test_x(sandbox, build_service): drive = build_service(sandbox, ...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ilt_bot.sandbox.core import ADMIN
+from ilt_bot.sandbox.identity import sandbox_credentials
+from ilt_bot.sandbox.server import SandboxServer
+from ilt_bot.workspace.transport import sandbox_http, sandbox_session
+
+admin = ADMIN
+
+
+def make_service(sandbox: SandboxServer | str, api: str, version: str, user: str, **kwargs: Any) -> Any:
+    """A googleapiclient Resource for ``api`` acting as ``user``, reaching ``sandbox`` through the seam."""
+    from google_auth_httplib2 import AuthorizedHttp
+    from googleapiclient.discovery import build
+
+    url = sandbox if isinstance(sandbox, str) else sandbox.url
+    http = AuthorizedHttp(sandbox_credentials(user), http=sandbox_http(url))
+    return build(api, version, http=http, static_discovery=True, cache_discovery=False, **kwargs)
+
+
+def make_gspread_client(sandbox: SandboxServer | str, user: str) -> Any:
+    """A gspread Client acting as ``user`` on ``sandbox``."""
+    import gspread
+
+    url = sandbox if isinstance(sandbox, str) else sandbox.url
+    credentials = sandbox_credentials(user)
+    return gspread.Client(auth=credentials, session=sandbox_session(url, credentials))
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServer]:
+    """A fresh sandbox Workspace (``:memory:``) for one test."""
+    server = SandboxServer(db=":memory:").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def sandbox_module() -> Iterator[SandboxServer]:
+    """One sandbox Workspace shared by a test module."""
+    server = SandboxServer(db=":memory:").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(name="build_service")
+def build_service_fixture() -> Any:
+    """``build_service(sandbox, api, version, user)`` -> googleapiclient Resource."""
+    return make_service
+
+
+@pytest.fixture(name="gspread_client")
+def gspread_client_fixture() -> Any:
+    """``gspread_client(sandbox, user)`` -> gspread.Client."""
+    return make_gspread_client
+
+
+@pytest.fixture(name="admin")
+def admin_fixture() -> str:
+    """The super admin's user name."""
+    return ADMIN
