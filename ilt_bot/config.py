@@ -503,6 +503,7 @@ def parse_config(data: dict[str, Any], *, source: str | None = None) -> Config:
             sections[name] = TypeAdapter(field.annotation).validate_python(data[name])
         except ValidationError as exc:
             problems.extend(_problems_from(exc, name, field.annotation))
+    problems = _merge_typos(problems)
     problems.extend(cross_checks(sections))
     if problems:
         raise ConfigError(problems, source)
@@ -510,6 +511,17 @@ def parse_config(data: dict[str, Any], *, source: str | None = None) -> Config:
 
 
 # --- translating pydantic errors ----------------------------------------------------------------
+
+
+def _merge_typos(problems: list[Problem]) -> list[Problem]:
+    """Drop "x is required" when a misspelt sibling ("unknown field 'xx', did you mean 'x'?") explains it."""
+    explained = set()
+    for p in problems:
+        found = re.match(r"did you mean '([^']+)'\?", p.fix) if p.message.startswith("unknown field") else None
+        if found:
+            parent = p.path.rpartition(".")[0]
+            explained.add(f"{parent}.{found.group(1)}" if parent else found.group(1))
+    return [p for p in problems if not (p.message == "is required" and p.path in explained)]
 
 
 def _path(prefix: str, loc: Iterable[int | str]) -> str:
@@ -586,7 +598,10 @@ def _problems_from(exc: ValidationError, prefix: str, annotation: Any) -> Iterat
             yield _unknown_field(path, str(loc[-1]), known)
         elif kind == "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
-            yield Problem(path, f"{err['input']!r} is not allowed", f"use one of: {expected}")
+            options = re.findall(r"'([^']*)'", expected)
+            close = difflib.get_close_matches(str(err["input"]), options, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            yield Problem(path, f"{err['input']!r} is not allowed", f"{hint}use one of: {expected}")
         elif kind == "value_error":
             text = str(err.get("ctx", {}).get("error", err["msg"]))
             what, _, fix = text.partition(FIX_SEP)
