@@ -1,0 +1,1378 @@
+"""Spreadsheets as the sandbox keeps them: pure functions over the Store, no HTTP.
+
+One JSON document per spreadsheet (kind ``spreadsheet``, id = the Drive file id)::
+
+    {"properties": {title, locale, autoRecalc, timeZone}, "namedRanges": [...],
+     "sheets": [{"properties": {...SheetProperties}, "cells": {"r,c": Cell}, "merges": [...],
+                 "basicFilter"?, "protectedRanges": [...], "rowGroups": [...], "columnGroups": [...],
+                 "rowMeta": {"i": {...}}, "colMeta": {"i": {...}}, "charts": [...], "conditionalFormats": [...]}]}
+
+A Cell is ``{"v": userEnteredValue, "f": userEnteredFormat, "n": note, "dv": dataValidation}`` (each
+optional). Effective and formatted values are computed when read (:mod:`.formula` rules live here too).
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+import csv
+import io
+import math
+import re
+import secrets
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ilt_bot.sandbox.core import SHEET_MIME, ApiError
+from ilt_bot.sandbox.sheets import a1
+
+if TYPE_CHECKING:
+    from ilt_bot.sandbox.store import Store
+
+KIND = "spreadsheet"
+DEFAULT_ROWS = 1000
+DEFAULT_COLS = 26
+DEFAULT_ROW_PX = 21
+DEFAULT_COL_PX = 100
+MAX_CELLS = 10_000_000
+WRITE_ROLES = {"owner", "organizer", "fileOrganizer", "writer"}
+
+NOT_FOUND = "Requested entity was not found."
+NO_PERMISSION = "The caller does not have permission"
+
+DEFAULT_FORMAT: dict[str, Any] = {
+    "backgroundColor": {"red": 1, "green": 1, "blue": 1},
+    "padding": {"top": 2, "right": 3, "bottom": 2, "left": 3},
+    "verticalAlignment": "BOTTOM",
+    "wrapStrategy": "OVERFLOW_CELL",
+    "textFormat": {
+        "foregroundColor": {},
+        "fontFamily": "arial,sans,sans-serif",
+        "fontSize": 10,
+        "bold": False,
+        "italic": False,
+        "strikethrough": False,
+        "underline": False,
+        "foregroundColorStyle": {"rgbColor": {}},
+    },
+    "backgroundColorStyle": {"rgbColor": {"red": 1, "green": 1, "blue": 1}},
+}
+
+_THEME_COLORS = [
+    ("TEXT", {}),
+    ("BACKGROUND", {"red": 1, "green": 1, "blue": 1}),
+    ("ACCENT1", {"red": 0.25882354, "green": 0.52156866, "blue": 0.95686275}),
+    ("ACCENT2", {"red": 0.91764706, "green": 0.2627451, "blue": 0.20784314}),
+    ("ACCENT3", {"red": 0.9843137, "green": 0.7372549, "blue": 0.015686275}),
+    ("ACCENT4", {"red": 0.20392157, "green": 0.65882355, "blue": 0.3254902}),
+    ("ACCENT5", {"red": 1, "green": 0.42745098, "blue": 0.003921569}),
+    ("ACCENT6", {"red": 0.27450982, "green": 0.7411765, "blue": 0.7764706}),
+    ("LINK", {"red": 0.06666667, "green": 0.33333334, "blue": 0.8}),
+]
+SPREADSHEET_THEME: dict[str, Any] = {
+    "primaryFontFamily": "Arial",
+    "themeColors": [{"colorType": t, "color": {"rgbColor": c}} for t, c in _THEME_COLORS],
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Storage and access
+
+
+def _drive() -> Any:
+    from ilt_bot.sandbox.drive import models as drive_models
+
+    return drive_models
+
+
+def new_sheet(properties: dict[str, Any] | None = None, *, sheet_id: int = 0, index: int = 0) -> dict[str, Any]:
+    """An empty sheet (1000 x 26 unless ``properties.gridProperties`` says otherwise)."""
+    props = _copy.deepcopy(properties or {})
+    grid = props.get("gridProperties") or {}
+    props = {
+        **props,
+        "sheetId": props.get("sheetId", sheet_id),
+        "title": props.get("title") or "Sheet1",
+        "index": index,
+        "sheetType": props.get("sheetType") or "GRID",
+        "gridProperties": {**grid, "rowCount": grid.get("rowCount", DEFAULT_ROWS),
+                           "columnCount": grid.get("columnCount", DEFAULT_COLS)},
+    }
+    return {"properties": props, "cells": {}, "merges": [], "protectedRanges": [], "rowGroups": [],
+            "columnGroups": [], "rowMeta": {}, "colMeta": {}, "charts": [], "conditionalFormats": []}
+
+
+def new_spreadsheet(title: str, sheets: list[dict[str, Any]] | None = None,
+                    properties: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A spreadsheet document: one "Sheet1" of 1000 x 26 unless ``sheets`` are given."""
+    props = {"title": title, "locale": "en_US", "autoRecalc": "ON_CHANGE", "timeZone": "Etc/GMT"}
+    for key in ("locale", "autoRecalc", "timeZone"):
+        if properties and properties.get(key):
+            props[key] = properties[key]
+    doc: dict[str, Any] = {"properties": props, "sheets": [], "namedRanges": []}
+    for i, sheet in enumerate(sheets or [{}]):
+        sheet_props = dict(sheet.get("properties") or {})
+        if "sheetId" not in sheet_props:
+            sheet_props["sheetId"] = 0 if i == 0 else _new_sheet_id(doc)
+        if not sheet_props.get("title"):
+            sheet_props["title"] = _next_sheet_title(doc)
+        doc["sheets"].append(new_sheet(sheet_props, index=i))
+    return doc
+
+
+def create_empty(store: Store, file_id: str, title: str) -> None:
+    """ContentKind hook: files.create with the spreadsheet mime type and no media."""
+    store.put(KIND, file_id, new_spreadsheet(title))
+
+
+def create(store: Store, *, user: str, body: dict[str, Any], now: datetime) -> tuple[str, dict[str, Any]]:
+    """spreadsheets.create: the Drive file (via Drive's ``create_file``) and its sheets."""
+    body = body or {}
+    props = body.get("properties") or {}
+    title = props.get("title") or "Untitled spreadsheet"
+    titles = [(s.get("properties") or {}).get("title") for s in body.get("sheets") or []]
+    if len([t for t in titles if t]) != len({t for t in titles if t}):
+        raise ApiError(400, "Invalid spreadsheet: sheet titles must be unique.")
+    file = _drive().create_file(store, owner=user, name=title, mime_type=SHEET_MIME, now=now)
+    doc = new_spreadsheet(title, body.get("sheets") or None, props)
+    store.put(KIND, file["id"], doc)
+    return file["id"], doc
+
+
+def copy_content(store: Store, source_id: str, new_id: str, new_title: str) -> None:
+    """ContentKind hook for files.copy."""
+    doc = store.get(KIND, source_id)
+    if doc is None:
+        doc = new_spreadsheet(new_title)
+    doc = _copy.deepcopy(doc)
+    doc["properties"]["title"] = new_title
+    store.put(KIND, new_id, doc)
+
+
+def delete_content(store: Store, file_id: str) -> None:
+    store.delete(KIND, file_id)
+
+
+def rename(store: Store, file_id: str, new_title: str) -> None:
+    """ContentKind hook: Drive renamed the file, keep the spreadsheet title in step."""
+    doc = store.get(KIND, file_id)
+    if doc is not None:
+        doc["properties"]["title"] = new_title
+        store.put(KIND, file_id, doc)
+
+
+def load(store: Store, user: str, spreadsheet_id: str, *, write: bool = False) -> dict[str, Any]:
+    """The spreadsheet if ``user`` may read (or write) it; else Google's 404 / 403."""
+    doc = store.get(KIND, spreadsheet_id)
+    drive = _drive()
+    file = drive.get_file(store, spreadsheet_id)
+    if doc is None or file is None:
+        raise ApiError(404, NOT_FOUND, status="NOT_FOUND")
+    role = drive.role_of(store, user, spreadsheet_id)
+    if role is None or (write and role not in WRITE_ROLES):
+        raise ApiError(403, NO_PERMISSION, status="PERMISSION_DENIED")
+    return doc
+
+
+def save(store: Store, spreadsheet_id: str, doc: dict[str, Any], *, user: str, now: datetime) -> None:
+    """Store a changed spreadsheet and bump the Drive file's version."""
+    store.put(KIND, spreadsheet_id, doc)
+    _drive().touch(store, spreadsheet_id, user, now)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheets, ranges and cells
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, message, status="INVALID_ARGUMENT")
+
+
+def _new_sheet_id(doc: dict[str, Any]) -> int:
+    used = {s["properties"]["sheetId"] for s in doc["sheets"]}
+    while True:
+        candidate = secrets.randbelow(2_147_483_646) + 1
+        if candidate not in used:
+            return candidate
+
+
+def _next_sheet_title(doc: dict[str, Any]) -> str:
+    titles = {s["properties"]["title"] for s in doc["sheets"]}
+    n = len(doc["sheets"]) + 1
+    while f"Sheet{n}" in titles:
+        n += 1
+    return f"Sheet{n}"
+
+
+def sheet_by_id(doc: dict[str, Any], sheet_id: int) -> dict[str, Any] | None:
+    for sheet in doc["sheets"]:
+        if sheet["properties"]["sheetId"] == sheet_id:
+            return sheet
+    return None
+
+
+def sheet_by_title(doc: dict[str, Any], title: str) -> dict[str, Any] | None:
+    for sheet in doc["sheets"]:
+        if sheet["properties"]["title"] == title:
+            return sheet
+    lowered = title.lower()
+    for sheet in doc["sheets"]:
+        if sheet["properties"]["title"].lower() == lowered:
+            return sheet
+    return None
+
+
+def first_sheet(doc: dict[str, Any]) -> dict[str, Any]:
+    return min(doc["sheets"], key=lambda s: s["properties"]["index"])
+
+
+def dims(sheet: dict[str, Any]) -> tuple[int, int]:
+    grid = sheet["properties"]["gridProperties"]
+    return grid["rowCount"], grid["columnCount"]
+
+
+def title_of(sheet: dict[str, Any]) -> str:
+    return sheet["properties"]["title"]
+
+
+class Area:
+    """A rectangle of one sheet, 0-based, end-exclusive (clamped to nothing: may exceed the grid)."""
+
+    def __init__(self, sheet: dict[str, Any], r0: int, r1: int, c0: int, c1: int, *, single: bool = False) -> None:
+        self.sheet, self.r0, self.r1, self.c0, self.c1, self.single = sheet, r0, r1, c0, c1, single
+
+    @property
+    def title(self) -> str:
+        return title_of(self.sheet)
+
+    def a1(self) -> str:
+        return a1.format_range(self.title, self.r0, self.r1, self.c0, self.c1)
+
+    def clamped(self) -> Area:
+        rows, cols = dims(self.sheet)
+        return Area(self.sheet, min(self.r0, rows), min(self.r1, rows), min(self.c0, cols), min(self.c1, cols),
+                    single=self.single)
+
+
+def resolve(doc: dict[str, Any], text: str) -> Area:
+    """A range in A1 notation (or a named range) as an :class:`Area`; unbounded sides reach the grid's end."""
+    titles = [title_of(s) for s in doc["sheets"]]
+    try:
+        parsed = a1.parse(text, titles)
+    except a1.RangeError:
+        raise bad_request(f"Unable to parse range: {text}") from None
+    if parsed.name is not None:
+        named = next((n for n in doc.get("namedRanges", []) if n["name"] == parsed.name), None)
+        if named is None:
+            if parsed.sheet is None and sheet_by_title(doc, parsed.name):
+                return whole_sheet(sheet_by_title(doc, parsed.name))  # type: ignore[arg-type]
+            raise bad_request(f"Unable to parse range: {text}")
+        return grid_area(doc, named["range"])
+    sheet = first_sheet(doc) if parsed.sheet is None else sheet_by_title(doc, parsed.sheet)
+    if sheet is None:
+        raise bad_request(f"Unable to parse range: {text}")
+    if parsed.span is None:
+        return whole_sheet(sheet)
+    rows, cols = dims(sheet)
+    span = parsed.span
+    r0 = span.start_row or 0
+    c0 = span.start_col or 0
+    r1 = span.end_row if span.end_row is not None else max(rows, r0 + 1)
+    c1 = span.end_col if span.end_col is not None else max(cols, c0 + 1)
+    single = span.end_row == r0 + 1 and span.end_col == c0 + 1
+    return Area(sheet, r0, r1, c0, c1, single=single)
+
+
+def whole_sheet(sheet: dict[str, Any]) -> Area:
+    rows, cols = dims(sheet)
+    return Area(sheet, 0, rows, 0, cols)
+
+
+def grid_area(doc: dict[str, Any], grid: dict[str, Any], *, where: str = "") -> Area:
+    """A ``GridRange`` (missing bounds are open) as an :class:`Area`."""
+    sheet = sheet_by_id(doc, grid.get("sheetId", 0) or 0)
+    if sheet is None:
+        raise bad_request(f"{where}No grid with id: {grid.get('sheetId', 0)}")
+    rows, cols = dims(sheet)
+    return Area(sheet, grid.get("startRowIndex") or 0, grid.get("endRowIndex", rows) if grid.get("endRowIndex")
+                is not None else rows, grid.get("startColumnIndex") or 0,
+                grid.get("endColumnIndex") if grid.get("endColumnIndex") is not None else cols)
+
+
+def check_grid(area: Area) -> None:
+    """Google's 400 when a write reaches past the sheet's rows or columns."""
+    rows, cols = dims(area.sheet)
+    if area.r1 > rows:
+        raise bad_request(f"Range ({a1.quote_title(area.title)}!{a1.cell_name(rows, area.c0)}) exceeds grid limits. "
+                          f"Max rows: {rows}, max columns: {cols}")
+    if area.c1 > cols:
+        raise bad_request(f"Range ({a1.quote_title(area.title)}!{a1.cell_name(area.r0, cols)}) exceeds grid limits. "
+                          f"Max rows: {rows}, max columns: {cols}")
+
+
+def _k(r: int, c: int) -> str:
+    return f"{r},{c}"
+
+
+def _rc(key: str) -> tuple[int, int]:
+    r, c = key.split(",")
+    return int(r), int(c)
+
+
+def get_cell(sheet: dict[str, Any], r: int, c: int) -> dict[str, Any]:
+    return sheet["cells"].get(_k(r, c), {})
+
+
+def put_cell(sheet: dict[str, Any], r: int, c: int, cell: dict[str, Any]) -> None:
+    cell = {k: v for k, v in cell.items() if v not in (None, {}, "")}
+    if cell:
+        sheet["cells"][_k(r, c)] = cell
+    else:
+        sheet["cells"].pop(_k(r, c), None)
+
+
+def set_value(sheet: dict[str, Any], r: int, c: int, value: dict[str, Any] | None,
+              number_format: dict[str, Any] | None = None) -> None:
+    cell = dict(get_cell(sheet, r, c))
+    cell["v"] = value
+    if number_format is not None:
+        cell["f"] = {**cell.get("f", {}), "numberFormat": number_format}
+    put_cell(sheet, r, c, cell)
+
+
+def data_extent(sheet: dict[str, Any], *, values_only: bool = True) -> tuple[int, int]:
+    """(rows, columns) up to the last cell holding a value (or anything, with values_only=False)."""
+    last_r = last_c = -1
+    for key, cell in sheet["cells"].items():
+        if values_only and "v" not in cell:
+            continue
+        r, c = _rc(key)
+        last_r, last_c = max(last_r, r), max(last_c, c)
+    return last_r + 1, last_c + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Values: input parsing, evaluation, rendering
+
+_ERROR_TEXT = {"DIV_ZERO": "#DIV/0!", "NAME": "#NAME?", "REF": "#REF!", "VALUE": "#VALUE!", "ERROR": "#ERROR!",
+               "N_A": "#N/A", "NUM": "#NUM!", "NULL_VALUE": "#NULL!"}
+_EPOCH = date(1899, 12, 30)
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?$")
+_DATE_FORMS = [
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), "ymd", "yyyy-mm-dd"),
+    (re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"), "ymd", "yyyy/mm/dd"),
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), "mdy", "m/d/yyyy"),
+]
+_DATETIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+class CellError:
+    """A formula's error value (``#DIV/0!`` ...)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind, self.message = kind, message
+
+    def text(self) -> str:
+        return _ERROR_TEXT.get(self.kind, "#ERROR!")
+
+
+def parse_input(raw: Any, option: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """One written value as (userEnteredValue, numberFormat or None); RAW keeps strings as typed."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool):
+        return {"boolValue": raw}, None
+    if isinstance(raw, int | float):
+        return {"numberValue": raw}, None
+    text = str(raw)
+    if text == "":
+        return None, None
+    if option == "RAW":
+        return {"stringValue": text}, None
+    if text.startswith("=") and len(text) > 1:
+        return {"formulaValue": text}, None
+    if text.startswith("'"):
+        return {"stringValue": text[1:]}, None
+    stripped = text.strip()
+    if stripped.upper() in ("TRUE", "FALSE"):
+        return {"boolValue": stripped.upper() == "TRUE"}, None
+    if stripped and _NUMBER.match(stripped) and any(ch.isdigit() for ch in stripped):
+        number = float(stripped.replace(",", ""))
+        if "," in stripped:
+            decimals = len(stripped.partition(".")[2]) if "." in stripped and "e" not in stripped.lower() else 0
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+            return {"numberValue": _tidy(number)}, {"type": "NUMBER", "pattern": pattern}
+        return {"numberValue": _tidy(number)}, None
+    if stripped.endswith("%") and _NUMBER.match(stripped[:-1].strip() or "x"):
+        number = float(stripped[:-1].replace(",", "")) / 100
+        pattern = "0.00%" if "." in stripped else "0%"
+        return {"numberValue": _tidy(number)}, {"type": "PERCENT", "pattern": pattern}
+    if stripped.startswith("$") and _NUMBER.match(stripped[1:] or "x"):
+        return {"numberValue": _tidy(float(stripped[1:].replace(",", "")))}, \
+            {"type": "CURRENCY", "pattern": '"$"#,##0.00'}
+    serial = _parse_date(stripped)
+    if serial is not None:
+        return {"numberValue": serial[0]}, serial[1]
+    return {"stringValue": text}, None
+
+
+def _tidy(number: float) -> int | float:
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
+
+
+def _parse_date(text: str) -> tuple[int | float, dict[str, Any]] | None:
+    for pattern, order, fmt in _DATE_FORMS:
+        m = pattern.match(text)
+        if m:
+            a, b, c = (int(g) for g in m.groups())
+            y, mo, d = (a, b, c) if order == "ymd" else (c, a, b)
+            try:
+                return (date(y, mo, d) - _EPOCH).days, {"type": "DATE", "pattern": fmt}
+            except ValueError:
+                return None
+    m = _DATETIME.match(text)
+    if m:
+        y, mo, d, hh, mm = (int(g) for g in m.groups()[:5])
+        ss = int(m.group(6) or 0)
+        try:
+            moment = datetime(y, mo, d, hh, mm, ss)
+        except ValueError:
+            return None
+        days = (moment - datetime(1899, 12, 30)).total_seconds() / 86400
+        return _tidy(days), {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm:ss"}
+    return None
+
+
+def format_number(value: float, number_format: dict[str, Any] | None) -> str:
+    """A number as Sheets shows it under ``number_format`` (general format when None)."""
+    kind = (number_format or {}).get("type")
+    pattern = (number_format or {}).get("pattern", "")
+    if kind in ("DATE", "DATE_TIME", "TIME"):
+        moment = datetime(1899, 12, 30) + timedelta(days=float(value))
+        if kind == "TIME":
+            return moment.strftime("%H:%M:%S")
+        day = {"yyyy-mm-dd": "%Y-%m-%d", "yyyy/mm/dd": "%Y/%m/%d"}.get(pattern.split(" ")[0])
+        text = moment.strftime(day) if day else f"{moment.month}/{moment.day}/{moment.year}"
+        return text + (moment.strftime(" %H:%M:%S") if kind == "DATE_TIME" else "")
+    if kind == "PERCENT":
+        decimals = len(pattern.split(".")[1]) - 1 if "." in pattern else 0
+        return f"{value * 100:.{decimals}f}%"
+    if kind == "NUMBER" and pattern:
+        decimals = len(pattern.partition(".")[2].rstrip("%")) if "." in pattern else 0
+        return f"{value:,.{decimals}f}" if "," in pattern else f"{value:.{decimals}f}"
+    if kind == "CURRENCY":
+        return f"${value:,.2f}" if value >= 0 else f"-${-value:,.2f}"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = f"{value:.10f}".rstrip("0").rstrip(".") if abs(value) >= 1e-10 else f"{value:.2E}"
+    if abs(value) >= 1e15:
+        text = f"{value:.2E}"
+    return text
+
+
+def _value_of(uev: dict[str, Any]) -> Any:
+    if "numberValue" in uev:
+        return uev["numberValue"]
+    if "boolValue" in uev:
+        return uev["boolValue"]
+    if "stringValue" in uev:
+        return uev["stringValue"]
+    if "errorValue" in uev:
+        return CellError(uev["errorValue"].get("type", "ERROR"), uev["errorValue"].get("message", ""))
+    return None
+
+
+class Evaluator:
+    """Computes effective values of one spreadsheet, memoized for the duration of one request."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.memo: dict[tuple[int, int, int], Any] = {}
+        self.active: set[tuple[int, int, int]] = set()
+
+    def value(self, sheet: dict[str, Any], r: int, c: int) -> Any:
+        """The effective value: number, bool, str, CellError or None (empty)."""
+        uev = get_cell(sheet, r, c).get("v")
+        if not uev:
+            return None
+        if "formulaValue" not in uev:
+            return _value_of(uev)
+        key = (sheet["properties"]["sheetId"], r, c)
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.active:
+            return CellError("REF", "Circular dependency detected. To resolve with iterative calculation, "
+                                    "see File > Settings.")
+        self.active.add(key)
+        try:
+            result = Formula(uev["formulaValue"], self, sheet).run()
+        finally:
+            self.active.discard(key)
+        self.memo[key] = result
+        return result
+
+    def number_format(self, sheet: dict[str, Any], r: int, c: int) -> dict[str, Any] | None:
+        return (get_cell(sheet, r, c).get("f") or {}).get("numberFormat")
+
+    def formatted(self, sheet: dict[str, Any], r: int, c: int) -> str | None:
+        value = self.value(sheet, r, c)
+        return render_formatted(value, self.number_format(sheet, r, c))
+
+    def render(self, sheet: dict[str, Any], r: int, c: int, option: str, dt_option: str) -> Any:
+        """One cell for values.get under ``valueRenderOption`` / ``dateTimeRenderOption``."""
+        uev = get_cell(sheet, r, c).get("v")
+        if not uev:
+            return ""
+        if option == "FORMULA" and "formulaValue" in uev:
+            return uev["formulaValue"]
+        value = self.value(sheet, r, c)
+        number_format = self.number_format(sheet, r, c)
+        if option == "FORMATTED_VALUE":
+            return render_formatted(value, number_format) or ""
+        if isinstance(value, CellError):
+            return value.text()
+        is_date = (number_format or {}).get("type") in ("DATE", "DATE_TIME", "TIME")
+        if is_date and dt_option == "FORMATTED_STRING" and isinstance(value, int | float):
+            return format_number(value, number_format)
+        return "" if value is None else value
+
+
+def render_formatted(value: Any, number_format: dict[str, Any] | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, CellError):
+        return value.text()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return format_number(value, number_format)
+    return str(value)
+
+
+def effective_value(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, CellError):
+        return {"errorValue": {"type": value.kind, "message": value.message}}
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int | float):
+        return {"numberValue": value}
+    return {"stringValue": str(value)}
+
+
+# ---- formulas: a small evaluator for arithmetic, comparisons, references and common functions
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)"
+    r"|(?P<str>\"(?:[^\"]|\"\")*\")"
+    r"|(?P<ref>(?:(?:'(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_ ]*)!)?\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?"
+    r"(?![A-Za-z0-9_(]))"
+    r"|(?P<colref>(?:(?:'(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_]*)!)?\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}(?![A-Za-z0-9_(]))"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_.]*)"
+    r"|(?P<op><>|<=|>=|[-+*/^&=<>(),%:;{}]))"
+)
+
+
+class _FormulaError(Exception):
+    def __init__(self, error: CellError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _fail(kind: str, message: str) -> None:
+    raise _FormulaError(CellError(kind, message))
+
+
+class Formula:
+    """Parses and evaluates one formula (``=SUM(A1:A3)*2``) against the spreadsheet."""
+
+    def __init__(self, text: str, ev: Evaluator, sheet: dict[str, Any]) -> None:
+        self.ev, self.sheet = ev, sheet
+        self.tokens = self._tokenize(text[1:] if text.startswith("=") else text)
+        self.pos = 0
+
+    @staticmethod
+    def _tokenize(text: str) -> list[tuple[str, str]]:
+        tokens, pos = [], 0
+        while pos < len(text):
+            if text[pos:].strip() == "":
+                break
+            m = _TOKEN.match(text, pos)
+            if not m or m.end() == pos:
+                return [("bad", text)]
+            kind = m.lastgroup or "bad"
+            tokens.append((kind, m.group(kind)))
+            pos = m.end()
+        return tokens
+
+    def run(self) -> Any:
+        try:
+            if any(kind == "bad" for kind, _ in self.tokens) or not self.tokens:
+                _fail("ERROR", "Formula parse error.")
+            value = self.expr()
+            if self.pos != len(self.tokens):
+                _fail("ERROR", "Formula parse error.")
+            if isinstance(value, list):
+                value = value[0][0] if value and value[0] else None
+            return "" if value is None else value
+        except _FormulaError as exc:
+            return exc.error
+        except (RecursionError, OverflowError, ValueError, ZeroDivisionError):
+            return CellError("ERROR", "Formula parse error.")
+
+    # -- parser
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self, text: str | None = None) -> tuple[str, str]:
+        token = self.peek()
+        if token is None or (text is not None and token[1] != text):
+            _fail("ERROR", "Formula parse error.")
+        self.pos += 1
+        return token  # type: ignore[return-value]
+
+    def expr(self) -> Any:
+        left = self.concat()
+        while (t := self.peek()) and t[1] in ("=", "<>", "<", ">", "<=", ">="):
+            self.take()
+            right = self.concat()
+            left = _compare(t[1], self.scalar(left), self.scalar(right))
+        return left
+
+    def concat(self) -> Any:
+        left = self.additive()
+        while (t := self.peek()) and t[1] == "&":
+            self.take()
+            right = self.additive()
+            left = _text(self.scalar(left)) + _text(self.scalar(right))
+        return left
+
+    def additive(self) -> Any:
+        left = self.term()
+        while (t := self.peek()) and t[1] in ("+", "-"):
+            self.take()
+            right = self.term()
+            a, b = _num(self.scalar(left)), _num(self.scalar(right))
+            left = _tidy(a + b if t[1] == "+" else a - b)
+        return left
+
+    def term(self) -> Any:
+        left = self.power()
+        while (t := self.peek()) and t[1] in ("*", "/"):
+            self.take()
+            right = self.power()
+            a, b = _num(self.scalar(left)), _num(self.scalar(right))
+            if t[1] == "/" and b == 0:
+                _fail("DIV_ZERO", "Function DIVIDE parameter 2 cannot be zero.")
+            left = _tidy(a * b if t[1] == "*" else a / b)
+        return left
+
+    def power(self) -> Any:
+        left = self.unary()
+        while (t := self.peek()) and t[1] == "^":
+            self.take()
+            right = self.unary()
+            left = _tidy(float(_num(self.scalar(left)) ** _num(self.scalar(right))))
+        return left
+
+    def unary(self) -> Any:
+        t = self.peek()
+        if t and t[1] in ("-", "+"):
+            self.take()
+            value = _num(self.scalar(self.unary()))
+            return -value if t[1] == "-" else value
+        value = self.primary()
+        while (t := self.peek()) and t[1] == "%":
+            self.take()
+            value = _tidy(_num(self.scalar(value)) / 100)
+        return value
+
+    def primary(self) -> Any:
+        kind, text = self.take()
+        if kind == "num":
+            return _tidy(float(text))
+        if kind == "str":
+            return text[1:-1].replace('""', '"')
+        if kind in ("ref", "colref"):
+            return self.reference(text)
+        if kind == "name":
+            nxt = self.peek()
+            if nxt and nxt[1] == "(":
+                return self.call(text.upper())
+            if text.upper() in ("TRUE", "FALSE"):
+                return text.upper() == "TRUE"
+            named = next((n for n in self.ev.doc.get("namedRanges", []) if n["name"] == text), None)
+            if named is None:
+                _fail("NAME", f"Unknown range name: '{text}'.")
+            area = grid_area(self.ev.doc, named["range"]).clamped()
+            return self.area_values(area)
+        if text == "(":
+            value = self.expr()
+            self.take(")")
+            return value
+        _fail("ERROR", "Formula parse error.")
+        return None  # pragma: no cover
+
+    def reference(self, text: str) -> list[list[Any]]:
+        try:
+            area = resolve(self.ev.doc, text if "!" in text else f"{a1.quote_title(title_of(self.sheet))}!{text}")
+        except ApiError:
+            _fail("REF", f"Unresolved sheet name '{text.rpartition('!')[0]}'.")
+        return self.area_values(area.clamped())
+
+    def area_values(self, area: Area) -> list[list[Any]]:
+        return [[self.ev.value(area.sheet, r, c) for c in range(area.c0, area.c1)] for r in range(area.r0, area.r1)]
+
+    def scalar(self, value: Any) -> Any:
+        if isinstance(value, list):
+            value = value[0][0] if value and value[0] else None
+        if isinstance(value, CellError):
+            raise _FormulaError(value)
+        return value
+
+    def args(self) -> list[Any]:
+        self.take("(")
+        args: list[Any] = []
+        if self.peek() and self.peek()[1] == ")":  # type: ignore[index]
+            self.take(")")
+            return args
+        while True:
+            args.append(self.expr())
+            t = self.take()
+            if t[1] == ")":
+                return args
+            if t[1] not in (",", ";"):
+                _fail("ERROR", "Formula parse error.")
+
+    def call(self, name: str) -> Any:
+        if name == "IFERROR":
+            self.take("(")
+            start = self.pos
+            try:
+                value = self.scalar(self.expr())
+            except _FormulaError:
+                value = None
+                self.pos = start
+                depth = 0
+                while (t := self.peek()) and not (depth == 0 and t[1] in (",", ")")):
+                    depth += {"(": 1, ")": -1}.get(t[1], 0)
+                    self.take()
+                fallback = True
+            else:
+                fallback = False
+            other: Any = ""
+            if self.peek() and self.peek()[1] == ",":  # type: ignore[index]
+                self.take(",")
+                other = self.expr()
+            self.take(")")
+            return self.scalar(other) if fallback else value
+        args = self.args()
+        func = _FUNCTIONS.get(name)
+        if func is None:
+            _fail("NAME", f"Unknown function: '{name}'.")
+        return func(self, args)  # type: ignore[misc]
+
+
+def _flat(args: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for arg in args:
+        if isinstance(arg, list):
+            out.extend(v for row in arg for v in row)
+        else:
+            out.append(arg)
+    return out
+
+
+def _numbers(args: list[Any]) -> list[float]:
+    values = []
+    for arg in args:
+        if isinstance(arg, list):
+            for v in (v for row in arg for v in row):
+                if isinstance(v, CellError):
+                    raise _FormulaError(v)
+                if isinstance(v, int | float) and not isinstance(v, bool):
+                    values.append(v)
+        else:
+            if isinstance(arg, CellError):
+                raise _FormulaError(arg)
+            values.append(_num(arg))
+    return values
+
+
+def _num(value: Any) -> float:
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, int | float):
+        return value
+    try:
+        return _tidy(float(str(value).replace(",", "")))
+    except ValueError:
+        _fail("VALUE", f"Function ADD parameter 1 expects number values. But '{value}' is a text and cannot be "
+                       "coerced to a number.")
+    return 0  # pragma: no cover
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return format_number(value, None)
+    return str(value)
+
+
+def _compare(op: str, a: Any, b: Any) -> bool:
+    def key(v: Any) -> tuple[int, Any]:
+        if v is None:
+            return (0, 0)
+        if isinstance(v, bool):
+            return (2, v)
+        if isinstance(v, int | float):
+            return (0, v)
+        return (1, str(v).lower())
+
+    ka, kb = key(a), key(b)
+    if a is None and isinstance(b, str):
+        ka = (1, "")
+    if b is None and isinstance(a, str):
+        kb = (1, "")
+    return {"=": ka == kb, "<>": ka != kb, "<": ka < kb, ">": ka > kb, "<=": ka <= kb, ">=": ka >= kb}[op]
+
+
+def _if(f: Formula, args: list[Any]) -> Any:
+    if not args:
+        _fail("N_A", "Wrong number of arguments to IF.")
+    cond = f.scalar(args[0])
+    truthy = bool(_num(cond)) if not isinstance(cond, str) else cond.upper() == "TRUE"
+    if truthy:
+        return f.scalar(args[1]) if len(args) > 1 else True
+    return f.scalar(args[2]) if len(args) > 2 else False
+
+
+def _round(f: Formula, args: list[Any]) -> Any:
+    value = _num(f.scalar(args[0]))
+    places = int(_num(f.scalar(args[1]))) if len(args) > 1 else 0
+    factor = 10**places
+    return _tidy(math.floor(abs(value) * factor + 0.5) / factor * (1 if value >= 0 else -1))
+
+
+_FUNCTIONS: dict[str, Any] = {
+    "SUM": lambda f, a: _tidy(float(sum(_numbers(a)))),
+    "AVERAGE": lambda f, a: _tidy(sum(n := _numbers(a)) / len(n)) if _numbers(a) else _fail(
+        "DIV_ZERO", "Evaluation of function AVERAGE caused a divide by zero error."),
+    "MIN": lambda f, a: _tidy(min(_numbers(a), default=0)),
+    "MAX": lambda f, a: _tidy(max(_numbers(a), default=0)),
+    "COUNT": lambda f, a: sum(1 for v in _flat(a) if isinstance(v, int | float) and not isinstance(v, bool)),
+    "COUNTA": lambda f, a: sum(1 for v in _flat(a) if v not in (None, "")),
+    "COUNTBLANK": lambda f, a: sum(1 for v in _flat(a) if v in (None, "")),
+    "IF": _if,
+    "AND": lambda f, a: all(bool(_num(v)) for v in _flat(a) if v is not None),
+    "OR": lambda f, a: any(bool(_num(v)) for v in _flat(a) if v is not None),
+    "NOT": lambda f, a: not bool(_num(f.scalar(a[0]))),
+    "CONCATENATE": lambda f, a: "".join(_text(v) for v in _flat(a)),
+    "CONCAT": lambda f, a: "".join(_text(f.scalar(v)) for v in a),
+    "LEN": lambda f, a: len(_text(f.scalar(a[0]))),
+    "UPPER": lambda f, a: _text(f.scalar(a[0])).upper(),
+    "LOWER": lambda f, a: _text(f.scalar(a[0])).lower(),
+    "TRIM": lambda f, a: " ".join(_text(f.scalar(a[0])).split()),
+    "ROUND": _round,
+    "ABS": lambda f, a: abs(_num(f.scalar(a[0]))),
+    "ISBLANK": lambda f, a: f.scalar(a[0]) in (None, ""),
+    "HYPERLINK": lambda f, a: _text(f.scalar(a[1] if len(a) > 1 else a[0])),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# values.* operations
+
+
+def _matrix(values: Any, major: str) -> list[list[Any]]:
+    if not isinstance(values, list) or any(not isinstance(row, list) for row in values):
+        shown = values if not isinstance(values, list) else next(r for r in values if not isinstance(r, list))
+        message = f"Invalid value at 'data.values' (type.googleapis.com/google.protobuf.ListValue), {_js(shown)}"
+        raise ApiError(400, message, status="INVALID_ARGUMENT", details=[{
+            "@type": "type.googleapis.com/google.rpc.BadRequest",
+            "fieldViolations": [{"field": "data.values", "description": message}]}])
+    if major == "COLUMNS":
+        height = max((len(col) for col in values), default=0)
+        return [[col[i] if i < len(col) else None for col in values] for i in range(height)]
+    return values
+
+
+def _js(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def values_get(doc: dict[str, Any], text: str, *, major: str = "ROWS", render: str = "FORMATTED_VALUE",
+               dt_render: str = "SERIAL_NUMBER", ev: Evaluator | None = None) -> dict[str, Any]:
+    """A ValueRange: Google's normalized range, trailing empty cells and rows trimmed."""
+    area = resolve(doc, text).clamped()
+    ev = ev or Evaluator(doc)
+    rows = []
+    for r in range(area.r0, area.r1):
+        rows.append([ev.render(area.sheet, r, c, render, dt_render) for c in range(area.c0, area.c1)])
+    if major == "COLUMNS":
+        rows = [list(col) for col in zip(*rows, strict=True)] if rows else []
+    trimmed = []
+    for row in rows:
+        while row and row[-1] == "":
+            row = row[:-1]
+        trimmed.append(row)
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    result: dict[str, Any] = {"range": _echo(area), "majorDimension": major}
+    if trimmed:
+        result["values"] = trimmed
+    return result
+
+
+def _echo(area: Area) -> str:
+    if area.r1 <= area.r0 or area.c1 <= area.c0:
+        return f"{a1.quote_title(area.title)}!{a1.cell_name(area.r0, area.c0)}"
+    return area.a1()
+
+
+def write_values(doc: dict[str, Any], area: Area, matrix: list[list[Any]], option: str) -> dict[str, Any]:
+    """Write ``matrix`` from the area's top-left; returns the UpdateValuesResponse counts."""
+    height = len(matrix)
+    width = max((len(row) for row in matrix), default=0)
+    if height == 0 or width == 0:
+        return {"updatedRange": area.clamped().a1() if not area.single else area.a1()}
+    if not area.single:
+        if area.r0 + height > area.r1:
+            raise bad_request(f"Requested writing within range [{area.a1()}], but tried writing to row "
+                              f"[{area.r0 + height}]")
+        if area.c0 + width > area.c1:
+            raise bad_request(f"Requested writing within range [{area.a1()}], but tried writing to column "
+                              f"[{a1.column_letters(area.c0 + width - 1)}]")
+    target = Area(area.sheet, area.r0, area.r0 + height, area.c0, area.c0 + width)
+    check_grid(target)
+    cells = 0
+    for i, row in enumerate(matrix):
+        for j, raw in enumerate(row):
+            cells += 1
+            if raw is None:
+                continue
+            if isinstance(raw, dict | list):
+                raise bad_request(f"Invalid values[{i}][{j}]: {_kind_name(raw)}")
+            value, number_format = parse_input(raw, option)
+            set_value(area.sheet, area.r0 + i, area.c0 + j, value, number_format)
+    return {"updatedRange": target.a1(), "updatedRows": height, "updatedColumns": width, "updatedCells": cells}
+
+
+def _kind_name(value: Any) -> str:
+    return "list_value {\n}\n" if isinstance(value, list) else "struct_value {\n}\n"
+
+
+def values_update(doc: dict[str, Any], text: str, body: dict[str, Any], *, option: str | None,
+                  include_values: bool = False, render: str = "FORMATTED_VALUE",
+                  dt_render: str = "SERIAL_NUMBER") -> dict[str, Any]:
+    """values.update: write, answer with what was updated (and the values when asked)."""
+    if option not in ("RAW", "USER_ENTERED"):
+        raise bad_request("Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
+    area = resolve(doc, text)
+    if body.get("range") and resolve(doc, body["range"]).a1() != area.a1():
+        raise bad_request(f"Requested entity range [{body['range']}] doesn't match URL range [{text}].")
+    matrix = _matrix(body.get("values", []), body.get("majorDimension") or "ROWS")
+    result = write_values(doc, area, matrix, option)
+    if include_values:
+        result["updatedData"] = values_get(doc, result["updatedRange"], render=render, dt_render=dt_render,
+                                           major=body.get("majorDimension") or "ROWS")
+    return result
+
+
+def find_table(sheet: dict[str, Any], area: Area) -> tuple[int, int, int, int] | None:
+    """The "table" an append lands under: the block around the last value inside ``area``."""
+    clamped = area.clamped()
+    last: tuple[int, int] | None = None
+    for key, cell in sheet["cells"].items():
+        if "v" not in cell:
+            continue
+        r, c = _rc(key)
+        if clamped.r0 <= r < clamped.r1 and clamped.c0 <= c < clamped.c1 and (last is None or (r, c) > last):
+            last = (r, c)
+    if last is None:
+        return None
+
+    def filled(r: int, c: int) -> bool:
+        return r >= 0 and c >= 0 and "v" in get_cell(sheet, r, c)
+
+    r0, r1, c0, c1 = last[0], last[0] + 1, last[1], last[1] + 1
+    grew = True
+    while grew:
+        grew = False
+        if any(filled(r0 - 1, c) for c in range(c0 - 1, c1 + 1)):
+            r0, grew = r0 - 1, True
+        if any(filled(r1, c) for c in range(c0 - 1, c1 + 1)):
+            r1, grew = r1 + 1, True
+        if any(filled(r, c0 - 1) for r in range(r0 - 1, r1 + 1)):
+            c0, grew = c0 - 1, True
+        if any(filled(r, c1) for r in range(r0 - 1, r1 + 1)):
+            c1, grew = c1 + 1, True
+    return r0, r1, c0, c1
+
+
+def values_append(doc: dict[str, Any], spreadsheet_id: str, text: str, body: dict[str, Any], *,
+                  option: str | None, insert: str = "OVERWRITE", include_values: bool = False,
+                  render: str = "FORMATTED_VALUE", dt_render: str = "SERIAL_NUMBER") -> dict[str, Any]:
+    """values.append: find the table in the range, write below it (growing the grid as needed)."""
+    if option not in ("RAW", "USER_ENTERED"):
+        raise bad_request("Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
+    area = resolve(doc, text)
+    matrix = _matrix(body.get("values", []), body.get("majorDimension") or "ROWS")
+    sheet = area.sheet
+    table = find_table(sheet, area)
+    result: dict[str, Any] = {"spreadsheetId": spreadsheet_id}
+    if table is None:
+        start_r, start_c = area.r0, area.c0
+    else:
+        result["tableRange"] = Area(sheet, *table).a1()
+        start_r, start_c = table[1], table[2]
+    height = len(matrix)
+    width = max((len(row) for row in matrix), default=0)
+    rows, cols = dims(sheet)
+    if insert == "INSERT_ROWS" and height:
+        _insert(doc, sheet, "ROWS", start_r, start_r + height)
+        rows, cols = dims(sheet)
+    need_rows = max(rows, start_r + height)
+    need_cols = max(cols, start_c + width)
+    if (need_rows, need_cols) != (rows, cols):
+        _resize(doc, sheet, need_rows, need_cols)
+    target = Area(sheet, start_r, start_r + max(height, 1), start_c, start_c + max(width, 1), single=True)
+    updates = write_values(doc, target, matrix, option)
+    updates = {"spreadsheetId": spreadsheet_id, **updates}
+    if include_values and height:
+        updates["updatedData"] = values_get(doc, updates["updatedRange"], render=render, dt_render=dt_render)
+    result["updates"] = updates
+    return result
+
+
+def values_clear(doc: dict[str, Any], text: str) -> str:
+    """values.clear: drop the values (formats stay); answers the cleared range."""
+    area = resolve(doc, text).clamped()
+    for key in list(area.sheet["cells"]):
+        r, c = _rc(key)
+        if area.r0 <= r < area.r1 and area.c0 <= c < area.c1:
+            cell = dict(area.sheet["cells"][key])
+            cell.pop("v", None)
+            put_cell(area.sheet, r, c, cell)
+    return _echo(area)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the spreadsheet resource
+
+
+def _prune_range(grid: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in grid.items() if v is not None}
+    if not out.get("sheetId"):
+        out.pop("sheetId", None)
+    return out
+
+
+def _sheet_properties(sheet: dict[str, Any]) -> dict[str, Any]:
+    props = _copy.deepcopy(sheet["properties"])
+    grid = props.get("gridProperties", {})
+    for key in ("frozenRowCount", "frozenColumnCount"):
+        if not grid.get(key):
+            grid.pop(key, None)
+    for key in ("hideGridlines", "rowGroupControlAfter", "columnGroupControlAfter"):
+        if not grid.get(key):
+            grid.pop(key, None)
+    for key in ("hidden", "rightToLeft"):
+        if not props.get(key):
+            props.pop(key, None)
+    return props
+
+
+def sheet_resource(doc: dict[str, Any], sheet: dict[str, Any], *, data_areas: list[Area] | None = None,
+                   ev: Evaluator | None = None) -> dict[str, Any]:
+    """One entry of ``sheets[]``: properties, merges, filters, protections, groups, charts, data."""
+    out: dict[str, Any] = {"properties": _sheet_properties(sheet)}
+    if data_areas is not None:
+        ev = ev or Evaluator(doc)
+        out["data"] = [grid_data(doc, area, ev) for area in data_areas]
+    if sheet.get("merges"):
+        out["merges"] = [_prune_range(m) for m in sheet["merges"]]
+    if sheet.get("conditionalFormats"):
+        out["conditionalFormats"] = _copy.deepcopy(sheet["conditionalFormats"])
+    if sheet.get("basicFilter"):
+        bf = _copy.deepcopy(sheet["basicFilter"])
+        bf["range"] = _prune_range(bf["range"])
+        out["basicFilter"] = bf
+    if sheet.get("protectedRanges"):
+        prs = []
+        for pr in sheet["protectedRanges"]:
+            pr = _copy.deepcopy(pr)
+            pr["range"] = _prune_range(pr["range"])
+            prs.append(pr)
+        out["protectedRanges"] = prs
+    if sheet.get("charts"):
+        out["charts"] = _copy.deepcopy(sheet["charts"])
+    for key in ("rowGroups", "columnGroups"):
+        if sheet.get(key):
+            out[key] = [{"range": _prune_range(g["range"]), "depth": g["depth"]} for g in sheet[key]]
+    return out
+
+
+def cell_data(doc: dict[str, Any], sheet: dict[str, Any], r: int, c: int, ev: Evaluator) -> dict[str, Any]:
+    """A CellData: userEnteredValue, effectiveValue, formattedValue, formats, note, dataValidation."""
+    cell = get_cell(sheet, r, c)
+    out: dict[str, Any] = {}
+    if cell.get("v"):
+        out["userEnteredValue"] = dict(cell["v"])
+        value = ev.value(sheet, r, c)
+        eff = effective_value(value)
+        if eff is not None:
+            out["effectiveValue"] = eff
+        shown = render_formatted(value, ev.number_format(sheet, r, c))
+        if shown is not None:
+            out["formattedValue"] = shown
+    if cell.get("f"):
+        out["userEnteredFormat"] = _copy.deepcopy(cell["f"])
+    if cell.get("v") or cell.get("f"):
+        out["effectiveFormat"] = _merge(_copy.deepcopy(DEFAULT_FORMAT), cell.get("f") or {})
+    if cell.get("n"):
+        out["note"] = cell["n"]
+    if cell.get("dv"):
+        out["dataValidation"] = _copy.deepcopy(cell["dv"])
+    return out
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = _copy.deepcopy(value)
+    return base
+
+
+def grid_data(doc: dict[str, Any], area: Area, ev: Evaluator) -> dict[str, Any]:
+    """A GridData for ``area``: rowData trimmed after the last non-empty cell, plus dimension metadata."""
+    area = area.clamped()
+    sheet = area.sheet
+    rows: list[dict[str, Any]] = []
+    for r in range(area.r0, area.r1):
+        values = [cell_data(doc, sheet, r, c, ev) for c in range(area.c0, area.c1)]
+        while values and not values[-1]:
+            values.pop()
+        rows.append({"values": values} if values else {})
+    while rows and not rows[-1]:
+        rows.pop()
+    out: dict[str, Any] = {}
+    if area.r0:
+        out["startRow"] = area.r0
+    if area.c0:
+        out["startColumn"] = area.c0
+    if rows:
+        out["rowData"] = rows
+    out["rowMetadata"] = [_dim_meta(sheet, "rowMeta", i, DEFAULT_ROW_PX) for i in range(area.r0, area.r1)]
+    out["columnMetadata"] = [_dim_meta(sheet, "colMeta", i, DEFAULT_COL_PX) for i in range(area.c0, area.c1)]
+    return out
+
+
+def _dim_meta(sheet: dict[str, Any], key: str, index: int, default_px: int) -> dict[str, Any]:
+    meta = {"pixelSize": default_px, **sheet[key].get(str(index), {})}
+    return {k: v for k, v in meta.items() if v not in (False, None)}
+
+
+def spreadsheet_resource(doc: dict[str, Any], spreadsheet_id: str, *, include_grid: bool = False,
+                         ranges: list[str] | None = None) -> dict[str, Any]:
+    """The Spreadsheet resource as spreadsheets.get answers it (the server applies ``fields``)."""
+    ev = Evaluator(doc)
+    sheets_out = []
+    if ranges:
+        wanted: dict[int, list[Area]] = {}
+        order: list[dict[str, Any]] = []
+        for text in ranges:
+            area = resolve(doc, text)
+            sid = area.sheet["properties"]["sheetId"]
+            if sid not in wanted:
+                wanted[sid] = []
+                order.append(area.sheet)
+            wanted[sid].append(area)
+        for sheet in order:
+            areas = wanted[sheet["properties"]["sheetId"]] if include_grid else None
+            sheets_out.append(sheet_resource(doc, sheet, data_areas=areas, ev=ev))
+    else:
+        for sheet in sorted(doc["sheets"], key=lambda s: s["properties"]["index"]):
+            areas = [whole_sheet(sheet)] if include_grid else None
+            sheets_out.append(sheet_resource(doc, sheet, data_areas=areas, ev=ev))
+    props = _copy.deepcopy(doc["properties"])
+    props["defaultFormat"] = _copy.deepcopy(DEFAULT_FORMAT)
+    props["spreadsheetTheme"] = _copy.deepcopy(SPREADSHEET_THEME)
+    out: dict[str, Any] = {"spreadsheetId": spreadsheet_id, "properties": props, "sheets": sheets_out}
+    if doc.get("namedRanges"):
+        out["namedRanges"] = [{**n, "range": _prune_range(n["range"])} for n in doc["namedRanges"]]
+    out["spreadsheetUrl"] = f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit"
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure changes shared by batchUpdate and append
+
+
+def _resize(doc: dict[str, Any], sheet: dict[str, Any], rows: int, cols: int) -> None:
+    if rows < 1 or cols < 1:
+        raise bad_request("Invalid requests[0].updateSheetProperties: A sheet must have at least one row and column.")
+    total = sum(dims(s)[0] * dims(s)[1] for s in doc["sheets"] if s is not sheet) + rows * cols
+    if total > MAX_CELLS:
+        raise bad_request(f"This action would increase the number of cells in the workbook above the limit of "
+                          f"{MAX_CELLS} cells.")
+    grid = sheet["properties"]["gridProperties"]
+    grid["rowCount"], grid["columnCount"] = rows, cols
+    for key in list(sheet["cells"]):
+        r, c = _rc(key)
+        if r >= rows or c >= cols:
+            del sheet["cells"][key]
+
+
+def _shift_index(value: int | None, start: int, delta: int) -> int | None:
+    if value is None:
+        return None
+    return value + delta if value >= start else value
+
+
+def _insert(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, start: int, end: int) -> None:
+    count = end - start
+    rows, cols = dims(sheet)
+    limit = rows if dimension == "ROWS" else cols
+    if start > limit or start < 0 or count <= 0:
+        raise bad_request(f"Invalid requests[0].insertDimension: range.startIndex ({start}) must be less than or "
+                          f"equal to the sheet's size ({limit}).")
+    if dimension == "ROWS":
+        _resize(doc, sheet, rows + count, cols)
+    else:
+        _resize(doc, sheet, rows, cols + count)
+    axis = 0 if dimension == "ROWS" else 1
+    moved = {}
+    for key, cell in sheet["cells"].items():
+        rc = list(_rc(key))
+        if rc[axis] >= start:
+            rc[axis] += count
+        moved[_k(*rc)] = cell
+    sheet["cells"] = moved
+    meta_key = "rowMeta" if dimension == "ROWS" else "colMeta"
+    sheet[meta_key] = {str(int(i) + count if int(i) >= start else int(i)): m for i, m in sheet[meta_key].items()}
+    _shift_ranges(doc, sheet, dimension, start, count)
+
+
+def _shift_ranges(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, start: int, delta: int) -> None:
+    """Move GridRanges of ``sheet`` after an insert (delta > 0) or delete (delta < 0) at ``start``."""
+    lo, hi = ("startRowIndex", "endRowIndex") if dimension == "ROWS" else ("startColumnIndex", "endColumnIndex")
+    sid = sheet["properties"]["sheetId"]
+
+    def move(grid: dict[str, Any]) -> dict[str, Any] | None:
+        if (grid.get("sheetId") or 0) != sid:
+            return grid
+        g = dict(grid)
+        for key in (lo, hi):
+            if g.get(key) is None:
+                continue
+            if delta > 0:
+                if g[key] > start or (key == lo and g[key] == start):
+                    g[key] += delta
+            else:
+                end = start - delta
+                if g[key] >= end:
+                    g[key] += delta
+                elif g[key] > start:
+                    g[key] = start
+        if g.get(lo) is not None and g.get(hi) is not None and g[hi] <= g[lo]:
+            return None
+        return g
+
+    sheet["merges"] = [m for m in (move(m) for m in sheet["merges"]) if m]
+    for pr in sheet["protectedRanges"]:
+        pr["range"] = move(pr["range"]) or pr["range"]
+    if sheet.get("basicFilter"):
+        moved = move(sheet["basicFilter"]["range"])
+        if moved is None:
+            sheet.pop("basicFilter")
+        else:
+            sheet["basicFilter"]["range"] = moved
+    for named in doc.get("namedRanges", []):
+        named["range"] = move(named["range"]) or named["range"]
+
+
+def _delete(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, start: int, end: int) -> None:
+    rows, cols = dims(sheet)
+    limit = rows if dimension == "ROWS" else cols
+    end = min(end, limit)
+    count = end - start
+    if count <= 0:
+        return
+    if count >= limit:
+        what = "rows" if dimension == "ROWS" else "columns"
+        raise bad_request(f"Invalid requests[0].deleteDimension: You can't delete all the {what} on the sheet.")
+    axis = 0 if dimension == "ROWS" else 1
+    moved = {}
+    for key, cell in sheet["cells"].items():
+        rc = list(_rc(key))
+        if start <= rc[axis] < end:
+            continue
+        if rc[axis] >= end:
+            rc[axis] -= count
+        moved[_k(*rc)] = cell
+    sheet["cells"] = moved
+    meta_key = "rowMeta" if dimension == "ROWS" else "colMeta"
+    sheet[meta_key] = {str(int(i) - count if int(i) >= end else int(i)): m for i, m in sheet[meta_key].items()
+                       if not start <= int(i) < end}
+    _shift_ranges(doc, sheet, dimension, start, -count)
+    grid = sheet["properties"]["gridProperties"]
+    if dimension == "ROWS":
+        grid["rowCount"] -= count
+    else:
+        grid["columnCount"] -= count
+
+
+# ---------------------------------------------------------------------------------------------
+# Export / import
+
+
+def export(store: Store, file_id: str, mime_type: str) -> bytes:
+    """ContentKind hook: the first sheet as CSV or TSV (formatted values), like Google's export."""
+    doc = store.get(KIND, file_id)
+    if doc is None:
+        raise ApiError(404, f"File not found: {file_id}.", reason="notFound")
+    delimiter = {"text/csv": ",", "text/tab-separated-values": "\t"}.get(mime_type)
+    if delimiter is None:
+        raise ApiError(400, "Export only supports Docs Editors files.", reason="badRequest")
+    return sheet_text(doc, first_sheet(doc), delimiter).encode("utf-8")
+
+
+def sheet_text(doc: dict[str, Any], sheet: dict[str, Any], delimiter: str = ",") -> str:
+    rows, cols = data_extent(sheet)
+    ev = Evaluator(doc)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    for r in range(rows):
+        writer.writerow([ev.formatted(sheet, r, c) or "" for c in range(cols)])
+    return buffer.getvalue().removesuffix("\r\n")
+
+
+def import_csv(store: Store, file_id: str, title: str, data: bytes) -> None:
+    """ContentKind hook: converting an uploaded CSV replaces the spreadsheet with one sheet named ``title``."""
+    text = data.decode("utf-8-sig", errors="replace")
+    rows = list(csv.reader(io.StringIO(text)))
+    doc = store.get(KIND, file_id) or new_spreadsheet(title)
+    first = first_sheet(doc)
+    sheet = new_sheet({"sheetId": first["properties"]["sheetId"], "title": title,
+                       "gridProperties": {"rowCount": max(DEFAULT_ROWS, len(rows)),
+                                          "columnCount": max(DEFAULT_COLS, max((len(r) for r in rows), default=0))}})
+    for r, row in enumerate(rows):
+        for c, raw in enumerate(row):
+            value, number_format = parse_input(raw, "USER_ENTERED")
+            if value is not None:
+                set_value(sheet, r, c, value, number_format)
+    doc["sheets"] = [sheet]
+    doc["namedRanges"] = []
+    store.put(KIND, file_id, doc)

@@ -1,0 +1,227 @@
+"""Sheets v4 handlers: translate a :class:`Call` into model operations and Google's JSON answers."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ilt_bot.sandbox.core import ApiError, Call, implements
+from ilt_bot.sandbox.sheets import batch
+from ilt_bot.sandbox.sheets import models as m
+
+
+def _id(call: Call) -> str:
+    return str(call.param("spreadsheetId"))
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _body(call: Call) -> dict[str, Any]:
+    body = call.body or {}
+    if not isinstance(body, dict):
+        raise m.bad_request("Invalid JSON payload received. Expected an object.")
+    return body
+
+
+def _wants_grid(call: Call) -> bool:
+    fields = call.query.get("fields")
+    if fields:
+        return "data" in str(fields).replace("/", ".").split(".") or ".data" in str(fields) or "data(" in str(fields)
+    return bool(call.query.get("includeGridData"))
+
+
+def _save(call: Call, doc: dict[str, Any]) -> None:
+    m.save(call.store, _id(call), doc, user=call.user, now=call.now)
+
+
+@implements("sheets.spreadsheets.create")
+def spreadsheets_create(call: Call) -> dict[str, Any]:
+    spreadsheet_id, doc = m.create(call.store, user=call.user, body=_body(call), now=call.now)
+    return m.spreadsheet_resource(doc, spreadsheet_id, include_grid=False)
+
+
+@implements("sheets.spreadsheets.get")
+def spreadsheets_get(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call))
+    return m.spreadsheet_resource(doc, _id(call), include_grid=_wants_grid(call),
+                                  ranges=_list(call.query.get("ranges")))
+
+
+@implements("sheets.spreadsheets.getByDataFilter")
+def spreadsheets_get_by_data_filter(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call))
+    body = _body(call)
+    ranges = []
+    for flt in body.get("dataFilters") or []:
+        if flt.get("a1Range"):
+            ranges.append(flt["a1Range"])
+        elif flt.get("gridRange"):
+            area = m.grid_area(doc, flt["gridRange"])
+            ranges.append(area.a1())
+        else:
+            raise ApiError(501, "The sandbox supports only a1Range and gridRange data filters.",
+                           status="UNIMPLEMENTED")
+    include = bool(body.get("includeGridData")) or _wants_grid(call)
+    return m.spreadsheet_resource(doc, _id(call), include_grid=include, ranges=ranges)
+
+
+@implements("sheets.spreadsheets.batchUpdate")
+def spreadsheets_batch_update(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call), write=True)
+    body = _body(call)
+    replies, renamed = batch.apply(doc, body.get("requests") or [], user=call.user, spreadsheet_id=_id(call))
+    _save(call, doc)
+    if renamed is not None:
+        _rename_drive_file(call, renamed)
+    answer: dict[str, Any] = {"spreadsheetId": _id(call), "replies": replies}
+    if body.get("includeSpreadsheetInResponse"):
+        answer["updatedSpreadsheet"] = m.spreadsheet_resource(
+            doc, _id(call), include_grid=bool(body.get("responseIncludeGridData")),
+            ranges=body.get("responseRanges") or None)
+    return answer
+
+
+def _rename_drive_file(call: Call, title: str) -> None:
+    """updateSpreadsheetProperties.title renames the Drive file too."""
+    drive = m._drive()
+    record = drive.get_file(call.store, _id(call))
+    if record is not None and record.get("name") != title:
+        record["name"] = title
+        drive.save_file(call.store, record)
+
+
+@implements("sheets.spreadsheets.sheets.copyTo")
+def sheets_copy_to(call: Call) -> dict[str, Any]:
+    source = m.load(call.store, call.user, _id(call))
+    sheet = m.sheet_by_id(source, int(call.param("sheetId")))
+    if sheet is None:
+        raise ApiError(404, f"No sheet with id: {call.param('sheetId')}", status="NOT_FOUND")
+    target_id = _body(call).get("destinationSpreadsheetId")
+    if not target_id:
+        raise m.bad_request("Invalid destinationSpreadsheetId.")
+    target = m.load(call.store, call.user, target_id, write=True)
+    new = copy.deepcopy(sheet)
+    title = f"Copy of {sheet['properties']['title']}"
+    n = 2
+    while m.sheet_by_title(target, title):
+        title = f"Copy {n} of {sheet['properties']['title']}"
+        n += 1
+    new_id = m._new_sheet_id(target)
+    new["properties"].update({"sheetId": new_id, "title": title, "index": len(target["sheets"])})
+    new["charts"], new["protectedRanges"] = [], []
+    for grid in new["merges"]:
+        grid["sheetId"] = new_id
+    if new.get("basicFilter"):
+        new["basicFilter"]["range"]["sheetId"] = new_id
+    target["sheets"].append(new)
+    m.save(call.store, target_id, target, user=call.user, now=call.now)
+    return m._sheet_properties(new)
+
+
+# ---- values ----------------------------------------------------------------------------------
+
+
+def _render_options(call: Call, prefix: str = "") -> tuple[str, str]:
+    render = call.query.get(f"{prefix}ValueRenderOption" if prefix else "valueRenderOption") or "FORMATTED_VALUE"
+    dt_key = f"{prefix}DateTimeRenderOption" if prefix else "dateTimeRenderOption"
+    return render, call.query.get(dt_key) or "SERIAL_NUMBER"
+
+
+@implements("sheets.spreadsheets.values.get")
+def values_get(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call))
+    render, dt = _render_options(call)
+    return m.values_get(doc, str(call.param("range")), major=call.query.get("majorDimension") or "ROWS",
+                        render=render, dt_render=dt)
+
+
+@implements("sheets.spreadsheets.values.batchGet")
+def values_batch_get(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call))
+    render, dt = _render_options(call)
+    ev = m.Evaluator(doc)
+    major = call.query.get("majorDimension") or "ROWS"
+    ranges = [m.values_get(doc, str(r), major=major, render=render, dt_render=dt, ev=ev)
+              for r in _list(call.query.get("ranges"))]
+    answer: dict[str, Any] = {"spreadsheetId": _id(call)}
+    if ranges:
+        answer["valueRanges"] = ranges
+    return answer
+
+
+@implements("sheets.spreadsheets.values.update")
+def values_update(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call), write=True)
+    render, dt = _render_options(call, "response")
+    result = m.values_update(doc, str(call.param("range")), _body(call),
+                             option=call.query.get("valueInputOption"),
+                             include_values=bool(call.query.get("includeValuesInResponse")), render=render,
+                             dt_render=dt)
+    _save(call, doc)
+    return {"spreadsheetId": _id(call), **result}
+
+
+@implements("sheets.spreadsheets.values.append")
+def values_append(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call), write=True)
+    render, dt = _render_options(call, "response")
+    result = m.values_append(doc, _id(call), str(call.param("range")), _body(call),
+                             option=call.query.get("valueInputOption"),
+                             insert=call.query.get("insertDataOption") or "OVERWRITE",
+                             include_values=bool(call.query.get("includeValuesInResponse")), render=render,
+                             dt_render=dt)
+    _save(call, doc)
+    return result
+
+
+@implements("sheets.spreadsheets.values.clear")
+def values_clear(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call), write=True)
+    cleared = m.values_clear(doc, str(call.param("range")))
+    _save(call, doc)
+    return {"spreadsheetId": _id(call), "clearedRange": cleared}
+
+
+@implements("sheets.spreadsheets.values.batchClear")
+def values_batch_clear(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call), write=True)
+    cleared = [m.values_clear(doc, str(r)) for r in _body(call).get("ranges") or []]
+    _save(call, doc)
+    answer: dict[str, Any] = {"spreadsheetId": _id(call)}
+    if cleared:
+        answer["clearedRanges"] = cleared
+    return answer
+
+
+@implements("sheets.spreadsheets.values.batchUpdate")
+def values_batch_update(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call), write=True)
+    body = _body(call)
+    option = body.get("valueInputOption")
+    if option not in ("RAW", "USER_ENTERED"):
+        raise m.bad_request("Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
+    render = body.get("responseValueRenderOption") or "FORMATTED_VALUE"
+    dt = body.get("responseDateTimeRenderOption") or "SERIAL_NUMBER"
+    responses = []
+    for item in body.get("data") or []:
+        if not item.get("range"):
+            raise m.bad_request("Invalid data[0]: range is required.")
+        result = m.values_update(doc, item["range"], {k: v for k, v in item.items() if k != "range"},
+                                 option=option, include_values=bool(body.get("includeValuesInResponse")),
+                                 render=render, dt_render=dt)
+        responses.append({"spreadsheetId": _id(call), **result})
+    _save(call, doc)
+    answer: dict[str, Any] = {"spreadsheetId": _id(call)}
+    touched = [r for r in responses if r.get("updatedCells")]
+    if touched:
+        answer["totalUpdatedRows"] = sum(r["updatedRows"] for r in touched)
+        answer["totalUpdatedColumns"] = max(r["updatedColumns"] for r in touched)
+        answer["totalUpdatedCells"] = sum(r["updatedCells"] for r in touched)
+        answer["totalUpdatedSheets"] = len({r["updatedRange"].rpartition("!")[0] for r in touched})
+    if responses:
+        answer["responses"] = responses
+    return answer
