@@ -6,7 +6,8 @@ datetimes in the school's time zone (``zoneinfo``), so a 15:45 meeting stays at 
 Rules:
 - Regular meetings fall every week (or every other week) from ``meetings.first_date``, on a fixed grid:
   a break does not shift the biweekly rhythm. A regular date on a no-school day is skipped
-  (``on_holiday = "skip"``) or moved to the next school day (``"next_school_day"``).
+  (``on_holiday = "skip"``) or moved to the next school day of the same week (``"next_school_day"``;
+  skipped when the rest of the week has no school).
 - ``cancelled_dates`` remove meetings, ``extra_dates`` add them, and each semester's ``reflection_date``
   is always an ILT meeting (``kind = "reflection"``, with the semester's reflection time and place).
 - Rotating roles move one step along ``meetings.rotation`` per meeting, so the role holders of one
@@ -256,7 +257,8 @@ class SchoolYear:
                 if pattern.on_holiday == "next_school_day":
                     day = self.next_school_day(regular + timedelta(days=1))
                     moved_from = regular
-                    if day is not None and (day in cancelled or day >= regular + step):
+                    same_week = day is not None and day.isocalendar()[:2] == regular.isocalendar()[:2]
+                    if day is not None and (day in cancelled or not same_week):
                         day = None
                 else:
                     day = None

@@ -15,7 +15,7 @@ import os
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -489,6 +489,7 @@ def parse_config(data: dict[str, Any], *, source: str | None = None) -> Config:
     """Validate a config already parsed from TOML; raise :class:`ConfigError` listing every problem."""
     problems: list[Problem] = []
     sections: dict[str, Any] = {}
+    partial: dict[str, Any] = {}
     fields = Config.model_fields
     for key in data:
         if key not in fields:
@@ -503,11 +504,27 @@ def parse_config(data: dict[str, Any], *, source: str | None = None) -> Config:
             sections[name] = TypeAdapter(field.annotation).validate_python(data[name])
         except ValidationError as exc:
             problems.extend(_problems_from(exc, name, field.annotation))
+            partial[name] = _partial(field.annotation, data[name])
     problems = _merge_typos(problems)
-    problems.extend(cross_checks(sections))
+    problems.extend(cross_checks({**{k: v for k, v in partial.items() if v is not None}, **sections}))
     if problems:
         raise ConfigError(problems, source)
     return Config(**sections)
+
+
+def _partial(annotation: Any, value: Any) -> BaseModel | None:
+    """A section model holding only its valid fields (for cross-checks when the section has mistakes)."""
+    model = _unwrap(annotation)
+    if not (isinstance(model, type) and issubclass(model, BaseModel) and isinstance(value, dict)):
+        return None
+    good: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if name in value:
+            try:
+                good[name] = TypeAdapter(field.annotation).validate_python(value[name])
+            except ValidationError:
+                continue
+    return model.model_construct(**good)
 
 
 # --- translating pydantic errors ----------------------------------------------------------------
@@ -636,55 +653,65 @@ def _pattern_fix(loc: tuple[int | str, ...]) -> str:
 
 
 def cross_checks(s: dict[str, Any]) -> list[Problem]:
-    """Checks across fields and sections; each runs when the sections it needs are valid."""
-    out: list[Problem] = []
-    school: School | None = s.get("school")
-    members: list[Member] | None = s.get("members")
-    teams: list[Team] | None = s.get("teams")
-    year: Year | None = s.get("year")
-    meetings: MeetingPattern | None = s.get("meetings")
+    """Checks across fields and sections.
+
+    ``s`` maps section names to validated sections, or to partial ones (only their valid fields set)
+    when a section has its own mistakes: a check that needs a missing field is skipped, the others run.
+    """
+    school, members, teams = s.get("school"), s.get("members"), s.get("teams")
+    year, meetings = s.get("year"), s.get("meetings")
     sharing: Sharing = s.get("sharing") or Sharing()
-
+    checks: list[Callable[[], list[Problem]]] = []
     if school:
-        out += _duplicates("school.uip_goals", [g.id for g in school.uip_goals], "id")
+        checks.append(lambda: _duplicates("school.uip_goals", [g.id for g in school.uip_goals], "id"))
+        checks.append(lambda: _domain_checks(school.domain, s, sharing))
     if members is not None:
-        out += _duplicates("members", [m.id for m in members], "id")
-        out += _duplicates("members", [m.email for m in members], "email")
+        checks.append(lambda: _duplicates("members", [m.id for m in members], "id"))
+        checks.append(lambda: _duplicates("members", [m.email for m in members], "email"))
+        checks.append(lambda: _membership_checks([m.id for m in members], teams or [], meetings))
     if teams is not None:
-        out += _duplicates("teams", [t.id for t in teams], "id")
-        for i, team in enumerate(teams):
-            out += _duplicates(f"teams[{i}].teachers", [p.email for p in team.teachers], "email")
-    if year:
-        out += _duplicates("year.semesters", [x.id for x in year.semesters], "id")
-
-    if school:
-        out += _domain_checks(school.domain, s, sharing)
-
-    member_ids = [m.id for m in members] if members is not None else None
-    if member_ids is not None:
-        for i, team in enumerate(teams or []):
-            if team.lead not in member_ids:
-                out.append(_not_member(f"teams[{i}].lead", team.lead, member_ids, "a team lead must be an ILT member"))
-        if meetings:
-            for i, who in enumerate(meetings.rotation):
-                if who not in member_ids:
-                    out.append(_not_member(f"meetings.rotation[{i}]", who, member_ids, "the rotation is of members"))
-            for role, who in meetings.fixed_roles.items():
-                if who not in member_ids:
-                    out.append(_not_member(f"meetings.fixed_roles.{role}", who, member_ids, "roles go to ILT members"))
+        checks.append(lambda: _duplicates("teams", [t.id for t in teams], "id"))
+        checks += [
+            (lambda i=i, team=team: _duplicates(f"teams[{i}].teachers", [p.email for p in team.teachers], "email"))
+            for i, team in enumerate(teams)
+        ]
     if meetings:
-        out += _rotation_checks(meetings)
+        checks.append(lambda: _rotation_checks(meetings))
     if year:
-        out += _year_checks(year)
+        checks.append(lambda: _duplicates("year.semesters", [x.id for x in year.semesters], "id"))
+        checks.append(lambda: _year_checks(year))
         if meetings:
-            out += _meeting_checks(meetings, year)
+            checks.append(lambda: _meeting_date_checks(meetings, year))
+            checks.append(lambda: _meeting_weekday_check(meetings))
+            checks.append(lambda: _reflection_not_cancelled(meetings, year))
         if s.get("learning_cycles") is not None:
-            out += _cycle_checks(s["learning_cycles"], year)
+            checks.append(lambda: _cycle_checks(s["learning_cycles"], year))
         if s.get("scope_sequence") is not None:
-            out += _scope_checks(s["scope_sequence"], year)
-    out += _workspace_checks(s.get("workspace"))
+            checks.append(lambda: _scope_checks(s["scope_sequence"], year))
+    if s.get("workspace"):
+        checks.append(lambda: _workspace_checks(s["workspace"]))
     if s.get("schedule"):
-        out += _schedule_checks(s["schedule"])
+        checks.append(lambda: _schedule_checks(s["schedule"]))
+    out: list[Problem] = []
+    for check in checks:
+        try:
+            out += check()
+        except AttributeError:  # a field this check needs has its own (already reported) mistake
+            continue
+    return out
+
+
+def _membership_checks(member_ids: list[str], teams: list[Team], meetings: MeetingPattern | None) -> list[Problem]:
+    out = [
+        _not_member(f"teams[{i}].lead", team.lead, member_ids, "a team lead must be an ILT member")
+        for i, team in enumerate(teams)
+        if getattr(team, "lead", None) is not None and team.lead not in member_ids
+    ]
+    if meetings:
+        out += [_not_member(f"meetings.rotation[{i}]", who, member_ids, "the rotation is of members")
+                for i, who in enumerate(getattr(meetings, "rotation", [])) if who not in member_ids]
+        out += [_not_member(f"meetings.fixed_roles.{role}", who, member_ids, "roles go to ILT members")
+                for role, who in getattr(meetings, "fixed_roles", {}).items() if who not in member_ids]
     return out
 
 
@@ -707,7 +734,7 @@ def _not_member(path: str, who: str, member_ids: list[str], why: str) -> Problem
 
 
 def _in_domain(email: str, domain: str) -> bool:
-    host = email.rsplit("@", 1)[-1]
+    host, domain = email.rsplit("@", 1)[-1].lower(), domain.lower()
     return host == domain or host.endswith("." + domain)
 
 
@@ -787,24 +814,32 @@ def _year_checks(year: Year) -> list[Problem]:
 WEEKDAY_INDEX = {name: i for i, name in enumerate(WEEKDAYS)}
 
 
-def _meeting_checks(m: MeetingPattern, year: Year) -> list[Problem]:
+def _meeting_date_checks(m: MeetingPattern, year: Year) -> list[Problem]:
     out: list[Problem] = []
-    if problem := _outside("meetings.first_date", m.first_date, year):
+    if getattr(m, "first_date", None) and (problem := _outside("meetings.first_date", m.first_date, year)):
         out.append(problem)
-    if m.first_date.weekday() != WEEKDAY_INDEX[m.weekday]:
-        actual = WEEKDAYS[m.first_date.weekday()]
-        out.append(Problem("meetings.first_date", f"{m.first_date} is a {actual}, not a {m.weekday}",
-                           f"use the first {m.weekday} meeting date, or set meetings.weekday = \"{actual}\""))
     for field in ("extra_dates", "cancelled_dates"):
-        for i, day in enumerate(getattr(m, field)):
+        for i, day in enumerate(getattr(m, field, [])):
             if problem := _outside(f"meetings.{field}[{i}]", day, year):
                 out.append(problem)
-    for i, sem in enumerate(year.semesters):
-        if sem.reflection_date in m.cancelled_dates:
-            out.append(Problem(f"year.semesters[{i}].reflection_date",
-                               f"{sem.reflection_date} is in meetings.cancelled_dates",
-                               "move the reflection meeting or remove the cancellation"))
     return out
+
+
+def _meeting_weekday_check(m: MeetingPattern) -> list[Problem]:
+    if m.first_date.weekday() == WEEKDAY_INDEX[m.weekday]:
+        return []
+    actual = WEEKDAYS[m.first_date.weekday()]
+    return [Problem("meetings.first_date", f"{m.first_date} is a {actual}, not a {m.weekday}",
+                    f"use the first {m.weekday} meeting date, or set meetings.weekday = \"{actual}\"")]
+
+
+def _reflection_not_cancelled(m: MeetingPattern, year: Year) -> list[Problem]:
+    return [
+        Problem(f"year.semesters[{i}].reflection_date", f"{sem.reflection_date} is in meetings.cancelled_dates",
+                "move the reflection meeting or remove the cancellation")
+        for i, sem in enumerate(year.semesters)
+        if sem.reflection_date in m.cancelled_dates
+    ]
 
 
 def _rotation_checks(m: MeetingPattern) -> list[Problem]:
