@@ -326,40 +326,45 @@ FieldTree = dict[str, "FieldTree | None"]
 
 def parse_fields(mask: str) -> FieldTree:
     """Parse a ``fields`` mask (``files(id,name),nextPageToken``, ``a/b``, ``*``) into a tree;
-    a leaf is None (the whole value)."""
+    a leaf is None (the whole value). 400 ``Invalid field selection`` when it does not parse."""
+    text = mask.replace(" ", "")
     tree: FieldTree = {}
-    pos = _parse_list(mask.replace(" ", ""), 0, tree)
-    if pos != len(mask.replace(" ", "")):
+    try:
+        pos = _parse_list(text, 0, tree)
+        if pos != len(text):
+            raise ValueError(pos)
+    except ValueError:
         raise ApiError(400, f"Invalid field selection {mask}", reason="invalidParameter",
-                       location="fields", location_type="parameter")
+                       location="fields", location_type="parameter") from None
     return tree
 
 
 def _merge(tree: FieldTree, name: str, sub: FieldTree | None) -> None:
     if name in tree and tree[name] is None:
         return
-    if sub is None:
-        tree[name] = None
+    existing = tree.get(name)
+    if sub is None or existing is None:
+        tree[name] = sub
     else:
-        existing = tree.get(name)
-        if existing is None:
-            tree[name] = sub
-        else:
-            for key, value in sub.items():
-                _merge(existing, key, value)
+        for key, value in sub.items():
+            _merge(existing, key, value)
+
+
+_NAME = re.compile(r"[A-Za-z0-9_*@.$-]+")
 
 
 def _parse_list(text: str, pos: int, tree: FieldTree) -> int:
-    while pos < len(text):
-        match = re.compile(r"[A-Za-z0-9_*@.$-]+").match(text, pos)
+    """Parse ``name[/name...][(list)]`` items separated by commas; returns where it stopped."""
+    while True:
+        match = _NAME.match(text, pos)
         if not match:
-            return pos
+            raise ValueError(pos)
         names = [match.group()]
         pos = match.end()
         while pos < len(text) and text[pos] == "/":
-            nxt = re.compile(r"[A-Za-z0-9_*@.$-]+").match(text, pos + 1)
+            nxt = _NAME.match(text, pos + 1)
             if not nxt:
-                return pos
+                raise ValueError(pos)
             names.append(nxt.group())
             pos = nxt.end()
         sub: FieldTree | None = None
@@ -367,7 +372,7 @@ def _parse_list(text: str, pos: int, tree: FieldTree) -> int:
             sub = {}
             pos = _parse_list(text, pos + 1, sub)
             if pos >= len(text) or text[pos] != ")":
-                return pos
+                raise ValueError(pos)
             pos += 1
         for name in reversed(names[1:]):
             sub = {name: sub}
@@ -376,7 +381,6 @@ def _parse_list(text: str, pos: int, tree: FieldTree) -> int:
             pos += 1
             continue
         return pos
-    return pos
 
 
 def project(value: Any, tree: FieldTree | None) -> Any:

@@ -513,7 +513,8 @@ class SandboxServer:
         if self._server is not None:
             return self
         self._server = self._bind()
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox-server", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="sandbox-server", daemon=True)
         self._thread.start()
         return self
 
