@@ -84,11 +84,12 @@ def form_for_editor(store: Store, user: str, form_id: str) -> dict[str, Any]:
 
 
 def form_by_responder_id(store: Store, responder_id: str) -> dict[str, Any] | None:
-    """The form published at ``/forms/d/e/<responder_id>/viewform``, or None."""
+    """The form published at ``/forms/d/e/<responder_id>/viewform``, or None (unknown or in the trash)."""
     link = store.get(RESPONDER_KIND, responder_id)
     if link is None:
         return None
-    if _drive().get_file(store, link["formId"]) is None:
+    file = _drive().get_file(store, link["formId"])
+    if file is None or file.get("trashed"):
         return None
     return get_form(store, link["formId"])
 

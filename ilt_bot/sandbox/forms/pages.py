@@ -91,10 +91,11 @@ def viewform(req: PageRequest) -> Result:
         return _form_page(req, form, {}, {}, status=200)
     answers = _answers(form, req.form)
     email = req.user if collection == "VERIFIED" else _first(req.form, "emailAddress").strip() or None
-    errors = models.check_answers(form, answers, email)
+    errors = {**models.check_answers(form, answers, email), **_unknown_choices(form, req.form)}
     if errors:
         return _form_page(req, form, req.form, errors, status=400)
-    models.submit_response(req.store, form, answers, email=email, now=req.now)
+    with req.store.transaction():
+        models.submit_response(req.store, form, answers, email=email, now=req.now)
     return _message(
         200, title, title, "Your response has been recorded.",
         link={"href": f"/forms/d/e/{form['responderId']}/viewform", "text": "Submit another response"},
@@ -127,6 +128,24 @@ def _answers(form: dict[str, Any], fields: dict[str, list[str]]) -> dict[str, li
             values = [day]
         answers[qid] = values
     return answers
+
+
+def _unknown_choices(form: dict[str, Any], fields: dict[str, list[str]]) -> dict[str, str]:
+    """Choice values the page never offered (only listed options and the "Other" box can be posted)."""
+    errors: dict[str, str] = {}
+    for item, question in models.questions_of(form):
+        spec = question.get("choiceQuestion")
+        if spec is None and "rowQuestion" in question:
+            spec = item["questionGroupItem"]["grid"]["columns"]
+        if spec is None:
+            continue
+        offered = {o.get("value") for o in spec["options"] if not o.get("isOther")}
+        if any(o.get("isOther") for o in spec["options"]):
+            offered.add(models.OTHER_OPTION)
+        posted = [v.strip() for v in fields.get(f"entry.{question['questionId']}", []) if v.strip()]
+        if any(v not in offered for v in posted):
+            errors[question["questionId"]] = "Choose one of the options"
+    return errors
 
 
 def _form_page(
