@@ -17,12 +17,12 @@ RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "s
 QUOTA_REASONS = frozenset({"dailyLimitExceeded", "quotaExceeded", "storageQuotaExceeded", "teamDriveFileLimitExceeded"})
 
 _SECRET_PATTERNS = [
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
     re.compile(r"(?i)(bearer\s+)[^\s\"',]+"),
     re.compile(r"ya29\.[0-9A-Za-z_\-\.]+"),
     re.compile(r"1//[0-9A-Za-z_\-]{20,}"),
     re.compile(r"(?i)(\"?(?:access_token|refresh_token|id_token|client_secret|private_key|assertion)\"?\s*[:=]\s*\"?)"
                r"[^\s\"',&]+"),
-    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
     re.compile(r"eyJ[0-9A-Za-z_\-]+\.[0-9A-Za-z_\-]+\.[0-9A-Za-z_\-]*"),
 ]
 

@@ -43,7 +43,8 @@ class SheetsOps:
     def tabs(self, spreadsheet_id: str) -> list[dict[str, Any]]:
         """The sheet properties (sheetId, title, index) of every tab."""
         answer = self.caller.call(
-            lambda: self.spreadsheets().get(spreadsheetId=spreadsheet_id, fields="sheets.properties"),
+            lambda: self.spreadsheets().get(spreadsheetId=spreadsheet_id,
+                                            fields="sheets(properties(sheetId,title,index))"),
             what=f"Reading the tabs of spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
         )
         return [s.get("properties", {}) for s in answer.get("sheets", [])]

@@ -1,0 +1,251 @@
+"""The gateway against the sandbox through the real Google clients: idempotent ensures (the second run
+makes no writes, checked in the sandbox's request log), trash respected, sharing rules, shared drives,
+folders the bot cannot write, and API calls that do not grow with the number of people/rows/questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from ilt_bot.sandbox.core import ADMIN
+from ilt_bot.sandbox.drive.models import sent_emails
+from ilt_bot.sandbox.identity import sandbox_credentials
+from ilt_bot.workspace.api import FormQuestion, FormSpec
+from ilt_bot.workspace.clients import build_services
+from ilt_bot.workspace.embedded import seed_root_folder
+from ilt_bot.workspace.errors import NotFound, PermissionDenied, SharingRefused
+from ilt_bot.workspace.gateway import Gateway
+from ilt_bot.workspace.retry import RetryPolicy
+from ilt_bot.workspace.transport import sandbox_http
+
+BOT = "ilt-bot@cedar.example.org"
+DOMAIN = "cedar.example.org"
+ROOT = "0RootFolderForTheIltBotCedar01"
+PRINCIPAL = "principal@cedar.example.org"
+
+READ_SUFFIXES = (".get", ".list", ".export", ".batchGet")
+
+
+def make_gateway(sandbox, user: str = BOT, **kw) -> Gateway:
+    services = build_services(sandbox_credentials(user), lambda: sandbox_http(sandbox.url))
+    kw.setdefault("domain", DOMAIN)
+    return Gateway(services, user=user, policy=RetryPolicy(sleep=lambda s: None), **kw)
+
+
+def writes(entries: list[dict]) -> list[str]:
+    return [e["method"] for e in entries if not e["method"].endswith(READ_SUFFIXES)]
+
+
+def log_since(sandbox, mark: int) -> list[dict]:
+    return sandbox.requests[mark:]
+
+
+@pytest.fixture
+def gw(sandbox):
+    seed_root_folder(sandbox.store, ROOT, BOT)
+    return make_gateway(sandbox, allow_external=["coach@district.example.org"])
+
+
+FEEDBACK = FormSpec(
+    title="Feedback - ILT meeting 2026-09-15",
+    description="Two minutes, please.",
+    questions=(
+        FormQuestion("plus", "What worked (+)?", required=True),
+        FormQuestion("delta", "What should change (delta)?"),
+        FormQuestion("rating", "How useful was the meeting?", kind="scale"),
+        FormQuestion("role", "Your role", kind="radio", options=("Teacher", "Coach", "Admin")),
+    ),
+    collect_emails=True,
+)
+
+
+def test_every_ensure_twice_second_run_makes_no_writes(sandbox, gw):
+    def run():
+        folder = gw.ensure_folder("cedar/folder/agendas", "Agendas", ROOT)
+        doc = gw.ensure_doc_from_html("cedar/agenda/2026-09-15", "Agenda 2026-09-15",
+                                      "<h1>Agenda</h1><table><tr><td>Item</td><td>Owner</td></tr></table>",
+                                      folder.file.id, {"meeting": "2026-09-15"})
+        form = gw.ensure_form("cedar/feedback/2026-09-15", FEEDBACK, folder.file.id)
+        sheet = gw.ensure_spreadsheet("cedar/tracker/2026-27", "ILT tracker 2026-27", ROOT,
+                                      {"Meetings": ["date", "agenda"], "Runs": ["time", "action", "key"]})
+        return folder, doc, form, sheet
+
+    first = run()
+    assert all(e.created for e in first)
+    mark = len(sandbox.requests)
+    second = run()
+    assert not any(e.created for e in second)
+    assert [e.file.id for e in first] == [e.file.id for e in second]
+    assert writes(log_since(sandbox, mark)) == []
+    # and only one artifact per key exists
+    admin = make_gateway(sandbox, ADMIN)
+    for ensured in first:
+        assert len(admin.drive.find_items(ensured.file.key)) == 1
+
+
+def test_doc_is_an_html_import_in_its_folder_with_properties(sandbox, gw):
+    folder = gw.ensure_folder("cedar/folder/agendas", "Agendas", ROOT)
+    doc = gw.ensure_doc_from_html("cedar/agenda/1", "Agenda", "<h1>Agenda</h1><table><tr><td>Who</td><td>What"
+                                  "</td></tr><tr><td>Ana</td><td>Data</td></tr></table>", folder.file.id,
+                                  {"meeting": "2026-09-15"})
+    assert doc.file.mime_type == "application/vnd.google-apps.document"
+    assert doc.file.app_properties == {"iltbot_key": "cedar/agenda/1", "meeting": "2026-09-15"}
+    assert gw.drive.get(doc.file.id, "parents")["parents"] == [folder.file.id]
+    assert gw.read_doc_tables(doc.file.id)[0].rows == [["Who", "What"], ["Ana", "Data"]]
+    assert "Agenda" in gw.export_html(doc.file.id)
+    assert [e["method"] for e in sandbox.requests].count("drive.files.create") == 2  # folder + doc, one call each
+
+
+def test_trashed_artifact_is_reported_and_not_recreated(sandbox, gw, build_service):
+    doc = gw.ensure_doc_from_html("cedar/agenda/2", "Agenda", "<p>x</p>", ROOT)
+    build_service(sandbox, "drive", "v3", BOT).files().update(fileId=doc.file.id, body={"trashed": True}).execute()
+    again = gw.ensure_doc_from_html("cedar/agenda/2", "Agenda", "<p>x</p>", ROOT)
+    assert again.trashed and not again.created and again.file.id == doc.file.id
+    form = gw.ensure_form("cedar/feedback/2", FEEDBACK, ROOT)
+    build_service(sandbox, "drive", "v3", BOT).files().update(fileId=form.file.id, body={"trashed": True}).execute()
+    assert gw.ensure_form("cedar/feedback/2", FEEDBACK, ROOT).trashed
+
+
+def test_people_edits_are_not_overwritten(sandbox, gw, build_service):
+    sheet = gw.ensure_spreadsheet("cedar/tracker/x", "Tracker", ROOT, {"Runs": ["time", "action"]})
+    values = build_service(sandbox, "sheets", "v4", BOT).spreadsheets().values()
+    values.update(spreadsheetId=sheet.file.id, range="Runs!A1", valueInputOption="RAW",
+                  body={"values": [["When", "What happened"]]}).execute()
+    gw.ensure_spreadsheet("cedar/tracker/x", "Tracker", ROOT, {"Runs": ["time", "action"], "Extra": ["a"]})
+    got = values.get(spreadsheetId=sheet.file.id, range="Runs!A1:B1").execute()["values"]
+    assert got == [["When", "What happened"]]
+    assert values.get(spreadsheetId=sheet.file.id, range="Extra!A1").execute()["values"] == [["a"]]
+
+
+def test_form_is_published_with_all_questions_and_answers_map_to_refs(sandbox, gw, build_service):
+    form = gw.ensure_form("cedar/feedback/3", FEEDBACK, ROOT)
+    forms = build_service(sandbox, "forms", "v1", BOT).forms()
+    got = forms.get(formId=form.file.id).execute()
+    assert [i["title"] for i in got["items"]] == [q.title for q in FEEDBACK.questions]
+    assert got["info"]["description"] == FEEDBACK.description
+    assert got["settings"]["emailCollectionType"] == "VERIFIED"
+    assert got["publishSettings"]["publishState"] == {"isPublished": True, "isAcceptingResponses": True}
+    assert gw.drive.get(form.file.id, "parents")["parents"] == [ROOT]
+    assert gw.form_responder_uri(form.file.id) == got["responderUri"]
+    # a teacher may answer once shared with view=published; answers come back keyed by ref
+    assert gw.share(form.file.id, ["t1@cedar.example.org"], "reader", published_view=True) == 1
+    assert gw.list_responses(form.file.id) == []
+
+
+def test_half_made_form_is_completed_not_duplicated(sandbox, gw, build_service):
+    forms = build_service(sandbox, "forms", "v1", BOT).forms()
+    drive = build_service(sandbox, "drive", "v3", BOT).files()
+    # a crash right after forms.create + tagging: no questions, unpublished
+    made = forms.create(body={"info": {"title": FEEDBACK.title}}).execute()
+    drive.update(fileId=made["formId"], body={"appProperties": {"iltbot_key": "cedar/feedback/4",
+                                                                 "iltbot_state": "building"}}).execute()
+    again = gw.ensure_form("cedar/feedback/4", FEEDBACK, ROOT)
+    assert again.file.id == made["formId"]
+    got = forms.get(formId=made["formId"]).execute()
+    assert len(got["items"]) == len(FEEDBACK.questions)
+    assert got["publishSettings"]["publishState"]["isPublished"] is True
+    assert again.file.app_properties["iltbot_state"] == "ready"
+
+
+def test_keyless_form_left_by_a_lost_create_is_adopted(sandbox, gw, build_service):
+    forms = build_service(sandbox, "forms", "v1", BOT).forms()
+    made = forms.create(body={"info": {"title": FEEDBACK.title}}).execute()  # answer "lost" before tagging
+    ensured = gw.ensure_form("cedar/feedback/5", FEEDBACK, ROOT)
+    assert ensured.file.id == made["formId"]
+    assert len(gw.drive.list_files(f"name = '{FEEDBACK.title}'", what="t")) == 1
+
+
+def test_share_batches_permissions_notifies_once_each_and_skips_existing(sandbox, gw):
+    doc = gw.ensure_doc_from_html("cedar/agenda/6", "Agenda", "<p>x</p>", ROOT)
+    people = [f"t{i}@cedar.example.org" for i in range(10)]
+    mark = len(sandbox.requests)
+    before = gw.total_calls
+    assert gw.share(doc.file.id, people, "writer", notify=True, message="Agenda for Tuesday") == 10
+    assert gw.total_calls - before == 2  # permissions.list + one batch
+    assert gw.calls["drive.batch"] == 1
+    assert sorted(e["to"] for e in sent_emails(sandbox.store)) == sorted(people)
+    assert {e["message"] for e in sent_emails(sandbox.store)} == {"Agenda for Tuesday"}
+    mark = len(sandbox.requests)
+    assert gw.share(doc.file.id, people + ["T3@Cedar.example.org"], "reader") == 0  # writers already
+    assert writes(log_since(sandbox, mark)) == []
+    assert gw.share(doc.file.id, ["coach@district.example.org"], "commenter") == 1  # allowed external
+    assert gw.unshare(doc.file.id, people[:3]) == 3
+    assert gw.share(doc.file.id, people[:4], "writer") == 3
+
+
+def test_outside_domain_share_is_refused_naming_the_address_and_config_field(sandbox, gw):
+    doc = gw.ensure_doc_from_html("cedar/agenda/7", "Agenda", "<p>x</p>", ROOT)
+    mark = len(sandbox.requests)
+    with pytest.raises(SharingRefused) as info:
+        gw.share(doc.file.id, ["ana@cedar.example.org", "parent@gmail.com"], "reader")
+    assert "parent@gmail.com" in str(info.value) and "sharing.allow_external" in str(info.value)
+    with pytest.raises(SharingRefused, match="sharing.link_sharing"):
+        gw.share(doc.file.id, ["anyone"], "reader")
+    assert sandbox.requests[mark:] == []  # refused before any call: nobody got access
+    linky = make_gateway(sandbox, link_sharing=True)
+    assert linky.share(doc.file.id, ["anyone"], "reader") == 1
+
+
+def test_a_folder_the_bot_cannot_write_gives_a_clear_error(sandbox, gw, build_service):
+    drive = build_service(sandbox, "drive", "v3", PRINCIPAL)
+    folder = drive.files().create(body={"name": "ILT", "mimeType": "application/vnd.google-apps.folder"}).execute()
+    with pytest.raises(NotFound) as info:
+        gw.ensure_folder("cedar/folder/x", "Agendas", folder["id"])
+    assert folder["id"] in str(info.value) and BOT in str(info.value) and "share it with" in str(info.value)
+    drive.permissions().create(fileId=folder["id"], body={"type": "user", "role": "reader", "emailAddress": BOT},
+                               sendNotificationEmail=False).execute()
+    with pytest.raises(PermissionDenied) as info:
+        gw.ensure_folder("cedar/folder/x", "Agendas", folder["id"])
+    assert folder["id"] in str(info.value) and "Editor" in str(info.value)
+
+
+def test_shared_drive_placement(sandbox, build_service):
+    drive = build_service(sandbox, "drive", "v3", PRINCIPAL)
+    shared = drive.drives().create(requestId="r1", body={"name": "ILT"}).execute()
+    drive.permissions().create(fileId=shared["id"], supportsAllDrives=True, sendNotificationEmail=False,
+                               body={"type": "user", "role": "fileOrganizer", "emailAddress": BOT}).execute()
+    root = drive.files().create(body={"name": "ILT 2026-27", "mimeType": "application/vnd.google-apps.folder",
+                                      "parents": [shared["id"]]}, supportsAllDrives=True).execute()
+    gw = make_gateway(sandbox, shared_drive_id=shared["id"])
+    folder = gw.ensure_folder("cedar/folder/agendas", "Agendas", root["id"])
+    doc = gw.ensure_doc_from_html("cedar/agenda/1", "Agenda", "<p>hi</p>", folder.file.id)
+    form = gw.ensure_form("cedar/feedback/1", FEEDBACK, folder.file.id)
+    sheet = gw.ensure_spreadsheet("cedar/tracker/2026-27", "Tracker", root["id"], {"Runs": ["time"]})
+    for ensured in (folder, doc, form, sheet):
+        meta = gw.drive.get(ensured.file.id, "id,driveId,parents")
+        assert meta["driveId"] == shared["id"]
+    assert gw.drive.get(form.file.id, "parents")["parents"] == [folder.file.id]
+    # found again by key inside the shared drive (needs includeItemsFromAllDrives + corpora=drive)
+    again = make_gateway(sandbox, shared_drive_id=shared["id"])
+    assert again.ensure_doc_from_html("cedar/agenda/1", "Agenda", "<p>hi</p>", folder.file.id).created is False
+    assert again.find("cedar/feedback/1").id == form.file.id
+
+
+def test_rows_are_raw_appended_once_and_upserted(sandbox, gw):
+    sheet = gw.ensure_spreadsheet("cedar/tracker/r", "Tracker", ROOT, {"Feedback": ["id", "plus", "delta"]})
+    sid = sheet.file.id
+    assert gw.append_rows_once(sid, "Feedback", [["r1", "=IMPORTXML(\"x\")", ""], ["r2", "b", "c"]]) == 2
+    assert gw.append_rows_once(sid, "Feedback", [["r2", "b", "c"], ["r3", "d", "e"], ["r3", "d", "e"]]) == 1
+    assert gw.read_rows(sid, "Feedback") == [["r1", "=IMPORTXML(\"x\")", ""], ["r2", "b", "c"], ["r3", "d", "e"]]
+    assert gw.upsert_rows(sid, "Feedback", [["r2", "B", "C"], ["r4", "f", "g"], ["r1", "=IMPORTXML(\"x\")", ""]]) == 2
+    assert gw.read_rows(sid, "Feedback")[1:] == [["r2", "B", "C"], ["r3", "d", "e"], ["r4", "f", "g"]]
+
+
+def test_calls_do_not_grow_with_people_rows_or_questions(sandbox, gw):
+    def cost(fn) -> int:
+        before = gw.total_calls
+        fn()
+        return gw.total_calls - before
+
+    doc1 = gw.ensure_doc_from_html("k/d1", "d1", "<p>x</p>", ROOT)
+    doc2 = gw.ensure_doc_from_html("k/d2", "d2", "<p>x</p>", ROOT)
+    assert cost(lambda: gw.share(doc1.file.id, ["a@cedar.example.org"], "reader")) == cost(
+        lambda: gw.share(doc2.file.id, [f"p{i}@cedar.example.org" for i in range(10)], "reader"))
+
+    sheet = gw.ensure_spreadsheet("k/s", "s", ROOT, {"A": ["id", "v"], "B": ["id", "v"]})
+    assert cost(lambda: gw.append_rows_once(sheet.file.id, "A", [["1", "x"]])) == cost(
+        lambda: gw.append_rows_once(sheet.file.id, "B", [[str(i), "x"] for i in range(500)]))
+    assert len(gw.read_rows(sheet.file.id, "B")) == 500
+
+    one = FormSpec("one", questions=(FormQuestion("q0", "Q0"),))
+    twelve = FormSpec("twelve", questions=tuple(FormQuestion(f"q{i}", f"Q{i}") for i in range(12)))
+    assert cost(lambda: gw.ensure_form("k/f1", one, ROOT)) == cost(lambda: gw.ensure_form("k/f12", twelve, ROOT))
