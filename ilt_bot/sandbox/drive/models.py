@@ -324,9 +324,10 @@ class Access:
         if self.user == ADMIN:
             return "owner"
         best = None
-        for perm, _ in self.grants(record):
-            if best is None or ROLE_RANK[perm["role"]] > ROLE_RANK[best]:
-                best = perm["role"]
+        for perm, inherited in self.grants(record):
+            role = "writer" if inherited and perm["role"] == "owner" else perm["role"]  # a folder's owner edits
+            if best is None or ROLE_RANK[role] > ROLE_RANK[best]:
+                best = role
         return best
 
     def discoverable(self, record: dict[str, Any]) -> bool:

@@ -674,13 +674,16 @@ def permissions_create(call: Call) -> dict[str, Any]:
 
 
 def _transfer(call: Call, record: dict[str, Any], perm: dict[str, Any]) -> None:
-    """Make ``perm``'s user the owner; the previous owner stays as a writer."""
+    """Make ``perm``'s user the owner; the previous owner stays as a writer (parents stay unless
+    ``moveToNewOwnersRoot``)."""
     old = record.get("owner")
     if old:
         old_id = m.permission_id_for(old)
         m.save_permission(call.store, record["id"], {"id": old_id, "type": "user", "role": "writer",
                                                      "emailAddress": old, "fileId": record["id"]})
     record["owner"] = perm["emailAddress"]
+    if call.query.get("moveToNewOwnersRoot"):
+        record["parents"] = [m.root_id(call.store, perm["emailAddress"])]
     m.save_file(call.store, record)
 
 
