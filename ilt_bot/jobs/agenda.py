@@ -27,7 +27,7 @@ from ilt_bot.jobs import (
 from ilt_bot.jobs.actions import ACTION_COLUMNS, open_actions
 from ilt_bot.jobs.feedback import STYLE_LABELS, close_feedback_form, ensure_feedback_form, feedback_review
 from ilt_bot.jobs.intake import ensure_intake_form, item_view, mark_placed, pending_items
-from ilt_bot.jobs.tracker import MEETINGS, cell, col
+from ilt_bot.jobs.tracker import MEETINGS, cell, col, share_tracker
 
 FOLDERS = ("agendas", "feedback")
 FOLDER_NAMES = {"agendas": "Agendas", "feedback": "Feedback"}
@@ -258,34 +258,34 @@ def agenda_name(day: date) -> str:
     return f"ILT Agenda — {date_label(day)}"
 
 
-def ensure_folders(ctx: JobContext) -> dict[str, str] | None:
-    """The Agendas and Feedback folders (ids by kind); None if one was trashed.
+def ensure_folder(ctx: JobContext, kind: str, display: str | None = None) -> str | None:
+    """The id of the bot folder ``kind`` (``agendas``...); None if it (or the root) is in the trash.
 
     A folder listed in ``drive.folders`` (an existing Drive folder id) is used as is; the others are
     made under the root folder with key ``<school>/folder/<kind>``.
     """
-    if "folders" in ctx.memo:
-        return ctx.memo["folders"]
-    configured = get(get(ctx.config, "drive"), "folders") or {}
-    ids: dict[str, str] | None = {}
-    for name in FOLDERS:
-        if get(configured, name):
-            ids[name] = str(get(configured, name))  # type: ignore[index]
-            continue
+    memo = f"folder:{kind}"
+    if memo in ctx.memo:
+        return ctx.memo[memo]
+    configured = get(get(get(ctx.config, "drive"), "folders") or {}, kind)
+    folder_id: str | None = str(configured) if configured else None
+    if folder_id is None:
         root = root_folder(ctx)
-        if root is None:
-            ids = None
-            break
-        folder_key = key(ctx.config, "folder", name)
-        display = FOLDER_NAMES[name]
-        ref = ctx.ensure(folder_key, lambda k=folder_key, d=display, r=root: ctx.workspace.ensure_folder(k, d, r),
-                         what=display)
-        if ref is None:
-            ids = None
-            break
-        ids[name] = ref.id  # type: ignore[index]
-    ctx.memo["folders"] = ids
-    return ids
+        if root is not None:
+            folder_key = key(ctx.config, "folder", kind)
+            name = display or FOLDER_NAMES.get(kind) or kind.replace("-", " ").replace("_", " ").capitalize()
+            ref = ctx.ensure(folder_key, lambda: ctx.workspace.ensure_folder(folder_key, name, root), what=name)
+            folder_id = ref.id if ref is not None else None
+    ctx.memo[memo] = folder_id
+    return folder_id
+
+
+def ensure_folders(ctx: JobContext) -> dict[str, str] | None:
+    """The Agendas and Feedback folders (ids by kind); None if one is in the trash."""
+    ids = {kind: ensure_folder(ctx, kind) for kind in FOLDERS}
+    if any(v is None for v in ids.values()):
+        return None
+    return ids  # type: ignore[return-value]
 
 
 def root_folder(ctx: JobContext) -> str | None:
@@ -314,6 +314,9 @@ def ensure_agenda(ctx: JobContext, meeting: Any) -> None:
     config, ws = ctx.config, ctx.workspace
     day = meeting_date(meeting)
     a_key = agenda_key(config, day)
+    if day < ctx.now.date() or a_key in ctx.memo:
+        return  # the meeting is over (an agenda now would help no one), or already handled in this pass
+    ctx.memo[a_key] = True
     tracker = ctx.tracker
     found = ctx.find(a_key)
     if found is not None:
@@ -323,8 +326,6 @@ def ensure_agenda(ctx: JobContext, meeting: Any) -> None:
         ctx.report.existing += 1
         _repair_meeting_row(ctx, meeting, found)
         return
-    if day < ctx.now.date():
-        return  # the meeting is over: an agenda now would help no one
     folders = ensure_folders(ctx)
     if folders is None:
         ctx.skipped(a_key, "a bot folder is in the trash; restore it to continue")
@@ -371,6 +372,7 @@ def ensure_agenda(ctx: JobContext, meeting: Any) -> None:
                f"what you want to bring before we meet: {link}").strip()
     ws.share(doc.id, member_emails(config), "writer", notify=True, message=message)
     mark_placed(ctx, items, day)
+    share_tracker(ctx)
 
 
 def _meeting_form_id(ctx: JobContext, day: date) -> str | None:

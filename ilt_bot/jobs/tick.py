@@ -22,7 +22,7 @@ from typing import Any
 
 from ilt_bot.jobs import JobContext, TickReport, get, meeting_date
 from ilt_bot.jobs.actions import harvest
-from ilt_bot.jobs.agenda import all_meetings, ensure_agenda, ensure_folders, root_folder
+from ilt_bot.jobs.agenda import all_meetings, ensure_agenda, ensure_folder, ensure_folders, root_folder
 from ilt_bot.jobs.feedback import sync_feedback
 from ilt_bot.jobs.intake import ensure_intake_form, sync_intake
 from ilt_bot.jobs.tracker import append_runs, ensure_tracker, update_dashboard
@@ -46,24 +46,21 @@ def handles(*kinds: str) -> Callable[[Handler], Handler]:
 
 
 def _meeting_for(ctx: JobContext, item: Any) -> Any:
-    """The calendar meeting a WorkItem is about (its ``meeting``/``target`` or the date in its key)."""
-    for name in ("meeting", "target"):
-        value = get(item, name)
-        if value is not None and get(value, "date") is not None:
-            return value
-    day_text = str(get(item, "key", "")).rsplit("/", 1)[-1]
-    try:
-        day = date.fromisoformat(day_text)
-    except ValueError:
-        return None
-    for meeting in all_meetings(ctx.year):
-        if meeting_date(meeting) == day:
-            return meeting
-    return None
+    """The calendar meeting a WorkItem is about (its ``meeting_date``, else the date ending its key)."""
+    day = get(item, "meeting_date")
+    if day is None:
+        try:
+            day = date.fromisoformat(str(get(item, "key", "")).rsplit("/", 1)[-1])
+        except ValueError:
+            return None
+    if hasattr(ctx.year, "meeting_on"):
+        return ctx.year.meeting_on(day)
+    return next((m for m in all_meetings(ctx.year) if meeting_date(m) == day), None)
 
 
-@handles("agenda", "feedback")
+@handles("agenda", "feedback_form")
 def _agenda_item(ctx: JobContext, item: Any) -> None:
+    """The agenda Doc and its feedback Form (made together, so the Form's link is in the agenda)."""
     meeting = _meeting_for(ctx, item)
     if meeting is None:
         ctx.skipped(str(get(item, "key")), "no meeting on that date in the calendar")
@@ -71,9 +68,16 @@ def _agenda_item(ctx: JobContext, item: Any) -> None:
     ensure_agenda(ctx, meeting)
 
 
-@handles("folder", "tracker", "intake")
+@handles("folder")
+def _folder_item(ctx: JobContext, item: Any) -> None:
+    kind = get(item, "folder") or str(get(item, "key", "")).rsplit("/", 1)[-1]
+    target = str(get(item, "target", ""))
+    ensure_folder(ctx, kind, target.removesuffix(" folder") or None)
+
+
+@handles("tracker", "intake_form", "sync_responses", "harvest_actions")
 def _standing(ctx: JobContext, item: Any) -> None:
-    """Made at the start of every pass (see :func:`ensure_standing`)."""
+    """Done in every pass before the due items: see :func:`ensure_standing` and the sync steps."""
 
 
 def ensure_standing(ctx: JobContext) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, get, key, year_label
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, get, key, member_emails, year_label
 
 MEETINGS = "Meetings"
 FEEDBACK = "Feedback"
@@ -110,18 +110,34 @@ class Tracker:
 
 
 def ensure_tracker(ctx: JobContext, root_folder_id: str) -> Tracker | None:
-    """The year's tracker (created with every tab; missing tabs are added); None if a person trashed it."""
+    """The year's tracker (created with every tab; missing tabs are added); None if a person trashed it.
+
+    The ILT may edit it (closing action items, placing agenda items): it is shared with them as
+    editors when made (and again by :func:`share_tracker` when an agenda is built, after a crash).
+    """
     if ctx.tracker is not None:
         return ctx.tracker
     tracker_key = key(ctx.config, "tracker", year_label(ctx.config))
     name = f"ILT Tracker {year_label(ctx.config)} — {get(ctx.config.school, 'name')}"
+    before = len(ctx.report.created)
     ref = ctx.ensure(tracker_key,
                      lambda: ctx.workspace.ensure_spreadsheet(tracker_key, name, root_folder_id, TABS),
                      what=name)
     if ref is None:
         return None
     ctx.tracker = Tracker(ctx, ref.id, ref.web_link)
+    if len(ctx.report.created) > before:
+        share_tracker(ctx)
     return ctx.tracker
+
+
+def share_tracker(ctx: JobContext) -> None:
+    """Give the ILT edit access to the tracker (idempotent; no e-mail)."""
+    tracker: Tracker | None = ctx.tracker
+    if tracker is None or not tracker.exists or ctx.dry_run or ctx.memo.get("tracker_shared"):
+        return
+    ctx.workspace.share(tracker.id, member_emails(ctx.config), "writer")
+    ctx.memo["tracker_shared"] = True
 
 
 def feedback_counts(tracker: Tracker) -> list[list[str]]:

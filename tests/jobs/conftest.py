@@ -88,24 +88,73 @@ def fake_world(config):
     return FakeWorld(config)
 
 
-def _agenda_items(config, year, now):
-    """What plan.due_items gives for agendas: each meeting's agenda from ``agenda_days`` before it."""
-    from datetime import time, timedelta
-    from types import SimpleNamespace
 
-    out = []
-    for meeting in year.meetings():
-        due = year.at(meeting.date - timedelta(days=config.lead_times.agenda_days), time(0))
-        if due <= now:
-            out.append(SimpleNamespace(kind="agenda", key=f"{config.school.id}/agenda/{meeting.date}", due=due,
-                                       target=meeting))
-    return out
+class SandboxWorld:
+    """People acting on the sandbox over HTTP; the bot ticks through the real gateway."""
+
+    kind = "sandbox"
+
+    def __init__(self, config: Any, server: Any, gateway: Any) -> None:
+        from ilt_bot.demo_people import People
+
+        self.config = config
+        self.server = server
+        self.ws = gateway
+        self.people = People(server.url)
+        self.bot = config.workspace.bot_user
+
+    def file_id(self, key: str) -> str:
+        found = self.ws.find(key)
+        assert found is not None, key
+        return found.id
+
+    def respond(self, key: str, email: str, answers: dict[str, str], when: datetime) -> None:
+        from ilt_bot.jobs.feedback import STYLES
+        from ilt_bot.jobs.intake import intake_spec
+
+        titles = {ref: f"{label}:" for ref, label, _ in STYLES[self.config.feedback.style]}
+        titles.update({q.ref: q.title for q in intake_spec(self.config).questions})
+        uri = self.ws.form_responder_uri(self.file_id(key))
+        self.people.answer_form(uri, email, {titles[ref]: text for ref, text in answers.items()})
+
+    def accepting(self, key: str) -> bool:
+        form = self.ws.forms.get(self.file_id(key))
+        return bool(form.get("publishSettings", {}).get("publishState", {}).get("isAcceptingResponses"))
+
+    def add_action(self, key: str, email: str, cells: list[str]) -> None:
+        self.people.add_table_row(self.file_id(key), email, "What", cells)
+
+    def set_carried_status(self, key: str, ref: str, email: str, status: str) -> None:
+        self.people.set_cell(self.file_id(key), email, "Ref", ref, 5, status)
+
+    def set_tracker_status(self, tracker_key: str, item_id: str, status: str) -> None:
+        rows = self.ws.read_rows(self.file_id(tracker_key), ACTION_ITEMS)
+        index = next(i for i, r in enumerate(rows) if r[0] == item_id) + 2  # header is row 1
+        column = chr(ord("A") + col(ACTION_ITEMS, "Status"))
+        self.people.set_sheet_cell(self.file_id(tracker_key), "ana.ruiz@cedar.example.org",
+                                   f"'{ACTION_ITEMS}'!{column}{index}", status)
+
+    def tracker_rows(self, tracker_key: str, tab: str) -> list[list[str]]:
+        return self.ws.read_rows(self.file_id(tracker_key), tab)
+
+    def trash(self, key: str, email: str) -> None:
+        self.people.trash(self.file_id(key), self.bot)
+
+    def doc_text(self, key: str) -> str:
+        return visible_text(self.ws.export_html(self.file_id(key)))
+
+    def calls(self) -> int:
+        return len(self.server.requests)
 
 
-@pytest.fixture(autouse=True)
-def _plan_fallback(monkeypatch):
-    """Until ilt_bot.plan lands, plan agendas the way design.md says."""
+@pytest.fixture
+def sandbox_world(config, sandbox, monkeypatch):
+    from ilt_bot.workspace.gateway import connect
+    from ilt_bot.workspace.ratelimit import RateLimiter
+
+    monkeypatch.setenv("ILT_BOT_SANDBOX_URL", sandbox.url)
+    gateway = connect(config, limiter=RateLimiter(enabled=False))  # simulated weeks pass in seconds
     try:
-        import ilt_bot.plan  # noqa: F401
-    except ImportError:
-        monkeypatch.setattr("ilt_bot.jobs.tick._due_items", _agenda_items)
+        yield SandboxWorld(config, sandbox, gateway)
+    finally:
+        gateway.close()
