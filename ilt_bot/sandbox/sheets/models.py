@@ -416,6 +416,7 @@ def parse_input(raw: Any, option: str) -> tuple[dict[str, Any] | None, dict[str,
 
 
 def _tidy(number: float) -> int | float:
+    number = float(number)
     return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
@@ -619,7 +620,7 @@ class Formula:
             return "" if value is None else value
         except _FormulaError as exc:
             return exc.error
-        except (RecursionError, OverflowError, ValueError, ZeroDivisionError):
+        except (RecursionError, ArithmeticError, ValueError, TypeError, IndexError):
             return CellError("ERROR", "Formula parse error.")
 
     # -- parser
