@@ -453,3 +453,11 @@ def test_login_cookie_signs_a_browser_in_and_pages_see_the_user(sandbox, monkeyp
             assert evil.headers["Location"] == "/_sandbox/"
     finally:
         core.PAGES.remove(("/_test/whoami", ("GET",), whoami))
+
+
+def test_implementation_coverage_file_is_up_to_date():
+    from ilt_bot.sandbox.coverage import COVERAGE_FILE, render
+
+    assert COVERAGE_FILE.read_text(encoding="utf-8") == render(), (
+        "regenerate with: python -m ilt_bot.sandbox.coverage"
+    )
