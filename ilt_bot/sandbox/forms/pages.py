@@ -165,6 +165,7 @@ def _form_page(
         errors=errors,
         any_required=any(q.get("required") for _i, q in models.questions_of(form)) or collection == "RESPONDER_INPUT",
         email_field=collection == "RESPONDER_INPUT",
+        records_email=collection == "VERIFIED",
         email_value=_first(fields, "emailAddress") if fields else (req.user or ""),
         email_error=errors.get("emailAddress"),
     )
