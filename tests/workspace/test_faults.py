@@ -61,7 +61,7 @@ def test_run_converges_without_duplicates_under_faults(sandbox, kind, seed):
     workload(gw)  # a second run under faults changes nothing
     sandbox.set_faults(0.0)
     faults = [e for e in sandbox.requests if e.get("fault")]
-    assert len(faults) >= 10, "the faults were injected"
+    assert len(faults) >= 5, "the faults were injected"
 
     admin = make_gateway(sandbox, ADMIN)
     for ensured in made.values():
