@@ -116,6 +116,7 @@ def test_query_language(drive):
         "Reflection Spring"]
     assert names(f"'{ANA}' in owners and modifiedTime > '2000-01-01T00:00:00'") == [
         "Reflection Fall", "Reflection Spring", "Team O'Neil \\ notes"]
+    assert names("'me' in owners and name contains 'reflection'") == ["Reflection Fall", "Reflection Spring"]
     assert names("modifiedTime < '2000-01-01T00:00:00Z'") == []
     assert names("sharedWithMe = true") == []
     for bad in ("name = ", "name ~ 'x'", "title = 'x'", "name = 'unterminated", "(name = 'x'", "trashed = maybe"):
@@ -236,3 +237,22 @@ def test_unknown_file_is_404_with_google_body(drive):
     assert error_of(caught.value)["errors"] == [{"message": "File not found: nope.", "domain": "global",
                                                  "reason": "notFound", "locationType": "parameter",
                                                  "location": "fileId"}]
+
+
+def test_export_limits_through_a_content_kind(drive, monkeypatch):
+    from ilt_bot.sandbox.core import CONTENT_KINDS, ContentKind
+
+    drawing = "application/vnd.google-apps.drawing"
+    sizes = {"image/png": 10 * 1024 * 1024 + 1, "image/svg+xml": 10}
+    kind = ContentKind(mime_type=drawing, create_empty=lambda store, fid, title: None,
+                       export=lambda store, fid, mime: b"x" * sizes[mime], export_formats=tuple(sizes))
+    monkeypatch.setitem(CONTENT_KINDS, drawing, kind)
+    f = drive.files().create(body={"name": "Map", "mimeType": drawing}).execute()
+    assert drive.files().export(fileId=f["id"], mimeType="image/svg+xml").execute() == b"x" * 10
+    with pytest.raises(HttpError) as caught:
+        drive.files().export(fileId=f["id"], mimeType="image/png").execute()
+    assert caught.value.resp.status == 403
+    assert caught.value.error_details[0]["reason"] == "exportSizeLimitExceeded"
+    with pytest.raises(HttpError) as caught:
+        drive.files().export(fileId=f["id"], mimeType="application/pdf").execute()
+    assert caught.value.resp.status == 400

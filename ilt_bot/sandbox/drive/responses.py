@@ -73,6 +73,14 @@ def _perm_out(call: Call, perm: dict[str, Any], record: dict[str, Any], inherite
     return {"kind": "drive#permission", "id": perm["id"], "type": perm["type"], "role": perm["role"]}
 
 
+def _bump_version(call: Call, file_id: str) -> None:
+    """Sharing changes count as changes to the file (its version goes up, as on Google)."""
+    record = m.get_file(call.store, file_id)
+    if record is not None:
+        record["version"] = int(record.get("version", 1)) + 1
+        m.save_file(call.store, record)
+
+
 def _encode_token(offset: int, signature: str) -> str:
     raw = json.dumps({"o": offset, "s": signature}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -102,7 +110,7 @@ def _page_size(call: Call, default: int, maximum: int) -> int:
 
 
 def _check_writable(body: dict[str, Any], allowed: set[str]) -> None:
-    extra = [key for key in body if key not in allowed]
+    extra = [key for key in body if key not in allowed and key != "kind"]
     if extra:
         raise ApiError(403, "The resource body includes fields which are not directly writable.",
                        reason="fieldNotWritable")
@@ -225,12 +233,13 @@ class _Subject:
             parents = set(self.record.get("parents") or [])
             return parents | {"root"} if self.viewer_root in parents else parents
         if field == "owners":
-            return {self.record["owner"]} if self.record.get("owner") else set()
-        roles = ("writer", "fileOrganizer", "organizer") if field == "writers" else ("reader", "commenter")
-        out = set()
-        for perm, _ in m.effective_permissions(self.access.store, self.record):
-            if perm["role"] in roles and perm.get("emailAddress"):
-                out.add(perm["emailAddress"])
+            out = {self.record["owner"]} if self.record.get("owner") else set()
+        else:
+            roles = ("writer", "fileOrganizer", "organizer") if field == "writers" else ("reader", "commenter")
+            out = {perm["emailAddress"] for perm, _ in m.effective_permissions(self.access.store, self.record)
+                   if perm["role"] in roles and perm.get("emailAddress")}
+        if self.access.email in {member.lower() for member in out}:
+            out.add("me")  # 'me' in owners
         return out
 
     def props(self, field: str) -> dict[str, str]:
@@ -342,9 +351,9 @@ def files_list(call: Call) -> dict[str, Any]:
                 continue
             if in_drive and not include_drives:
                 continue
-            if access.role(record) is None or not access.discoverable(record):
+            if not qlang.evaluate(node, _Subject(record, access, viewer_root)):
                 continue
-            if qlang.evaluate(node, _Subject(record, access, viewer_root)):
+            if access.role(record) is not None and access.discoverable(record):
                 matches.append(record)
     ordered = _sort(matches, order_by)
     page = ordered[offset: offset + page_size]
@@ -666,6 +675,7 @@ def permissions_create(call: Call) -> dict[str, Any]:
     if role == "owner":
         _transfer(call, record, perm)
     m.save_permission(store, record["id"], perm)
+    _bump_version(call, record["id"])
     notify = notify_param if notify_param is not None else True
     if kind in ("user", "group") and (notify or role == "owner"):
         m.record_email(store, to=perm["emailAddress"], sender=call.user, file_id=record["id"], role=role,
@@ -755,6 +765,7 @@ def permissions_update(call: Call) -> dict[str, Any]:
     if call.query.get("removeExpiration"):
         perm.pop("expirationTime", None)
     m.save_permission(call.store, record["id"], perm)
+    _bump_version(call, record["id"])
     return _perm_out(call, perm, record)
 
 
@@ -775,6 +786,7 @@ def permissions_delete(call: Call) -> Result:
     if perm["role"] == "owner":
         raise ApiError(403, "The owner of a file cannot be removed.", reason="cannotRemoveOwner")
     m.delete_permission(call.store, record["id"], perm["id"])
+    _bump_version(call, record["id"])
     return _no_content()
 
 
