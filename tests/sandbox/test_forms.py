@@ -201,6 +201,8 @@ def test_a_failing_request_rolls_back_the_whole_batch(forms):
         (create(0, {"title": "Scale", "questionItem": {"question": {"scaleQuestion": {"low": 1, "high": 11}}}}),
          "scale"),
         ({"createItem": {"item": {"title": "No location", "textItem": {}}}}, "location"),
+        ({}, "no request set"),
+        (create(0, {"title": "Two\nlines", "textItem": {}}), "newline"),
     ],
 )
 def test_invalid_requests_are_refused_with_google_style_errors(forms, request_body, fragment):
@@ -211,6 +213,18 @@ def test_invalid_requests_are_refused_with_google_style_errors(forms, request_bo
     assert (error["code"], error["status"]) == (400, "INVALID_ARGUMENT")
     assert fragment in error["message"].lower()
     assert forms.get(formId=form["formId"]).execute()["revisionId"] == form["revisionId"]
+
+
+def test_update_item_with_star_mask_replaces_the_item_keeping_given_ids(forms):
+    form = new_form(forms, items=[choice_item("Pick", "RADIO", ["a", "b"]), text_item("Other")])
+    item = form["items"][0]
+    item["title"] = "Pick one"
+    item["questionItem"]["question"]["choiceQuestion"]["options"].append({"value": "c"})
+    forms.batchUpdate(formId=form["formId"], body={"requests": [
+        {"updateItem": {"item": item, "location": {}, "updateMask": "*"}}]}).execute()  # unset index is 0
+    got = forms.get(formId=form["formId"]).execute()
+    assert got["items"][0] == item
+    assert got["items"][1] == form["items"][1]
 
 
 def test_item_ids_given_by_the_caller_must_be_free(forms):

@@ -253,7 +253,8 @@ def _known_revision(value: str, form: dict[str, Any]) -> bool:
 def _apply(form: dict[str, Any], request: dict[str, Any], index: int) -> dict[str, Any]:
     kinds = [k for k in request if request.get(k) is not None]
     if len(kinds) != 1:
-        raise bad_request(f"Invalid requests[{index}]: exactly one kind of request must be set.")
+        raise bad_request(f"Invalid requests[{index}]: No request set." if not kinds else
+                          f"Invalid requests[{index}]: only one kind of request may be set.")
     kind = kinds[0]
     prefix = f"Invalid requests[{index}].{kind}"
     handler = _REQUESTS.get(kind)
@@ -265,8 +266,8 @@ def _apply(form: dict[str, Any], request: dict[str, Any], index: int) -> dict[st
 def _create_item(form: dict[str, Any], req: dict[str, Any], prefix: str) -> dict[str, Any]:
     if "item" not in req:
         raise bad_request(f"{prefix}: item is required.")
-    if "location" not in req or "index" not in (req["location"] or {}):
-        raise bad_request(f"{prefix}: location.index is required.")
+    if req.get("location") is None:
+        raise bad_request(f"{prefix}: location is required.")
     position = _index(req["location"], len(form["items"]), prefix, "location", inclusive=True)
     taken = _ids_in(form["items"])
     item = _normalize_item(req["item"], form, prefix, taken)
@@ -279,8 +280,8 @@ def _create_item(form: dict[str, Any], req: dict[str, Any], prefix: str) -> dict
 
 
 def _update_item(form: dict[str, Any], req: dict[str, Any], prefix: str) -> dict[str, Any]:
-    if "location" not in req or "index" not in (req["location"] or {}):
-        raise bad_request(f"{prefix}: location.index is required.")
+    if req.get("location") is None:
+        raise bad_request(f"{prefix}: location is required.")
     position = _index(req["location"], len(form["items"]), prefix, "location")
     paths = _mask_paths(req.get("updateMask") or "")
     if not paths:
@@ -299,8 +300,8 @@ def _update_item(form: dict[str, Any], req: dict[str, Any], prefix: str) -> dict
 
 
 def _delete_item(form: dict[str, Any], req: dict[str, Any], prefix: str) -> dict[str, Any]:
-    if "index" not in (req.get("location") or {}):
-        raise bad_request(f"{prefix}: location.index is required.")
+    if req.get("location") is None:
+        raise bad_request(f"{prefix}: location is required.")
     position = _index(req["location"], len(form["items"]), prefix, "location")
     del form["items"][position]
     return {}
@@ -308,8 +309,8 @@ def _delete_item(form: dict[str, Any], req: dict[str, Any], prefix: str) -> dict
 
 def _move_item(form: dict[str, Any], req: dict[str, Any], prefix: str) -> dict[str, Any]:
     for name in ("originalLocation", "newLocation"):
-        if "index" not in (req.get(name) or {}):
-            raise bad_request(f"{prefix}: {_snake(name)}.index is required.")
+        if req.get(name) is None:
+            raise bad_request(f"{prefix}: {_snake(name)} is required.")
     count = len(form["items"])
     source = _index(req["originalLocation"], count, prefix, "original_location")
     target = _index(req["newLocation"], count, prefix, "new_location")
@@ -378,6 +379,7 @@ _REQUESTS = {
 
 
 def _index(location: dict[str, Any], count: int, prefix: str, name: str, *, inclusive: bool = False) -> int:
+    """The item position named by a Location (an unset index is 0, as in proto3), checked against the form."""
     index = location.get("index", 0)
     limit = count if inclusive else count - 1
     if not isinstance(index, int) or index < 0 or index > limit:
