@@ -112,9 +112,11 @@ class DocsHTMLParser(HTMLParser):
         self.para = None
         if para is None or (not para.elements and not keep_empty):
             return
-        text_style = {}
-        if para.elements and "textRun" in para.elements[-1]:
-            text_style = para.elements[-1]["textRun"]["textStyle"]
+        text_style: dict[str, Any] = {}
+        if para.elements and "textRun" in para.elements[-1]:  # the newline is styled like the text before it,
+            text_style = para.elements[-1]["textRun"]["textStyle"]  # but a link does not reach it
+            if "link" in text_style:
+                text_style = {k: v for k, v in text_style.items() if k not in ("link", "underline", "foregroundColor")}
         para.add("\n", text_style)
         style = models.paragraph_style(para.named)
         if para.indent:

@@ -69,5 +69,5 @@ register_content_kind(ContentKind(
     copy=models.copy_document,
     delete=models.delete,
     rename=models.rename,
-    export_formats=tuple(EXPORTS),
+    export_formats=(*EXPORTS, *GOOGLE_ONLY_EXPORTS),
 ))
