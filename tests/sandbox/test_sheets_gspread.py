@@ -263,3 +263,22 @@ def test_spreadsheets_create_through_the_sheets_api(sandbox: Any, build_service:
     drive = build_service(sandbox, "drive", "v3", OWNER)
     record = drive.files().get(fileId=made["spreadsheetId"], fields="name,mimeType").execute()
     assert record == {"name": "Made by API", "mimeType": "application/vnd.google-apps.spreadsheet"}
+
+
+def test_duplicate_copy_paste_groups_freeze_and_hide(sheet: gspread.Spreadsheet) -> None:
+    ws = sheet.sheet1
+    ws.update([["a", "1"], ["b", "2"]], "A1", value_input_option="USER_ENTERED")
+    ws.copy_range("A1:B2", "D1")
+    assert ws.get("D1:E2") == [["a", "1"], ["b", "2"]]
+    ws.freeze(rows=1)
+    ws.hide_columns(4, 5)
+    ws.add_dimension_group_rows(0, 2)
+    copy = sheet.duplicate_sheet(ws.id, new_sheet_name="Backup")
+    assert copy.get_all_values()[0][:2] == ["a", "1"]
+    tab = sheet.fetch_sheet_metadata()["sheets"][0]
+    assert tab["properties"]["gridProperties"]["frozenRowCount"] == 1
+    assert tab["rowGroups"] == [{"range": {"dimension": "ROWS", "startIndex": 0, "endIndex": 2}, "depth": 1}]
+    meta = sheet.fetch_sheet_metadata({"includeGridData": "true", "ranges": "Sheet1!A1:F1"})
+    widths = meta["sheets"][0]["data"][0]["columnMetadata"]
+    assert widths[4] == {"pixelSize": 100, "hiddenByUser": True}
+    assert widths[0] == {"pixelSize": 100}
