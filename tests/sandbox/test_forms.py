@@ -513,6 +513,51 @@ def test_responder_page_records_what_responses_list_returns(sandbox, forms, surv
     assert response["createTime"] == response["lastSubmittedTime"]
 
 
+def test_every_question_kind_renders_and_records_in_google_formats(sandbox, forms, drive):
+    grid = {"title": "Norms", "questionGroupItem": {
+        "questions": [{"rowQuestion": {"title": "Start on time"}, "required": True},
+                      {"rowQuestion": {"title": "Listen"}}],
+        "grid": {"columns": {"type": "CHECKBOX", "options": [{"value": "Often"}, {"value": "Rarely"}]}}}}
+    form = new_form(forms, title="All kinds", items=[
+        {"title": "Welcome", "description": "Read <me>", "textItem": {}},
+        {"title": "Stars", "questionItem": {"question": {"ratingQuestion": {"iconType": "STAR",
+                                                                           "ratingScaleLevel": 4}}}},
+        {"title": "Part two", "pageBreakItem": {}},
+        {"title": "Day", "questionItem": {"question": {"dateQuestion": {"includeTime": True}}}},
+        {"title": "Start", "questionItem": {"question": {"timeQuestion": {}}}},
+        {"title": "How long", "questionItem": {"question": {"timeQuestion": {"duration": True}}}},
+        grid,
+    ])
+    publish(forms, form["formId"])
+    share_for_responses(drive, form["formId"], type="user", emailAddress=TEACHER)
+    web = browser(sandbox, TEACHER)
+    html = web.get(form["responderUri"]).text
+    assert "<h2>Welcome</h2>" in html and "Read &lt;me&gt;" in html and "<h2>Part two</h2>" in html
+    stars = form["items"][1]["questionItem"]["question"]["questionId"]
+    day, start, length = (form["items"][i]["questionItem"]["question"]["questionId"] for i in (3, 4, 5))
+    row1, row2 = (q["questionId"] for q in form["items"][6]["questionGroupItem"]["questions"])
+    assert html.count(f'name="entry.{stars}"') == 4
+    assert f'name="entry.{day}_time"' in html and 'type="time"' in html
+    assert html.count(f'name="entry.{row1}"') == 2 and 'aria-label="Listen: Rarely"' in html
+
+    missing_row = web.post(form["responderUri"], data={f"entry.{row2}": "Often"})
+    assert missing_row.status_code == 400 and "Start on time: This is a required question" in missing_row.text
+    bad = web.post(form["responderUri"], data={f"entry.{row1}": "Often", f"entry.{stars}": "9",
+                                               f"entry.{length}": "an hour"})
+    assert bad.status_code == 400 and "Choose a number from 1 to 4" in bad.text and "Invalid time" in bad.text
+
+    sent = web.post(form["responderUri"], data={
+        f"entry.{stars}": "3", f"entry.{day}": "2026-10-06", f"entry.{day}_time": "14:30",
+        f"entry.{start}": "08:15", f"entry.{length}": "1:30:00",
+        f"entry.{row1}": ["Often", "Rarely"], f"entry.{row2}": "Rarely"})
+    assert sent.status_code == 200, sent.text
+    (response,) = forms.responses().list(formId=form["formId"]).execute()["responses"]
+    values = {k: [a["value"] for a in v["textAnswers"]["answers"]] for k, v in response["answers"].items()}
+    assert values == {stars: ["3"], day: ["10-06 14:30"], start: ["08:15"], length: ["1:30:00"],
+                      row1: ["Often", "Rarely"], row2: ["Rarely"]}
+    assert "respondentEmail" not in response
+
+
 def test_missing_required_answers_show_errors_and_keep_answers(sandbox, forms, survey):
     web = browser(sandbox, TEACHER)
     q = qids(survey)

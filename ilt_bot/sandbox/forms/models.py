@@ -164,8 +164,7 @@ def collects_email(form: dict[str, Any]) -> bool:
 
 def set_publish_settings(store: Store, form: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     """forms.setPublishSettings: publish, unpublish, open or close a form."""
-    mask = [p for p in _mask_paths(body.get("updateMask") or "*")]
-    for path in mask:
+    for path in _mask_paths(body.get("updateMask") or "*"):
         if path not in ("*", "publishState"):
             raise bad_request(f"Invalid field mask path: {path}. Supported paths: publish_state, *.")
     state = (body.get("publishSettings") or {}).get("publishState")
@@ -478,11 +477,12 @@ def _normalize_item(raw: dict[str, Any], form: dict[str, Any], prefix: str, take
             questions[position] = {"questionId": qid, **question}
         group["questions"] = questions
     elif kind == "imageItem":
-        image = item["imageItem"].get("image") or {}
-        if not image.get("sourceUri") and not image.get("contentUri"):
+        image = item["imageItem"].setdefault("image", {})
+        source = image.pop("sourceUri", None)  # input only; the API answers a contentUri
+        if not source and not image.get("contentUri"):
             raise bad_request(f"{prefix}: image_item.image.source_uri is required.")
-        image.pop("sourceUri", None)
-        image.setdefault("contentUri", raw["imageItem"]["image"].get("sourceUri", image.get("contentUri")))
+        if source:
+            image["contentUri"] = source
     elif kind == "videoItem" and not (item["videoItem"].get("video") or {}).get("youtubeUri"):
         raise bad_request(f"{prefix}: video_item.video.youtube_uri is required.")
     return _pruned(item)
