@@ -641,7 +641,7 @@ def permissions_create(call: Call) -> dict[str, Any]:
             raise ApiError(403, "Shared drive items are owned by the shared drive.", reason="teamDrivesOwnership")
         if my_role != "owner" or kind != "user":
             raise m.insufficient()
-        if m.domain_of(body["emailAddress"]) != m.domain_of(record["owner"] or ""):
+        if call.user != ADMIN and m.domain_of(body["emailAddress"]) != m.domain_of(record["owner"] or ""):
             raise ApiError(403, "Ownership can be transferred only to a user in the same organization as the "
                            "current owner.", reason="forbidden")
     elif role in ("organizer", "fileOrganizer") and not record.get("driveId"):
