@@ -172,3 +172,31 @@ def test_admin_sees_everything(sandbox, build_service, ana, admin):
     root = build_service(sandbox, "drive", "v3", admin)
     assert root.files().get(fileId=f["id"], fields="name").execute() == {"name": "private"}
     assert f["id"] in [x["id"] for x in root.files().list().execute()["files"]]
+
+
+def test_deleting_a_folder_orphans_files_others_own(sandbox, ana, ben):
+    folder = ana.files().create(body={"name": "Shared", "mimeType": FOLDER}).execute()
+    ana.permissions().create(fileId=folder["id"], body={"type": "user", "role": "writer", "emailAddress": BEN}
+                             ).execute()
+    mine = ana.files().create(body={"name": "ana's", "parents": [folder["id"]]}).execute()
+    his = ben.files().create(body={"name": "ben's", "parents": [folder["id"]]}, fields="id,ownedByMe").execute()
+    assert his["ownedByMe"] is True
+    ana.files().delete(fileId=folder["id"]).execute()
+    assert status_reason(ana.files().get(fileId=mine["id"])) == (404, "notFound")
+    assert ben.files().get(fileId=his["id"], fields="name,parents").execute() == {"name": "ben's"}
+
+
+def test_writers_can_share_off_and_link_sharing_is_not_listed(sandbox, ana, ben):
+    f = ana.files().create(body={"name": "Locked", "writersCanShare": False}).execute()
+    ana.permissions().create(fileId=f["id"], body={"type": "user", "role": "writer", "emailAddress": BEN}).execute()
+    assert status_reason(ben.permissions().create(fileId=f["id"], body={"type": "user", "role": "reader",
+                                                                         "emailAddress": CARA})) == (
+        403, "insufficientFilePermissions")
+    link = ana.files().create(body={"name": "By link"}).execute()
+    ana.permissions().create(fileId=link["id"], body={"type": "anyone", "role": "reader"}).execute()
+    assert ben.files().get(fileId=link["id"], fields="name").execute() == {"name": "By link"}
+    assert [x["name"] for x in ben.files().list().execute()["files"]] == ["Locked"]
+    assert ana.files().get(fileId=link["id"], fields="shared").execute() == {"shared": True}
+    assert ben.files().list(q="visibility = 'anyoneWithLink'").execute()["files"] == []
+    assert [x["name"] for x in ana.files().list(q="visibility = 'anyoneWithLink'").execute()["files"]] == [
+        "By link"]

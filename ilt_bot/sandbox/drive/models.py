@@ -460,8 +460,19 @@ def make_content(store: Store, record: dict[str, Any]) -> None:
 
 
 def delete_file(store: Store, record: dict[str, Any]) -> list[str]:
-    """Delete a file for good with everything below it; returns the deleted ids."""
-    doomed = [record, *(descendants(store, record["id"]) if record["mimeType"] == FOLDER_MIME else [])]
+    """Delete a file for good with what is below it; returns the deleted ids.
+
+    In My Drive only the descendants with the folder's owner go; others' files lose that parent (orphans).
+    """
+    doomed = [record]
+    for item in descendants(store, record["id"]) if record["mimeType"] == FOLDER_MIME else []:
+        if record.get("driveId") or (item.get("owner") or "").lower() == (record.get("owner") or "").lower():
+            doomed.append(item)
+    gone = {item["id"] for item in doomed}
+    for item in descendants(store, record["id"]) if record["mimeType"] == FOLDER_MIME else []:
+        if item["id"] not in gone and item.get("parents") and item["parents"][0] in gone:
+            item["parents"] = []
+            save_file(store, item)
     for item in doomed:
         kind = CONTENT_KINDS.get(item["mimeType"])
         if kind is not None and kind.delete is not None:
