@@ -121,14 +121,17 @@ def is_cell_notation(text: str) -> bool:
 
 
 def parse(text: str, sheet_titles: list[str] | None = None) -> ParsedRange:
-    """Parse a range; ``sheet_titles`` lets a bare ``Sheet1`` name a sheet rather than a named range."""
+    """Parse a range; ``sheet_titles`` lets a bare ``Sheet1`` name a sheet rather than a named range.
+
+    A bare token that reads as cells (``A1``, ``B:C``) is cells even when a sheet has that title, as in
+    Google (such a sheet must be quoted: ``'A1'``)."""
     sheet, cells = split_sheet(text)
     if sheet is None:
         token = cells or ""
-        if sheet_titles is not None and token in sheet_titles:
-            return ParsedRange(token, None)
         if is_cell_notation(token):
             return ParsedRange(None, parse_cells(token))
+        if sheet_titles is not None and token in sheet_titles:
+            return ParsedRange(token, None)
         if not token:
             raise RangeError(text)
         return ParsedRange(None, None, name=token)

@@ -159,11 +159,11 @@ def _format(fmt: dict[str, Any]) -> dict[str, Any]:
 
 def add_sheet(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> dict[str, Any]:
     props = copy.deepcopy(req.get("properties") or {})
-    title = props.get("title") or m._next_sheet_title(doc)
+    title = props.get("title") or m.next_sheet_title(doc)
     _check_title(doc, ctx, title)
     sheet_id = props.get("sheetId")
     if sheet_id is None:
-        sheet_id = m._new_sheet_id(doc)
+        sheet_id = m.new_sheet_id(doc)
     elif m.sheet_by_id(doc, sheet_id) is not None:
         raise _fail(ctx, f"A sheet with the id {sheet_id} already exists.")
     props.update({"title": title, "sheetId": sheet_id})
@@ -173,7 +173,7 @@ def add_sheet(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> dict[st
     doc["sheets"].append(sheet)
     if index is not None:
         _move_sheet(doc, sheet, index)
-    return {"addSheet": {"properties": m._sheet_properties(sheet)}}
+    return {"addSheet": {"properties": m.sheet_properties(sheet)}}
 
 
 def delete_sheet(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:
@@ -212,7 +212,7 @@ def update_sheet_properties(doc: dict[str, Any], req: dict[str, Any], ctx: Conte
     grid["rowCount"], grid["columnCount"] = old_rows, old_cols
     if (new_rows, new_cols) != (old_rows, old_cols):
         try:
-            m._resize(doc, sheet, new_rows, new_cols)
+            m.resize(doc, sheet, new_rows, new_cols)
         except ApiError as exc:
             raise _fail(ctx, exc.message.removeprefix("Invalid requests[0].updateSheetProperties: ")) from None
     if index != current["index"]:
@@ -237,7 +237,7 @@ def duplicate_sheet(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> d
     _check_title(doc, ctx, title)
     new_id = req.get("newSheetId")
     if new_id is None:
-        new_id = m._new_sheet_id(doc)
+        new_id = m.new_sheet_id(doc)
     elif m.sheet_by_id(doc, new_id) is not None:
         raise _fail(ctx, f"A sheet with the id {new_id} already exists.")
     sheet = copy.deepcopy(source)
@@ -254,7 +254,7 @@ def duplicate_sheet(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> d
     doc["sheets"].append(sheet)
     index = req.get("insertSheetIndex")
     _move_sheet(doc, sheet, index if index is not None else len(doc["sheets"]))
-    return {"duplicateSheet": {"properties": m._sheet_properties(sheet)}}
+    return {"duplicateSheet": {"properties": m.sheet_properties(sheet)}}
 
 
 def _write_cell_fields(sheet: dict[str, Any], r: int, c: int, data: dict[str, Any], fields: str) -> None:
@@ -317,7 +317,7 @@ def append_cells(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None
     width = max((len(row.get("values") or []) for row in rows), default=0)
     n_rows, n_cols = m.dims(sheet)
     if need > n_rows or width > n_cols:
-        m._resize(doc, sheet, max(need, n_rows), max(width, n_cols))
+        m.resize(doc, sheet, max(need, n_rows), max(width, n_cols))
     start = {"sheetId": sheet["properties"]["sheetId"], "rowIndex": last_row, "columnIndex": 0}
     update_cells(doc, {"rows": rows, "fields": req.get("fields") or "*", "start": start}, ctx)
 
@@ -401,7 +401,7 @@ def add_protected_range(doc: dict[str, Any], req: dict[str, Any], ctx: Context) 
     stored["editors"] = {k: v for k, v in {"users": users, "groups": editors.get("groups") or []}.items() if v}
     area.sheet["protectedRanges"].append(stored)
     reply = copy.deepcopy(stored)
-    reply["range"] = m._prune_range(reply["range"])
+    reply["range"] = m.prune_range(reply["range"])
     reply["editors"] = {}
     return {"addProtectedRange": {"protectedRange": reply}}
 
@@ -436,9 +436,9 @@ def append_dimension(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> 
         raise _fail(ctx, "length must be greater than zero.")
     rows, cols = m.dims(sheet)
     if req.get("dimension") == "ROWS":
-        m._resize(doc, sheet, rows + length, cols)
+        m.resize(doc, sheet, rows + length, cols)
     elif req.get("dimension") == "COLUMNS":
-        m._resize(doc, sheet, rows, cols + length)
+        m.resize(doc, sheet, rows, cols + length)
     else:
         raise _fail(ctx, "dimension must be ROWS or COLUMNS.")
 
@@ -446,7 +446,7 @@ def append_dimension(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> 
 def insert_dimension(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:
     sheet, dimension, start, end = _dim_range(doc, ctx, req.get("range") or {})
     try:
-        m._insert(doc, sheet, dimension, start, end)
+        m.insert_span(doc, sheet, dimension, start, end)
     except ApiError as exc:
         raise _fail(ctx, exc.message.split(": ", 1)[-1]) from None
 
@@ -454,7 +454,7 @@ def insert_dimension(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> 
 def delete_dimension(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:
     sheet, dimension, start, end = _dim_range(doc, ctx, req.get("range") or {})
     try:
-        m._delete(doc, sheet, dimension, start, end)
+        m.delete_span(doc, sheet, dimension, start, end)
     except ApiError as exc:
         raise _fail(ctx, exc.message.split(": ", 1)[-1]) from None
 
@@ -551,7 +551,7 @@ def add_named_range(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> d
     stored = {"namedRangeId": named.get("namedRangeId") or str(secrets.randbelow(2_000_000_000) + 1),
               "name": name, "range": grid}
     doc["namedRanges"].append(stored)
-    return {"addNamedRange": {"namedRange": {**stored, "range": m._prune_range(grid)}}}
+    return {"addNamedRange": {"namedRange": {**stored, "range": m.prune_range(grid)}}}
 
 
 def _named(doc: dict[str, Any], ctx: Context, named_id: Any) -> dict[str, Any]:
@@ -632,7 +632,7 @@ def find_replace(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> dict
     for area in areas:
         rows_changed, sheet_changed = set(), False
         for key, cell in list(area.sheet["cells"].items()):
-            r, c = m._rc(key)
+            r, c = m.parse_key(key)
             if not (area.r0 <= r < area.r1 and area.c0 <= c < area.c1):
                 continue
             uev = cell.get("v") or {}
@@ -660,7 +660,7 @@ def _groups_key(dimension: str) -> str:
 
 
 def _groups(sheet: dict[str, Any], dimension: str) -> list[dict[str, Any]]:
-    return [{"range": m._prune_range(g["range"]), "depth": g["depth"]} for g in sheet[_groups_key(dimension)]]
+    return [{"range": m.prune_range(g["range"]), "depth": g["depth"]} for g in sheet[_groups_key(dimension)]]
 
 
 def add_dimension_group(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> dict[str, Any]:

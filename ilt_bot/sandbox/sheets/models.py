@@ -78,7 +78,7 @@ SPREADSHEET_THEME: dict[str, Any] = {
 # Storage and access
 
 
-def _drive() -> Any:
+def drive_models() -> Any:
     from ilt_bot.sandbox.drive import models as drive_models
 
     return drive_models
@@ -112,9 +112,9 @@ def new_spreadsheet(title: str, sheets: list[dict[str, Any]] | None = None,
     for i, sheet in enumerate(sheets or [{}]):
         sheet_props = dict(sheet.get("properties") or {})
         if "sheetId" not in sheet_props:
-            sheet_props["sheetId"] = 0 if i == 0 else _new_sheet_id(doc)
+            sheet_props["sheetId"] = 0 if i == 0 else new_sheet_id(doc)
         if not sheet_props.get("title"):
-            sheet_props["title"] = _next_sheet_title(doc)
+            sheet_props["title"] = next_sheet_title(doc)
         doc["sheets"].append(new_sheet(sheet_props, index=i))
     return doc
 
@@ -132,7 +132,7 @@ def create(store: Store, *, user: str, body: dict[str, Any], now: datetime) -> t
     titles = [(s.get("properties") or {}).get("title") for s in body.get("sheets") or []]
     if len([t for t in titles if t]) != len({t for t in titles if t}):
         raise ApiError(400, "Invalid spreadsheet: sheet titles must be unique.")
-    file = _drive().create_file(store, owner=user, name=title, mime_type=SHEET_MIME, now=now)
+    file = drive_models().create_file(store, owner=user, name=title, mime_type=SHEET_MIME, now=now)
     doc = new_spreadsheet(title, body.get("sheets") or None, props)
     store.put(KIND, file["id"], doc)
     return file["id"], doc
@@ -163,7 +163,7 @@ def rename(store: Store, file_id: str, new_title: str) -> None:
 def load(store: Store, user: str, spreadsheet_id: str, *, write: bool = False) -> dict[str, Any]:
     """The spreadsheet if ``user`` may read (or write) it; else Google's 404 / 403."""
     doc = store.get(KIND, spreadsheet_id)
-    drive = _drive()
+    drive = drive_models()
     file = drive.get_file(store, spreadsheet_id)
     if doc is None or file is None:
         raise ApiError(404, NOT_FOUND, status="NOT_FOUND")
@@ -176,7 +176,7 @@ def load(store: Store, user: str, spreadsheet_id: str, *, write: bool = False) -
 def save(store: Store, spreadsheet_id: str, doc: dict[str, Any], *, user: str, now: datetime) -> None:
     """Store a changed spreadsheet and bump the Drive file's version."""
     store.put(KIND, spreadsheet_id, doc)
-    _drive().touch(store, spreadsheet_id, user, now)
+    drive_models().touch(store, spreadsheet_id, user, now)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def bad_request(message: str) -> ApiError:
     return ApiError(400, message, status="INVALID_ARGUMENT")
 
 
-def _new_sheet_id(doc: dict[str, Any]) -> int:
+def new_sheet_id(doc: dict[str, Any]) -> int:
     used = {s["properties"]["sheetId"] for s in doc["sheets"]}
     while True:
         candidate = secrets.randbelow(2_147_483_646) + 1
@@ -195,7 +195,7 @@ def _new_sheet_id(doc: dict[str, Any]) -> int:
             return candidate
 
 
-def _next_sheet_title(doc: dict[str, Any]) -> str:
+def next_sheet_title(doc: dict[str, Any]) -> str:
     titles = {s["properties"]["title"] for s in doc["sheets"]}
     n = len(doc["sheets"]) + 1
     while f"Sheet{n}" in titles:
@@ -313,7 +313,7 @@ def _k(r: int, c: int) -> str:
     return f"{r},{c}"
 
 
-def _rc(key: str) -> tuple[int, int]:
+def parse_key(key: str) -> tuple[int, int]:
     r, c = key.split(",")
     return int(r), int(c)
 
@@ -345,7 +345,7 @@ def data_extent(sheet: dict[str, Any], *, values_only: bool = True) -> tuple[int
     for key, cell in sheet["cells"].items():
         if values_only and "v" not in cell:
             continue
-        r, c = _rc(key)
+        r, c = parse_key(key)
         last_r, last_c = max(last_r, r), max(last_c, c)
     return last_r + 1, last_c + 1
 
@@ -996,7 +996,7 @@ def find_table(sheet: dict[str, Any], area: Area) -> tuple[int, int, int, int] |
     for key, cell in sheet["cells"].items():
         if "v" not in cell:
             continue
-        r, c = _rc(key)
+        r, c = parse_key(key)
         if clamped.r0 <= r < clamped.r1 and clamped.c0 <= c < clamped.c1 and (last is None or (r, c) > last):
             last = (r, c)
     if last is None:
@@ -1040,12 +1040,12 @@ def values_append(doc: dict[str, Any], spreadsheet_id: str, text: str, body: dic
     width = max((len(row) for row in matrix), default=0)
     rows, cols = dims(sheet)
     if insert == "INSERT_ROWS" and height:
-        _insert(doc, sheet, "ROWS", start_r, start_r + height)
+        insert_span(doc, sheet, "ROWS", start_r, start_r + height)
         rows, cols = dims(sheet)
     need_rows = max(rows, start_r + height)
     need_cols = max(cols, start_c + width)
     if (need_rows, need_cols) != (rows, cols):
-        _resize(doc, sheet, need_rows, need_cols)
+        resize(doc, sheet, need_rows, need_cols)
     target = Area(sheet, start_r, start_r + max(height, 1), start_c, start_c + max(width, 1), single=True)
     updates = write_values(doc, target, matrix, option)
     updates = {"spreadsheetId": spreadsheet_id, **updates}
@@ -1059,7 +1059,7 @@ def values_clear(doc: dict[str, Any], text: str) -> str:
     """values.clear: drop the values (formats stay); answers the cleared range."""
     area = resolve(doc, text).clamped()
     for key in list(area.sheet["cells"]):
-        r, c = _rc(key)
+        r, c = parse_key(key)
         if area.r0 <= r < area.r1 and area.c0 <= c < area.c1:
             cell = dict(area.sheet["cells"][key])
             cell.pop("v", None)
@@ -1071,14 +1071,14 @@ def values_clear(doc: dict[str, Any], text: str) -> str:
 # Reading the spreadsheet resource
 
 
-def _prune_range(grid: dict[str, Any]) -> dict[str, Any]:
+def prune_range(grid: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in grid.items() if v is not None}
     if not out.get("sheetId"):
         out.pop("sheetId", None)
     return out
 
 
-def _sheet_properties(sheet: dict[str, Any]) -> dict[str, Any]:
+def sheet_properties(sheet: dict[str, Any]) -> dict[str, Any]:
     props = _copy.deepcopy(sheet["properties"])
     grid = props.get("gridProperties", {})
     for key in ("frozenRowCount", "frozenColumnCount"):
@@ -1096,30 +1096,30 @@ def _sheet_properties(sheet: dict[str, Any]) -> dict[str, Any]:
 def sheet_resource(doc: dict[str, Any], sheet: dict[str, Any], *, data_areas: list[Area] | None = None,
                    ev: Evaluator | None = None) -> dict[str, Any]:
     """One entry of ``sheets[]``: properties, merges, filters, protections, groups, charts, data."""
-    out: dict[str, Any] = {"properties": _sheet_properties(sheet)}
+    out: dict[str, Any] = {"properties": sheet_properties(sheet)}
     if data_areas is not None:
         ev = ev or Evaluator(doc)
         out["data"] = [grid_data(doc, area, ev) for area in data_areas]
     if sheet.get("merges"):
-        out["merges"] = [_prune_range(m) for m in sheet["merges"]]
+        out["merges"] = [prune_range(m) for m in sheet["merges"]]
     if sheet.get("conditionalFormats"):
         out["conditionalFormats"] = _copy.deepcopy(sheet["conditionalFormats"])
     if sheet.get("basicFilter"):
         bf = _copy.deepcopy(sheet["basicFilter"])
-        bf["range"] = _prune_range(bf["range"])
+        bf["range"] = prune_range(bf["range"])
         out["basicFilter"] = bf
     if sheet.get("protectedRanges"):
         prs = []
         for pr in sheet["protectedRanges"]:
             pr = _copy.deepcopy(pr)
-            pr["range"] = _prune_range(pr["range"])
+            pr["range"] = prune_range(pr["range"])
             prs.append(pr)
         out["protectedRanges"] = prs
     if sheet.get("charts"):
         out["charts"] = _copy.deepcopy(sheet["charts"])
     for key in ("rowGroups", "columnGroups"):
         if sheet.get(key):
-            out[key] = [{"range": _prune_range(g["range"]), "depth": g["depth"]} for g in sheet[key]]
+            out[key] = [{"range": prune_range(g["range"]), "depth": g["depth"]} for g in sheet[key]]
     return out
 
 
@@ -1212,7 +1212,7 @@ def spreadsheet_resource(doc: dict[str, Any], spreadsheet_id: str, *, include_gr
     props["spreadsheetTheme"] = _copy.deepcopy(SPREADSHEET_THEME)
     out: dict[str, Any] = {"spreadsheetId": spreadsheet_id, "properties": props, "sheets": sheets_out}
     if doc.get("namedRanges"):
-        out["namedRanges"] = [{**n, "range": _prune_range(n["range"])} for n in doc["namedRanges"]]
+        out["namedRanges"] = [{**n, "range": prune_range(n["range"])} for n in doc["namedRanges"]]
     out["spreadsheetUrl"] = f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit"
     return out
 
@@ -1221,7 +1221,7 @@ def spreadsheet_resource(doc: dict[str, Any], spreadsheet_id: str, *, include_gr
 # Structure changes shared by batchUpdate and append
 
 
-def _resize(doc: dict[str, Any], sheet: dict[str, Any], rows: int, cols: int) -> None:
+def resize(doc: dict[str, Any], sheet: dict[str, Any], rows: int, cols: int) -> None:
     if rows < 1 or cols < 1:
         raise bad_request("Invalid requests[0].updateSheetProperties: A sheet must have at least one row and column.")
     total = sum(dims(s)[0] * dims(s)[1] for s in doc["sheets"] if s is not sheet) + rows * cols
@@ -1231,7 +1231,7 @@ def _resize(doc: dict[str, Any], sheet: dict[str, Any], rows: int, cols: int) ->
     grid = sheet["properties"]["gridProperties"]
     grid["rowCount"], grid["columnCount"] = rows, cols
     for key in list(sheet["cells"]):
-        r, c = _rc(key)
+        r, c = parse_key(key)
         if r >= rows or c >= cols:
             del sheet["cells"][key]
 
@@ -1242,7 +1242,7 @@ def _shift_index(value: int | None, start: int, delta: int) -> int | None:
     return value + delta if value >= start else value
 
 
-def _insert(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, start: int, end: int) -> None:
+def insert_span(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, start: int, end: int) -> None:
     count = end - start
     rows, cols = dims(sheet)
     limit = rows if dimension == "ROWS" else cols
@@ -1250,13 +1250,13 @@ def _insert(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, start: i
         raise bad_request(f"Invalid requests[0].insertDimension: range.startIndex ({start}) must be less than or "
                           f"equal to the sheet's size ({limit}).")
     if dimension == "ROWS":
-        _resize(doc, sheet, rows + count, cols)
+        resize(doc, sheet, rows + count, cols)
     else:
-        _resize(doc, sheet, rows, cols + count)
+        resize(doc, sheet, rows, cols + count)
     axis = 0 if dimension == "ROWS" else 1
     moved = {}
     for key, cell in sheet["cells"].items():
-        rc = list(_rc(key))
+        rc = list(parse_key(key))
         if rc[axis] >= start:
             rc[axis] += count
         moved[_k(*rc)] = cell
@@ -1304,7 +1304,7 @@ def _shift_ranges(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, st
         named["range"] = move(named["range"]) or named["range"]
 
 
-def _delete(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, start: int, end: int) -> None:
+def delete_span(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, start: int, end: int) -> None:
     rows, cols = dims(sheet)
     limit = rows if dimension == "ROWS" else cols
     end = min(end, limit)
@@ -1317,7 +1317,7 @@ def _delete(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, start: i
     axis = 0 if dimension == "ROWS" else 1
     moved = {}
     for key, cell in sheet["cells"].items():
-        rc = list(_rc(key))
+        rc = list(parse_key(key))
         if start <= rc[axis] < end:
             continue
         if rc[axis] >= end:

@@ -17,7 +17,7 @@ def spreadsheet_page(request: PageRequest) -> Result:
         return html_page("<!doctype html><title>Sign in</title><p>Sign in at "
                          "<a href=\"/_sandbox/login\">/_sandbox/login</a> to view this spreadsheet.</p>", 401)
     doc = request.store.get(m.KIND, spreadsheet_id)
-    drive = m._drive()
+    drive = m.drive_models()
     if doc is None or drive.get_file(request.store, spreadsheet_id) is None:
         return html_page("<!doctype html><title>Not found</title><p>Spreadsheet not found.</p>", 404)
     if drive.role_of(request.store, request.user, spreadsheet_id) is None:

@@ -87,7 +87,7 @@ def spreadsheets_batch_update(call: Call) -> dict[str, Any]:
 
 def _rename_drive_file(call: Call, title: str) -> None:
     """updateSpreadsheetProperties.title renames the Drive file too."""
-    drive = m._drive()
+    drive = m.drive_models()
     record = drive.get_file(call.store, _id(call))
     if record is not None and record.get("name") != title:
         record["name"] = title
@@ -110,7 +110,7 @@ def sheets_copy_to(call: Call) -> dict[str, Any]:
     while m.sheet_by_title(target, title):
         title = f"Copy {n} of {sheet['properties']['title']}"
         n += 1
-    new_id = m._new_sheet_id(target)
+    new_id = m.new_sheet_id(target)
     new["properties"].update({"sheetId": new_id, "title": title, "index": len(target["sheets"])})
     new["charts"], new["protectedRanges"] = [], []
     for grid in new["merges"]:
@@ -119,7 +119,7 @@ def sheets_copy_to(call: Call) -> dict[str, Any]:
         new["basicFilter"]["range"]["sheetId"] = new_id
     target["sheets"].append(new)
     m.save(call.store, target_id, target, user=call.user, now=call.now)
-    return m._sheet_properties(new)
+    return m.sheet_properties(new)
 
 
 # ---- values ----------------------------------------------------------------------------------
