@@ -126,14 +126,16 @@ class DocsHTMLParser(HTMLParser):
             body["bullet"] = copy.deepcopy(para.bullet)
         self.containers[-1].append({"paragraph": body})
 
+    def _context(self) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
+        """Named style, bullet and indent a paragraph opened here inherits from its enclosing elements."""
+        for frame in reversed(self.stack):
+            if frame.paragraph is not None:
+                return frame.paragraph, frame.bullet, frame.indent
+        return "NORMAL_TEXT", None, None
+
     def open_paragraph(self) -> _Para:
         if self.para is None:
-            named, bullet, indent = "NORMAL_TEXT", None, None
-            for frame in reversed(self.stack):
-                if frame.paragraph is not None:
-                    named, bullet, indent = frame.paragraph, frame.bullet, frame.indent
-                    break
-            self.para = _Para(named, bullet, indent)
+            self.para = _Para(*self._context())
         return self.para
 
     # ---------------------------------------------------------------------------------------------
@@ -212,7 +214,8 @@ class DocsHTMLParser(HTMLParser):
             self.containers.append(cell["content"])
             frame.paragraph = "NORMAL_TEXT"
         if tag in ("p", "li", *_HEADINGS) or frame.paragraph is not None and tag not in ("td", "th"):
-            self.para = _Para(frame.paragraph or "NORMAL_TEXT", frame.bullet, frame.indent)
+            named, bullet, indent = self._context()  # a <p> inside an <li> keeps the bullet
+            self.para = _Para(frame.paragraph or named, frame.bullet or bullet, frame.indent or indent)
             frame.opened = self.para
         if tag == "pre":
             frame.skip = True  # a newline right after <pre> is not content

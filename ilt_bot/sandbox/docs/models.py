@@ -1050,6 +1050,8 @@ def batch_update(doc: dict[str, Any], requests: list[dict[str, Any]],
     if required and required != doc["revisionId"]:
         raise ApiError(400, f"The required revision ID {required} does not match the latest revision of the "
                             "document.", status="FAILED_PRECONDITION")
+    if not requests:
+        raise ApiError(400, "Must specify at least one request.")
     work = copy.deepcopy(doc)
     ed = Editor(work)
     replies = []
@@ -1067,8 +1069,7 @@ def batch_update(doc: dict[str, Any], requests: list[dict[str, Any]],
         ed.where = f"requests[{n}].{kind}"
         replies.append(apply(ed, request[kind] or {}))
     ed.finish()
-    if requests:
-        work["revisionId"] = new_revision_id()
+    work["revisionId"] = new_revision_id()
     doc.clear()
     doc.update(work)
     return replies
