@@ -44,6 +44,43 @@ class Services:
     sheets: Any
 
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def no_silent_resend(http: httplib2.Http) -> httplib2.Http:
+    """Stop httplib2 from re-sending a write whose connection dropped after it was sent.
+
+    httplib2 quietly sends a request again when the answer is lost (``RemoteDisconnected`` and other
+    connection errors), POSTs included: a create whose answer was lost would be made twice. With this
+    guard the error reaches the retry policy, which looks the write up before sending it again.
+    Reads keep httplib2's reconnect-and-resend (harmless, and it hides stale keep-alive connections).
+    """
+    original = http._conn_request
+
+    def conn_request(conn: Any, request_uri: str, method: str, body: Any, headers: Any) -> Any:
+        if method.upper() in _SAFE_METHODS:
+            return original(conn, request_uri, method, body, headers)
+        real = conn.request
+        sent = False
+
+        def request_once(*args: Any, **kwargs: Any) -> Any:
+            nonlocal sent
+            if sent:
+                raise ConnectionResetError("the connection dropped after the request was sent; not re-sending it")
+            result = real(*args, **kwargs)
+            sent = True
+            return result
+
+        conn.request = request_once
+        try:
+            return original(conn, request_uri, method, body, headers)
+        finally:
+            conn.request = real
+
+    http._conn_request = conn_request  # type: ignore[method-assign]
+    return http
+
+
 def build_services(credentials: Any, http_factory: HttpFactory, *, timeout: float | None = 60) -> Services:
     """Build Drive v3, Docs v1, Forms v1 and Sheets v4 offline (static discovery) over ``http_factory()``.
 
@@ -51,7 +88,7 @@ def build_services(credentials: Any, http_factory: HttpFactory, *, timeout: floa
     """
     built = {}
     for api, version in APIS.items():
-        raw = http_factory()
+        raw = no_silent_resend(http_factory())
         if timeout is not None and getattr(raw, "timeout", None) is None:
             raw.timeout = timeout
         authed = google_auth_httplib2.AuthorizedHttp(credentials, http=raw)
@@ -61,7 +98,7 @@ def build_services(credentials: Any, http_factory: HttpFactory, *, timeout: floa
 
 def token_request(http_factory: HttpFactory) -> Any:
     """A ``google.auth`` transport request over the same seam (to refresh tokens eagerly)."""
-    return google_auth_httplib2.Request(http_factory())
+    return google_auth_httplib2.Request(no_silent_resend(http_factory()))
 
 
 class Caller:
