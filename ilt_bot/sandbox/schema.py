@@ -128,7 +128,8 @@ def _convert_query(api: str, name: str, spec: dict[str, Any], raw: str) -> Any:
 
 def validate_query(method_id: str, args: Iterable[tuple[str, str]], path_params: dict[str, str] | None = None
                    ) -> dict[str, Any]:
-    """The query of ``method_id`` converted to discovery types; 400 for unknown or ill-typed parameters.
+    """The query of ``method_id`` converted to discovery types; 400 for ill-typed parameters and, except
+    on Drive (which ignores them), for unknown ones.
 
     System parameters (``fields``, ``alt``, ``prettyPrint`` ...) are kept as strings (``prettyPrint`` as bool).
     """
@@ -151,6 +152,9 @@ def validate_query(method_id: str, args: Iterable[tuple[str, str]], path_params:
                 out.setdefault(name, raw)
         elif pspec is not None or (path_params and name in path_params):
             continue  # a path parameter repeated in the query: bound from the path
+        elif api == "drive":
+            continue  # Drive ignores query parameters it does not know (recorded: files.get with
+            # includeItemsFromAllDrives answers 200); the ESF-fronted APIs refuse them
         else:
             message = (
                 f'Invalid JSON payload received. Unknown name "{name}": Cannot bind query parameter. '
@@ -242,6 +246,9 @@ class _Validator:
             if prop_spec is None and extra is not None:
                 self.check(value[key], extra, f"{path}[{_shown(key)}]" if path else key, key)
                 continue
+            if prop_spec is None and self.api == "drive":
+                del value[key]  # Drive ignores (and drops) unknown fields, e.g. gspread's "withLink"
+                continue
             if prop_spec is None:
                 where = f" at '{path}'" if path else ""
                 message = f'Invalid JSON payload received. Unknown name "{key}"{where}: Cannot find field.'
@@ -324,19 +331,63 @@ def validate_body(method_id: str, body: Any) -> Any:
 FieldTree = dict[str, "FieldTree | None"]
 
 
-def parse_fields(mask: str) -> FieldTree:
-    """Parse a ``fields`` mask (``files(id,name),nextPageToken``, ``a/b``, ``*``) into a tree;
-    a leaf is None (the whole value). 400 ``Invalid field selection`` when it does not parse."""
-    text = mask.replace(" ", "")
+def _fields_error(api: str, path: str) -> ApiError:
+    """Google's answer to a ``fields`` mask naming something the response does not have."""
+    if api == "drive":
+        return ApiError(400, f"Invalid field selection {path}", reason="invalidParameter",
+                        location="fields", location_type="parameter")
+    description = f"Error expanding 'fields' parameter. Cannot find matching fields for path '{path}'."
+    return ApiError(400, "Request contains an invalid argument.", status="INVALID_ARGUMENT", details=[
+        {"@type": "type.googleapis.com/google.rpc.BadRequest",
+         "fieldViolations": [{"field": "fields", "description": description}]}])
+
+
+def parse_fields(mask: str, method_id: str | None = None) -> FieldTree:
+    """Parse a ``fields`` mask (``files(id,name),nextPageToken``, ``a/b`` or ``a.b``, ``*``) into a
+    tree whose leaves are None (the whole value), and check it against the method's response schema.
+
+    Drive tolerates spaces in the mask; the other APIs do not (``' sheets.properties'`` is a 400).
+    """
+    api = api_of(method_id) if method_id else "drive"
+    text = mask.replace(" ", "") if api == "drive" else mask
     tree: FieldTree = {}
     try:
         pos = _parse_list(text, 0, tree)
         if pos != len(text):
             raise ValueError(pos)
-    except ValueError:
-        raise ApiError(400, f"Invalid field selection {mask}", reason="invalidParameter",
-                       location="fields", location_type="parameter") from None
+    except ValueError as exc:
+        rest = text[exc.args[0]:] if exc.args and isinstance(exc.args[0], int) else text
+        raise _fields_error(api, mask if api == "drive" else rest.split(",")[0]) from None
+    if method_id is not None:
+        response = methods()[method_id].get("response")
+        if response is not None:
+            validator = _Validator(api)
+            _check_fields(validator, validator.resolve(response), tree, "", api)
     return tree
+
+
+def _check_fields(validator: _Validator, spec: dict[str, Any], tree: FieldTree, prefix: str, api: str) -> None:
+    properties = spec.get("properties", {})
+    extra = spec.get("additionalProperties")
+    for name, sub in tree.items():
+        if name == "*":
+            continue
+        path = f"{prefix}{name}"
+        if name in properties:
+            child = properties[name]
+        elif extra is not None:
+            child = extra
+        else:
+            raise _fields_error(api, name if api == "drive" else path)
+        if sub is None:
+            continue
+        child = validator.resolve(child)
+        while child.get("type") == "array":
+            child = validator.resolve(child.get("items", {}))
+        if "properties" not in child and "additionalProperties" not in child:
+            inner = next(iter(sub))
+            raise _fields_error(api, inner if api == "drive" else f"{path}.{inner}")
+        _check_fields(validator, child, sub, path + ".", api)
 
 
 def _merge(tree: FieldTree, name: str, sub: FieldTree | None) -> None:
@@ -350,7 +401,7 @@ def _merge(tree: FieldTree, name: str, sub: FieldTree | None) -> None:
             _merge(existing, key, value)
 
 
-_NAME = re.compile(r"[A-Za-z0-9_*@.$-]+")
+_NAME = re.compile(r"[A-Za-z0-9_*@$-]+")
 
 
 def _parse_list(text: str, pos: int, tree: FieldTree) -> int:
@@ -361,7 +412,7 @@ def _parse_list(text: str, pos: int, tree: FieldTree) -> int:
             raise ValueError(pos)
         names = [match.group()]
         pos = match.end()
-        while pos < len(text) and text[pos] == "/":
+        while pos < len(text) and text[pos] in "/.":
             nxt = _NAME.match(text, pos + 1)
             if not nxt:
                 raise ValueError(pos)

@@ -250,7 +250,7 @@ class SandboxApp:
             return self.fault_reply(api, fault, write)
         try:
             query = schema.validate_query(method_id, req.args, match.path_params)
-            fields = schema.parse_fields(query["fields"]) if query.get("fields") else None
+            fields = schema.parse_fields(query["fields"], method_id) if query.get("fields") else None
             body, media = None, None
             if match.upload:
                 upload_type = query.get("uploadType")
@@ -381,7 +381,8 @@ class SandboxApp:
         except ApiError as error:
             reply = error_reply(api, error)
         else:
-            fields = schema.parse_fields(session["query"]["fields"]) if session["query"].get("fields") else None
+            mask = session["query"].get("fields")
+            fields = schema.parse_fields(mask, method_id) if mask else None
             reply = self.render(api, result, fields, session["query"].get("prettyPrint", True))
         reply.method, reply.user = method_id, session["user"]
         return reply

@@ -213,6 +213,9 @@ def test_query_parameters_are_typed_and_checked(sandbox, fake):
     assert error["message"] == "Invalid value at 'page_size' (TYPE_INT32), \"ten\""
     assert error["errors"][0]["location"] == "pageSize"
     assert error["errors"][0]["locationType"] == "parameter"
+    ignored = requests.get(f"{sandbox.url}/drive/v3/files", params={"colour": "red"}, headers=AUTH, timeout=5)
+    assert ignored.status_code == 200  # Drive ignores unknown parameters (as recorded in the gspread cassettes)
+    assert "colour" not in ignored.json()["query"]
     standard = requests.get(f"{sandbox.url}/drive/v3/files",
                             params={"pageSize": "5", "prettyPrint": "false", "quotaUser": "x", "alt": "json"},
                             headers=AUTH, timeout=5)
@@ -263,9 +266,31 @@ def test_fields_mask_projects_json_answers(sandbox, build_service, fake):
         "files": [{"owners": [{"emailAddress": "e"}]}, {"owners": []}]
     }
     assert drive.files().list(fields="*").execute() == listing(None)  # type: ignore[arg-type]
+    assert drive.files().list(fields="nextPageToken, files(id, appProperties)").execute() == {
+        "nextPageToken": "t2", "files": [{"id": "1"}, {"id": "2"}]}  # Drive tolerates spaces
     with pytest.raises(HttpError) as info:
         drive.files().list(fields="files(id").execute()
     assert info.value.resp.status == 400
+    with pytest.raises(HttpError) as info:
+        drive.files().list(fields="files(id,nam)").execute()
+    assert error_of(info.value)["errors"][0] == {
+        "message": "Invalid field selection nam", "domain": "global", "reason": "invalidParameter",
+        "locationType": "parameter", "location": "fields"}
+
+
+def test_sheets_fields_mask_takes_dots_and_refuses_spaces(sandbox, build_service, fake):
+    spreadsheet = {"spreadsheetId": "s", "properties": {"title": "T", "locale": "en_US"},
+                   "sheets": [{"properties": {"sheetId": 0, "title": "Runs"}, "protectedRanges": []}]}
+    fake("sheets.spreadsheets.get", handler=lambda call: spreadsheet)
+    sheets = build_service(sandbox, "sheets", "v4", USER)
+    assert sheets.spreadsheets().get(spreadsheetId="s", fields="properties.title,sheets.properties").execute() == {
+        "properties": {"title": "T"}, "sheets": [{"properties": {"sheetId": 0, "title": "Runs"}}]}
+    with pytest.raises(HttpError) as info:
+        sheets.spreadsheets().get(spreadsheetId="s", fields="properties, sheets.properties").execute()
+    error = error_of(info.value)
+    assert (info.value.resp.status, error["message"]) == (400, "Request contains an invalid argument.")
+    assert error["details"][0]["fieldViolations"][0]["description"] == (
+        "Error expanding 'fields' parameter. Cannot find matching fields for path ' sheets.properties'.")
 
 
 # --- uploads -------------------------------------------------------------------------------------
@@ -300,10 +325,19 @@ def test_upload_metadata_is_validated(sandbox, build_service, fake):
     fake("drive.files.create")
     drive = build_service(sandbox, "drive", "v3", USER)
     with pytest.raises(HttpError) as info:
-        drive.files().create(body={"name": "a", "colour": "red"},
+        drive.files().create(body={"name": "a", "parents": "not-a-list"},
                              media_body=MediaInMemoryUpload(b"x", mimetype="text/plain")).execute()
     assert info.value.resp.status == 400
-    assert "colour" in error_of(info.value)["message"]
+    assert "parents" in error_of(info.value)["message"]
+
+
+def test_drive_drops_unknown_body_fields_as_google_does(sandbox, build_service, fake):
+    fake("drive.permissions.create")
+    drive = build_service(sandbox, "drive", "v3", USER)
+    # gspread's share() sends the v2-era "withLink", which Drive v3 ignores.
+    answer = drive.permissions().create(fileId="f", body={"type": "anyone", "role": "reader", "withLink": False}
+                                        ).execute()
+    assert answer["body"] == {"type": "anyone", "role": "reader"}
 
 
 # --- batch ---------------------------------------------------------------------------------------
