@@ -210,7 +210,8 @@ def rebuild_requests(content: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def rebuild_by_batch_update(docs: Any, real: dict[str, Any]) -> dict[str, Any]:
     requests = rebuild_requests(real["body"]["content"])
     doc = docs.documents().create(body={"title": real["title"]}).execute()
-    docs.documents().batchUpdate(documentId=doc["documentId"], body={"requests": requests}).execute()
+    if requests:
+        docs.documents().batchUpdate(documentId=doc["documentId"], body={"requests": requests}).execute()
     return docs.documents().get(documentId=doc["documentId"]).execute()
 
 

@@ -343,7 +343,7 @@ def test_text_and_paragraph_styles_need_a_field_mask(docs: Any) -> None:
                     (10, 15, "guide", {"link": {"url": "https://example.org/guide"}}), (15, 16, "\n", {})]
     assert para["paragraphStyle"]["namedStyleType"] == "TITLE"
     assert para["paragraphStyle"]["alignment"] == "CENTER"
-    assert "headingId" not in para["paragraphStyle"]
+    assert para["paragraphStyle"]["headingId"].startswith("h.")
     update(docs, doc_id, {"updateTextStyle": {"range": {"startIndex": 1, "endIndex": 15}, "textStyle": {},
                                               "fields": "bold,link"}})
     assert [e["textRun"]["textStyle"] for e in body(docs, doc_id)[1]["paragraph"]["elements"]] == [{}]

@@ -122,6 +122,7 @@ NAMED_STYLE_TYPES = (
     "NORMAL_TEXT", "TITLE", "SUBTITLE", "HEADING_1", "HEADING_2", "HEADING_3", "HEADING_4", "HEADING_5", "HEADING_6",
 )
 HEADING_TYPES = frozenset(NAMED_STYLE_TYPES[1:])
+"""Named styles whose paragraphs get a ``headingId`` (TITLE and SUBTITLE too, as documents.get shows)."""
 
 
 def default_cell_style() -> dict[str, Any]:
@@ -136,7 +137,7 @@ def default_cell_style() -> dict[str, Any]:
 def paragraph_style(named: str = "NORMAL_TEXT") -> dict[str, Any]:
     """A paragraph style as documents.get shows it (heading paragraphs carry a ``headingId``)."""
     style: dict[str, Any] = {"namedStyleType": named, "direction": "LEFT_TO_RIGHT"}
-    if named in HEADING_TYPES and named not in ("TITLE", "SUBTITLE"):
+    if named in HEADING_TYPES:
         style = {"headingId": new_heading_id(), **style}
     return style
 
@@ -825,7 +826,7 @@ def _update_paragraph_style(ed: Editor, req: dict[str, Any]) -> dict[str, Any]:
         style = _masked(old, new, [n for n in names if n != "headingId"] if names else None)
         style.setdefault("namedStyleType", "NORMAL_TEXT")
         style.setdefault("direction", "LEFT_TO_RIGHT")
-        if style["namedStyleType"] in HEADING_TYPES - {"TITLE", "SUBTITLE"}:
+        if style["namedStyleType"] in HEADING_TYPES:
             heading = old.get("headingId") if old.get("namedStyleType") == style["namedStyleType"] else None
             style = {"headingId": heading or new_heading_id(), **{k2: v for k2, v in style.items()
                                                                   if k2 != "headingId"}}
