@@ -42,6 +42,13 @@ def test_drive_create_get_list_and_request_id(ana, ben):
         "name": "Cedar ILT", "capabilities": {"canManageMembers": True}}
     assert status(ben.drives().get(driveId=drive["id"])) == 404
     assert ben.drives().list().execute()["drives"] == []
+    assert ana.drives().hide(driveId=drive["id"]).execute()["id"] == drive["id"]
+    assert ana.drives().get(driveId=drive["id"], fields="hidden").execute() == {"hidden": True}
+    ana.drives().update(driveId=drive["id"], body={"name": "ILT 2026-27"}).execute()
+    assert ana.drives().unhide(driveId=drive["id"], fields="name,hidden").execute() == {
+        "name": "ILT 2026-27", "hidden": False}
+    ana.drives().delete(driveId=drive["id"]).execute()
+    assert status(ana.drives().get(driveId=drive["id"])) == 404
 
 
 def test_items_need_supports_all_drives_and_belong_to_the_drive(sandbox, ana, ben):
@@ -60,7 +67,8 @@ def test_items_need_supports_all_drives_and_belong_to_the_drive(sandbox, ana, be
     # list: omitted without includeItemsFromAllDrives, scoped with corpora=drive
     assert ana.files().list().execute()["files"] == []
     everywhere = ana.files().list(supportsAllDrives=True, includeItemsFromAllDrives=True).execute()
-    assert [f["id"] for f in everywhere["files"]] == [doc["id"]]
+    assert everywhere["files"] == [{"kind": "drive#file", "id": doc["id"], "name": "Agenda", "mimeType": DOC,
+                                    "teamDriveId": drive["id"], "driveId": drive["id"]}]
     scoped = ana.files().list(supportsAllDrives=True, includeItemsFromAllDrives=True, corpora="drive",
                               driveId=drive["id"], q=f"'{drive['id']}' in parents").execute()
     assert [f["id"] for f in scoped["files"]] == [doc["id"]]

@@ -63,7 +63,10 @@ def _no_content() -> Result:
 def _file_out(call: Call, record: dict[str, Any], access: m.Access) -> dict[str, Any]:
     if _fields(call):
         return m.file_resource(call.store, record, call.user, access=access, want=_want(call))
-    return {"kind": "drive#file", "id": record["id"], "name": record["name"], "mimeType": record["mimeType"]}
+    out = {"kind": "drive#file", "id": record["id"], "name": record["name"], "mimeType": record["mimeType"]}
+    if record.get("driveId") and not record.get("isDriveRoot"):
+        out["teamDriveId"] = out["driveId"] = record["driveId"]  # default fields of shared-drive items
+    return out
 
 
 def _perm_out(call: Call, perm: dict[str, Any], record: dict[str, Any], inherited: str | None = None
@@ -870,3 +873,24 @@ def drives_list(call: Call) -> dict[str, Any]:
         out["nextPageToken"] = _encode_token(offset + size, signature)
     out["drives"] = [_drive_out(call, d, access.role(d)) for d in drives[offset: offset + size]]
     return out
+
+
+def _set_hidden(call: Call, hidden: bool) -> dict[str, Any]:
+    record, role = _visible_drive(call)
+    if role not in ("organizer", "owner"):
+        raise m.insufficient()
+    record["hidden"] = hidden
+    m.save_file(call.store, record)
+    return _drive_out(call, record, role)
+
+
+@implements("drive.drives.hide")
+def drives_hide(call: Call) -> dict[str, Any]:
+    """Hide a shared drive from the default view."""
+    return _set_hidden(call, True)
+
+
+@implements("drive.drives.unhide")
+def drives_unhide(call: Call) -> dict[str, Any]:
+    """Show a hidden shared drive again."""
+    return _set_hidden(call, False)
