@@ -1,0 +1,183 @@
+"""Auth modes through :func:`connect` against the sandbox: a service-account key signed locally and
+accepted by the sandbox's token endpoint (domain-wide delegation), an OAuth token file refreshed and
+rewritten 0600, sandbox credentials, the embedded backend, ILT_BOT_SANDBOX_URL; and the scopes."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from ilt_bot.config import parse_config
+from ilt_bot.sandbox.identity import make_service_account_key, register_refresh_token, register_service_account
+from ilt_bot.workspace.auth import (
+    DOCUMENTS,
+    DRIVE,
+    DRIVE_FILE,
+    FORMS_BODY,
+    FORMS_RESPONSES,
+    SPREADSHEETS,
+    required_scopes,
+    write_token_file,
+)
+from ilt_bot.workspace.embedded import seed_root_folder
+from ilt_bot.workspace.errors import AuthFailed
+from ilt_bot.workspace.gateway import connect
+from ilt_bot.workspace.ratelimit import RateLimiter
+from ilt_bot.workspace.retry import RetryPolicy
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
+ROOT = "0RootFolderForTheIltBotCedar01"
+
+
+def example(**sections) -> tuple:
+    data = tomllib.loads(EXAMPLE.read_text())
+    for name, values in sections.items():
+        data.setdefault(name, {}).update(values)
+    config = parse_config(data)
+    return config, config.workspace.bot_user
+
+
+def fast(config):
+    return connect(config, policy=RetryPolicy(sleep=lambda s: None, max_attempts=2), limiter=RateLimiter(enabled=False))
+
+
+@pytest.fixture(autouse=True)
+def no_env_override(monkeypatch):
+    monkeypatch.delenv("ILT_BOT_SANDBOX_URL", raising=False)
+
+
+def service_account_config(sandbox, tmp_path, *, delegation=True):
+    info, public_pem = make_service_account_key("ilt-bot-sa@cedar-ilt.iam.gserviceaccount.com")
+    register_service_account(sandbox.store, info["client_email"], public_pem, delegation=delegation)
+    key_file = tmp_path / "sa.json"
+    key_file.write_text(json.dumps(info))
+    config, bot = example(workspace={"backend": "sandbox_url", "sandbox_url": sandbox.url,
+                                     "auth": {"method": "service_account", "key_file": str(key_file)}},
+                          drive={"root_folder_id": ROOT})
+    seed_root_folder(sandbox.store, ROOT, bot)
+    return config, bot, info
+
+
+def test_service_account_key_with_delegation_acts_as_the_bot_user(sandbox, tmp_path):
+    config, bot, _ = service_account_config(sandbox, tmp_path)
+    gw = fast(config)
+    folder = gw.ensure_folder("cedar/folder/agendas", "Agendas", ROOT)
+    assert folder.created
+    users = {e["user"] for e in sandbox.requests if e["method"].startswith("drive.")}
+    assert users == {bot}  # the JWT's sub: domain-wide delegation to the bot user
+    assert gw.drive.get(folder.file.id, "owners")["owners"][0]["emailAddress"] == bot
+
+
+def test_delegation_not_granted_is_explained_without_leaking_the_key(sandbox, tmp_path):
+    config, bot, info = service_account_config(sandbox, tmp_path, delegation=False)
+    gw = fast(config)
+    with pytest.raises(AuthFailed) as err:
+        gw.find("cedar/folder/agendas")
+    text = str(err.value)
+    assert "Domain-wide delegation" in text and bot in text
+    assert info["private_key"].splitlines()[1] not in text and "PRIVATE KEY" not in text
+
+
+def test_missing_key_file_names_the_config_field(sandbox, tmp_path):
+    config, _ = example(workspace={"backend": "sandbox_url", "sandbox_url": sandbox.url,
+                                   "auth": {"method": "service_account", "key_file": str(tmp_path / "none.json")}})
+    with pytest.raises(AuthFailed, match="workspace.auth.key_file"):
+        fast(config)
+
+
+def test_oauth_token_file_is_refreshed_through_the_sandbox_and_rewritten_0600(sandbox, tmp_path):
+    config, bot = example()
+    register_refresh_token(sandbox.store, "1//sandbox-refresh-token-for-the-ilt-bot", bot)
+    token_file = tmp_path / "token.json"
+    token_file.write_text(json.dumps({
+        "token": "stale-access-token", "refresh_token": "1//sandbox-refresh-token-for-the-ilt-bot",
+        "client_id": "123.apps.googleusercontent.com", "client_secret": "not-secret-here",
+        "token_uri": "https://oauth2.googleapis.com/token", "expiry": "2020-01-01T00:00:00Z",
+    }))
+    token_file.chmod(0o644)
+    config, bot = example(workspace={"backend": "sandbox_url", "sandbox_url": sandbox.url,
+                                     "auth": {"method": "oauth", "token_file": str(token_file),
+                                              "client_secrets": str(tmp_path / "client.json")}},
+                          drive={"root_folder_id": ROOT})
+    seed_root_folder(sandbox.store, ROOT, bot)
+    gw = fast(config)
+    saved = json.loads(token_file.read_text())
+    assert saved["token"] == f"sandbox:{bot}"  # the sandbox's token endpoint answered the refresh
+    assert saved["refresh_token"] == "1//sandbox-refresh-token-for-the-ilt-bot"
+    assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
+    assert gw.ensure_folder("cedar/folder/x", "X", ROOT).created
+    assert {e["user"] for e in sandbox.requests} == {bot}
+
+
+def test_revoked_oauth_token_says_to_log_in_again(sandbox, tmp_path):
+    token_file = tmp_path / "token.json"
+    token_file.write_text(json.dumps({"token": "t", "refresh_token": "1//unknown-refresh-token-abcdefghij",
+                                      "client_id": "c", "client_secret": "s", "expiry": "2020-01-01T00:00:00Z",
+                                      "token_uri": "https://oauth2.googleapis.com/token"}))
+    config, _ = example(workspace={"backend": "sandbox_url", "sandbox_url": sandbox.url,
+                                   "auth": {"method": "oauth", "token_file": str(token_file),
+                                            "client_secrets": "c.json"}})
+    with pytest.raises(AuthFailed) as err:
+        fast(config)
+    assert "login again" in str(err.value) or "OAuth login again" in str(err.value)
+    assert "unknown-refresh-token" not in str(err.value)
+
+
+def test_sandbox_credentials_without_auth_section(sandbox):
+    config, bot = example(workspace={"backend": "sandbox_url", "sandbox_url": sandbox.url},
+                          drive={"root_folder_id": ROOT})
+    seed_root_folder(sandbox.store, ROOT, bot)
+    gw = fast(config)
+    assert gw.ensure_folder("cedar/folder/agendas", "Agendas", ROOT).created
+    assert {e["user"] for e in sandbox.requests} == {bot}
+
+
+def test_env_url_overrides_the_backend(sandbox, monkeypatch):
+    config, bot = example(workspace={"backend": "google", "auth": {"method": "adc"}},
+                          drive={"root_folder_id": ROOT})
+    seed_root_folder(sandbox.store, ROOT, bot)
+    monkeypatch.setenv("ILT_BOT_SANDBOX_URL", sandbox.url)
+    gw = fast(config)
+    assert gw.ensure_folder("cedar/folder/agendas", "Agendas", ROOT).created
+    assert {e["user"] for e in sandbox.requests} == {bot}
+
+
+def test_embedded_backend_seeds_the_root_folder_owned_by_the_bot():
+    config, bot = example(workspace={"backend": "sandbox", "sandbox_db": ":memory:"},
+                          drive={"root_folder_id": ROOT})
+    with fast(config) as gw:
+        root = gw.get_file(ROOT)
+        assert root.mime_type == "application/vnd.google-apps.folder"
+        assert gw.drive.get(ROOT, "owners")["owners"][0]["emailAddress"] == bot
+        assert gw.ensure_folder("cedar/folder/agendas", "Agendas", ROOT).created
+        assert gw.server.requests and gw.base_url.startswith("http://127.0.0.1:")
+    assert gw.server is None
+
+
+def test_scopes_least_privilege():
+    config, _ = example()  # the bot creates its own root on the sandbox
+    assert required_scopes(config) == [DRIVE_FILE, DOCUMENTS, FORMS_BODY, FORMS_RESPONSES, SPREADSHEETS]
+    config, _ = example(drive={"root_folder_id": ROOT})  # the school's existing folder
+    assert required_scopes(config)[0] == DRIVE
+    config, _ = example(drive={"shared_drive_id": "0AbCdEfGhIjKlUk9PVA", "root_folder_id": ROOT})
+    assert required_scopes(config)[0] == DRIVE
+    assert all(s.startswith("https://www.googleapis.com/auth/") for s in required_scopes(config))
+
+
+def test_token_file_is_private_even_if_it_existed(tmp_path):
+    path = tmp_path / "tok.json"
+    path.write_text("{}")
+    path.chmod(0o666)
+
+    class Creds:
+        def to_json(self):
+            return '{"token": "x"}'
+
+    write_token_file(path, Creds())
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert json.loads(path.read_text()) == {"token": "x"}
