@@ -26,8 +26,6 @@ def test_gspread_drive_round_trip(sandbox, gspread_client):
         gspread_client(sandbox, BEN).open("Tracker 2026-27")
 
 
-@pytest.mark.xfail(reason="the server refuses gspread's v2-era 'withLink' body field, which Drive v3 ignores",
-                   strict=True)
 def test_gspread_share_and_list_permissions(sandbox, gspread_client):
     gc = gspread_client(sandbox, ANA)
     sh = gc.create("Tracker")
