@@ -17,6 +17,7 @@ import importlib
 import json
 import logging
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -78,6 +79,8 @@ class Reply:
     method: str | None = None
     user: str | None = None
     fault: str | None = None
+    log_extra: dict[str, Any] = field(default_factory=dict)
+    """More fields for the request log entry (``upload``: ``start`` / ``chunk`` of a resumable upload)."""
 
 
 def json_bytes(body: Any, pretty: bool = True) -> bytes:
@@ -208,7 +211,7 @@ class SandboxApp:
         if reply.method is not None:
             self.server.log.record(
                 user=reply.user, method=reply.method, status=0 if reply.drop else reply.status,
-                ms=(time.perf_counter() - started) * 1000, fault=reply.fault,
+                ms=(time.perf_counter() - started) * 1000, fault=reply.fault, **reply.log_extra,
             )
         return reply
 
@@ -218,6 +221,8 @@ class SandboxApp:
         """Route, authenticate, validate and run one API call (the faults apply unless in a batch)."""
         if req.raw_path.startswith(("/upload/", "/resumable/upload/")) and any(k == "upload_id" for k, _ in req.args):
             return self.resume_upload(req)
+        if req.host and req.host.lower() not in routing.HOSTS:
+            return not_found_page(req.raw_path)
         match, _known = routing.match(req.http_method, req.raw_path, req.host)
         if match is None:
             return not_found_page(req.raw_path)
@@ -303,7 +308,8 @@ class SandboxApp:
     def render(self, api: str, result: Any, fields: schema.FieldTree | None, pretty: bool) -> Reply:
         """A handler's answer as a :class:`Reply` (``fields`` applied to JSON answers)."""
         if result is None:
-            return Reply(204, b"", None) if api == "drive" else Reply(200, json_bytes({}, pretty))
+            # Drive's recorded empty answer: 204 with an empty text/html body.
+            return Reply(204, b"", "text/html") if api == "drive" else Reply(200, json_bytes({}, pretty))
         if isinstance(result, Result):
             if result.raw is not None:
                 return Reply(result.status, result.raw, result.content_type, dict(result.headers))
@@ -345,7 +351,8 @@ class SandboxApp:
             self.store.put("upload_session", upload_id, session)
         origin = f"https://{req.host}" if req.host else self.server.url
         location = f"{origin}{req.raw_path}?uploadType=resumable&upload_id={upload_id}"
-        return Reply(200, b"", None, headers={"Location": location, "X-GUploader-UploadID": upload_id})
+        return Reply(200, b"", None, headers={"Location": location, "X-GUploader-UploadID": upload_id},
+                     log_extra={"upload": "start"})
 
     def resume_upload(self, req: ApiRequest) -> Reply:
         """A PUT to an upload session URL: store the bytes; 308 until complete, then run the method."""
@@ -371,7 +378,8 @@ class SandboxApp:
             with self.store.transaction():
                 self.store.put("upload_session", upload_id, session)
             headers = {"Range": f"bytes=0-{len(data) - 1}"} if data else {}
-            return Reply(308, b"", None, headers=headers, method=method_id, user=session["user"])
+            return Reply(308, b"", None, headers=headers, method=method_id, user=session["user"],
+                         log_extra={"upload": "chunk"})
         match = routing.Match(method_id, session["path_params"], "resumable")
         media = Media(session["content_type"], data[:total])
         try:
@@ -533,7 +541,8 @@ class SandboxServer:
     def serve(self) -> None:
         """Serve in this thread until interrupted."""
         self._server = self._bind()
-        log.info("sandbox Workspace on %s (db %s)", self.url, self.store.path)
+        sys.stderr.write(f"sandbox Workspace on {self.url} (db {self.store.path})\n")
+        sys.stderr.flush()
         try:
             self._server.serve_forever()
         finally:
@@ -548,10 +557,15 @@ class SandboxServer:
 
 
 def serve_forever(host: str = "127.0.0.1", port: int = 8765, db: str = "sandbox.db", latency_ms: float = 0,
-                  fault_rate: float = 0.0, fault_seed: int | None = None, request_log: str | None = None) -> None:
-    """Run the sandbox in the foreground (``ilt-bot sandbox serve``)."""
+                  fault_rate: float = 0.0, fault_seed: int | None = None, request_log: str | None = None,
+                  **options: Any) -> None:
+    """Run the sandbox in the foreground (``ilt-bot sandbox serve``) until interrupted.
+
+    ``options``: the other :class:`SandboxServer` arguments (``fault_kinds``, ``enforce_quotas``,
+    ``quota_time_scale``).
+    """
     server = SandboxServer(db=db, host=host, port=port, latency_ms=latency_ms, fault_rate=fault_rate,
-                           fault_seed=fault_seed, request_log=request_log)
+                           fault_seed=fault_seed, request_log=request_log, **options)
     try:
         server.serve()
     except KeyboardInterrupt:

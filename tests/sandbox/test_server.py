@@ -319,6 +319,10 @@ def test_multipart_media_and_resumable_uploads_deliver_exact_bytes(sandbox, buil
     assert seen[1][1:] == ("text/html", b"<h1>x</h1>")
     assert seen[2] == ({"name": "big.txt"}, "text/plain", big)
     assert len(seen) == 3  # the resumable chunks ran the handler once
+    uploads = [e.get("upload") for e in sandbox.requests]
+    assert uploads[:3] == [None, None, "start"]
+    assert set(uploads[3:-1]) == {"chunk"}
+    assert uploads[-1] is None  # the last chunk is the call itself
 
 
 def test_upload_metadata_is_validated(sandbox, build_service, fake):
