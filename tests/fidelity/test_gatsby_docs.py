@@ -25,14 +25,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-import google_auth_httplib2
 import pytest
-from googleapiclient.discovery import build
 from googleapiclient.http import MediaInMemoryUpload
 
-from ilt_bot.sandbox.identity import sandbox_credentials
 from ilt_bot.sandbox.server import SandboxServer
-from ilt_bot.workspace.transport import sandbox_http
+from tests.conftest import make_service
 
 DOCUMENTS = Path("/work/shared/fidelity/gatsby-source-google-docs/__tests__/documents")
 USER = "gatsby@fidelity.example.org"
@@ -50,15 +47,9 @@ def u16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _service(server: SandboxServer, api: str, version: str) -> Any:
-    http = google_auth_httplib2.AuthorizedHttp(sandbox_credentials(USER), http=sandbox_http(server.url))
-    return build(api, version, http=http, static_discovery=True, cache_discovery=False)
-
-
 @pytest.fixture(scope="module")
-def services() -> Any:
-    with SandboxServer() as server:
-        yield _service(server, "docs", "v1"), _service(server, "drive", "v3")
+def services(sandbox_module: SandboxServer) -> Any:
+    return make_service(sandbox_module, "docs", "v1", USER), make_service(sandbox_module, "drive", "v3", USER)
 
 
 # ------------------------------------------------------------------------------------------ comparing

@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import google_auth_httplib2
 import pytest
-from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from ilt_bot.sandbox.identity import sandbox_credentials
 from ilt_bot.sandbox.server import SandboxServer
-from ilt_bot.workspace.transport import sandbox_http
+from tests.conftest import make_service
 
 ANA = "ana@cedar.example.org"
 BOB = "bob@cedar.example.org"
@@ -20,14 +17,13 @@ EVE = "eve@elsewhere.example.org"
 
 
 @pytest.fixture
-def server() -> Any:
-    with SandboxServer() as running:
-        yield running
+def server(sandbox: SandboxServer) -> SandboxServer:
+    """The shared per-test sandbox (tests/conftest.py)."""
+    return sandbox
 
 
 def service(server: SandboxServer, api: str, version: str, user: str) -> Any:
-    http = google_auth_httplib2.AuthorizedHttp(sandbox_credentials(user), http=sandbox_http(server.url))
-    return build(api, version, http=http, static_discovery=True, cache_discovery=False)
+    return make_service(server, api, version, user)
 
 
 @pytest.fixture
