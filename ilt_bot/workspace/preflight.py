@@ -1,0 +1,125 @@
+"""``ilt-bot check --online``: do the credentials work, and can the bot user list and write where it must?
+
+Each failure is a :class:`~ilt_bot.errors.Problem` naming the config field, what is wrong and the
+fix (delegation scopes not granted in the Admin console, folder not shared with the bot user, a
+shared drive not configured...). Nothing here prints tokens or keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from ilt_bot.errors import Problem
+from ilt_bot.workspace.auth import required_scopes
+from ilt_bot.workspace.drive import FOLDER_MIME
+from ilt_bot.workspace.errors import AuthFailed, NotFound, PermissionDenied, WorkspaceError
+
+_FOLDER_FIELDS = "id,name,mimeType,trashed,driveId,capabilities(canAddChildren,canListChildren)"
+
+
+def _auth_problem(config: Any, error: WorkspaceError) -> Problem:
+    scopes = ", ".join(required_scopes(config))
+    method = getattr(getattr(config.workspace, "auth", None), "method", None) or "sandbox"
+    if method in ("service_account", "impersonation"):
+        fix = ("in the Admin console (Security > API controls > Domain-wide delegation) grant the service "
+               f"account's client ID exactly these scopes: {scopes}; and check workspace.bot_user is a real user")
+    elif method == "oauth":
+        fix = "run `ilt-bot auth login` again (the token was revoked, expired or lacks scopes: " + scopes + ")"
+    else:
+        fix = f"check workspace.auth (method {method}) and that the credentials carry the scopes {scopes}"
+    return Problem("workspace.auth", str(error), fix)
+
+
+def _folder_problems(gw: Any, config: Any, path: str, folder_id: str) -> list[Problem]:
+    bot = gw.user
+    shared = getattr(config.drive, "shared_drive_id", None)
+    try:
+        item = gw.drive.get(folder_id, _FOLDER_FIELDS)
+    except NotFound:
+        fix = (f"share the folder with {bot} as Editor; if it is on a shared drive, add {bot} to the drive as "
+               "Content manager and set drive.shared_drive_id")
+        return [Problem(path, f"folder {folder_id} does not exist or is not shared with {bot}", fix)]
+    except PermissionDenied as error:
+        return [Problem(path, f"{bot} may not read folder {folder_id}: {error}",
+                        f"share the folder with {bot} as Editor")]
+    problems: list[Problem] = []
+    if item.get("mimeType") != FOLDER_MIME:
+        problems.append(Problem(path, f"{folder_id} is a {item.get('mimeType')}, not a folder",
+                                "use the id at the end of the folder's Drive URL"))
+    if item.get("trashed"):
+        problems.append(Problem(path, f"folder {folder_id} ({item.get('name')}) is in the trash",
+                                "restore it from the trash, or point the config at another folder"))
+    drive_id = item.get("driveId")
+    if drive_id and drive_id != shared:
+        problems.append(Problem("drive.shared_drive_id", f"folder {folder_id} is on shared drive {drive_id}, which "
+                                "the config does not name (files there would be missed by searches)",
+                                f'set drive.shared_drive_id = "{drive_id}"'))
+    caps = item.get("capabilities") or {}
+    if caps and not caps.get("canAddChildren", False):
+        role = "Content manager of the shared drive" if drive_id else "Editor"
+        problems.append(Problem(path, f"{bot} can see folder {folder_id} ({item.get('name')}) but cannot add files "
+                                "to it", f"share it with {bot} as {role}"))
+    if not caps and not problems:
+        problems.extend(_write_probe(gw, path, folder_id))
+    return problems
+
+
+def _write_probe(gw: Any, path: str, folder_id: str) -> list[Problem]:
+    """Create and delete a small folder (when Drive did not tell the capabilities)."""
+    try:
+        made = gw.drive.caller.call(
+            lambda: gw.drive.files().create(body={"name": "ilt-bot write check", "mimeType": FOLDER_MIME,
+                                                  "parents": [folder_id]}, fields="id", supportsAllDrives=True),
+            what=f"Write check in folder {folder_id}", file_id=folder_id)
+    except (PermissionDenied, NotFound) as error:
+        return [Problem(path, f"{gw.user} cannot add files to folder {folder_id}: {error}",
+                        f"share it with {gw.user} as Editor")]
+    with contextlib.suppress(WorkspaceError):  # a leftover empty "ilt-bot write check" folder is harmless
+        gw.drive.caller.call(lambda: gw.drive.files().delete(fileId=made["id"], supportsAllDrives=True),
+                             what="Removing the write check folder", file_id=made["id"])
+    return []
+
+
+def check_online(config: Any) -> list[Problem]:
+    """Problems with credentials and Drive access for ``config`` (empty when all is well)."""
+    from ilt_bot.workspace.gateway import connect
+    from ilt_bot.workspace.retry import RetryPolicy
+
+    try:
+        gw = connect(config, policy=RetryPolicy(max_attempts=3))
+    except AuthFailed as error:
+        return [_auth_problem(config, error)]
+    problems: list[Problem] = []
+    try:
+        shared = getattr(config.drive, "shared_drive_id", None)
+        if shared:
+            try:
+                gw.drive.caller.call(lambda: gw.drive.service.drives().get(driveId=shared, fields="id,name"),
+                                     what=f"Reading shared drive {shared}")
+            except NotFound:
+                problems.append(Problem("drive.shared_drive_id", f"shared drive {shared} does not exist or "
+                                        f"{gw.user} is not a member", f"add {gw.user} to the shared drive as "
+                                        "Content manager"))
+        root = getattr(config.drive, "root_folder_id", None)
+        if root:
+            problems.extend(_folder_problems(gw, config, "drive.root_folder_id", str(root)))
+        else:  # the bot makes its own root in its My Drive: it must at least list it
+            gw.drive.list_files("'root' in parents and trashed = false", what="Listing the bot's My Drive",
+                                fields="id", in_shared_drive=False)
+        for name, folder_id in (getattr(config.drive, "folders", None) or {}).items():
+            problems.extend(_folder_problems(gw, config, f"drive.folders.{name}", str(folder_id)))
+        template = getattr(getattr(config, "templates", None), "agenda_doc_id", None)
+        if template:
+            try:
+                gw.drive.get(str(template), "id,mimeType")
+            except (NotFound, PermissionDenied):
+                problems.append(Problem("templates.agenda_doc_id", f"template Doc {template} is not readable by "
+                                        f"{gw.user}", f"share the Doc with {gw.user} (Viewer is enough)"))
+    except AuthFailed as error:
+        problems.append(_auth_problem(config, error))
+    except WorkspaceError as error:
+        problems.append(Problem("workspace", str(error), "check the network and the workspace settings"))
+    finally:
+        gw.close()
+    return problems
