@@ -32,3 +32,18 @@ def test_gspread_share_and_list_permissions(sandbox, gspread_client):
     sh.share(BEN, perm_type="user", role="writer", notify=False)
     assert {(p["emailAddress"], p["role"]) for p in sh.list_permissions()} == {(ANA, "owner"), (BEN, "writer")}
     assert gspread_client(sandbox, BEN).open_by_key(sh.id).title == "Tracker"
+
+
+def test_gspread_pending_ownership_transfer(sandbox, gspread_client):
+    from ilt_bot.sandbox.drive import role_of
+
+    ana = gspread_client(sandbox, ANA)
+    sh = ana.create("Handover")
+    sh.share(BEN, perm_type="user", role="writer", notify=False)
+    ben_perm = next(p for p in sh.list_permissions() if p["emailAddress"] == BEN)
+    sh.transfer_ownership(ben_perm["id"])
+    assert next(p for p in sh.list_permissions() if p["id"] == ben_perm["id"])["pendingOwner"] is True
+    assert role_of(sandbox.store, BEN, sh.id) == "writer"
+    gspread_client(sandbox, BEN).open_by_key(sh.id).accept_ownership(ben_perm["id"])
+    assert role_of(sandbox.store, BEN, sh.id) == "owner"
+    assert role_of(sandbox.store, ANA, sh.id) == "writer"

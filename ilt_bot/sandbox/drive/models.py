@@ -658,7 +658,7 @@ def permission_resource(store: Store, perm: dict[str, Any], record: dict[str, An
     if perm.get("view"):
         out["view"] = perm["view"]
     out["deleted"] = False
-    out["pendingOwner"] = False
+    out["pendingOwner"] = bool(perm.get("pendingOwner"))
     if record is not None and record.get("driveId"):
         member = inherited_from == record["driveId"] or (record.get("isDriveRoot") and inherited_from is None)
         detail: dict[str, Any] = {

@@ -740,10 +740,19 @@ def permissions_get(call: Call) -> dict[str, Any]:
 
 @implements("drive.permissions.update")
 def permissions_update(call: Call) -> dict[str, Any]:
-    """Change a permission's role (or expiry); ``owner`` needs transferOwnership."""
+    """Change a permission's role (or expiry); ``owner`` needs transferOwnership. An owner may offer the
+    file with ``pendingOwner``; that user then accepts by making themselves owner (consumer-account flow)."""
     body = dict(call.body or {})
-    record, my_role = _sharable(call, for_drive_members=True)
+    record, my_role = m.visible_record(call.store, call.user, call.param("fileId"),
+                                       supports_all_drives=_supports_all_drives(call))
     perm, inherited = _find_perm(call, record)
+    accepting = (body.get("role") == "owner" and perm.get("pendingOwner") and perm["type"] == "user"
+                 and str(perm.get("emailAddress", "")).lower() == call.user.lower())
+    if not accepting:
+        if record.get("isDriveRoot") and my_role not in ("organizer", "owner"):
+            raise m.insufficient()
+        if not m.can_share(record, my_role):
+            raise m.insufficient()
     if inherited is not None:
         raise ApiError(403, "Inherited permissions cannot be modified on this item.",
                        reason="cannotModifyInheritedPermission")
@@ -753,15 +762,26 @@ def permissions_update(call: Call) -> dict[str, Any]:
                             location="permission.role", location_type="other")
     if perm["role"] == "owner" and role != "owner":
         raise ApiError(403, "The owner of a file cannot be removed.", reason="cannotRemoveOwner")
+    if "pendingOwner" in body:
+        if my_role != "owner" or perm["type"] != "user" or record.get("driveId"):
+            raise m.insufficient()
+        if body["pendingOwner"]:
+            perm["pendingOwner"] = True
+            m.record_email(call.store, to=perm["emailAddress"], sender=call.user, file_id=record["id"],
+                           role="owner", message=None, now=call.now)
+        else:
+            perm.pop("pendingOwner", None)
     if role == "owner" and perm["role"] != "owner":
         if not call.query.get("transferOwnership"):
             raise ApiError(403, "The transferOwnership parameter must be enabled when the permission role is "
                            "'owner'.", reason="forbidden", location="transferOwnership", location_type="parameter")
-        if my_role != "owner" or perm["type"] != "user" or record.get("driveId"):
+        if not accepting and (my_role != "owner" or perm["type"] != "user" or record.get("driveId")):
             raise m.insufficient()
         _transfer(call, record, perm)
-        m.record_email(call.store, to=perm["emailAddress"], sender=call.user, file_id=record["id"], role=role,
-                       message=None, now=call.now)
+        perm.pop("pendingOwner", None)
+        if not accepting:
+            m.record_email(call.store, to=perm["emailAddress"], sender=call.user, file_id=record["id"], role=role,
+                           message=None, now=call.now)
     perm["role"] = role
     if "expirationTime" in body:
         perm["expirationTime"] = _stamp(body["expirationTime"], "expirationTime")
