@@ -69,10 +69,16 @@ class FaultInjector:
             return self._random.choice(options)
 
 
-def rate_limit_error(api: str, *, per_user: bool = True, write: bool = False, drive_status: int = 429):
-    """The ``(status, body)`` Google answers when a per-minute quota is exceeded."""
+def rate_limit_error(api: str, *, per_user: bool = True, write: bool = False,
+                     drive_status: int | None = None) -> tuple[int, dict[str, Any]]:
+    """The ``(status, body)`` Google answers when a per-minute quota is exceeded.
+
+    Drive: 403 ``userRateLimitExceeded`` for a user's limit, 429 ``rateLimitExceeded`` for the
+    project's (``drive_status`` forces one). Others: 429 ``RESOURCE_EXHAUSTED``.
+    """
     if api == "drive":
-        if drive_status == 403 or per_user and drive_status != 429:
+        status = drive_status or (403 if per_user else 429)
+        if status == 403:
             item = {"domain": "usageLimits", "reason": "userRateLimitExceeded", "message": "User Rate Limit Exceeded"}
             return 403, {"error": {"code": 403, "message": "User Rate Limit Exceeded", "errors": [item]}}
         item = {"domain": "usageLimits", "reason": "rateLimitExceeded", "message": "Rate Limit Exceeded"}

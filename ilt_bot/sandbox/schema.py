@@ -114,7 +114,8 @@ def _convert_query(api: str, name: str, spec: dict[str, Any], raw: str) -> Any:
             raise _invalid_value(path, _scalar_name(spec), raw, param=name) from None
         minimum, maximum = spec.get("minimum"), spec.get("maximum")
         if (minimum is not None and value < int(minimum)) or (maximum is not None and value > int(maximum)):
-            raise _invalid_value(path, _scalar_name(spec), raw, param=name)
+            message = f"Invalid value '{raw}'. Values must be within the range: [{minimum}, {maximum}]"
+            raise _bad_request(message, path, location=name, location_type="parameter", reason="invalid")
         return value
     if kind == "number":
         try:

@@ -149,3 +149,18 @@ def test_gspread_sees_the_quota_as_api_error(sandbox, gspread_client):
     with pytest.raises(gspread.exceptions.APIError) as info:
         gspread_client(sandbox, USER).open_by_key("s")
     assert info.value.response.status_code == 429
+
+
+def test_drive_quotas_per_user_403_and_per_project_429():
+    with SandboxServer(enforce_quotas=True) as server:
+        server.quotas.limits["drive"] = (3, 2)  # per project, per user
+        url = f"{server.url}/drive/v3/files/a"
+        ana = [requests.get(url, headers=AUTH, timeout=5) for _ in range(3)]
+        assert [r.status_code for r in ana] == [200, 200, 403]
+        assert ana[2].json()["error"]["errors"][0]["reason"] == "userRateLimitExceeded"
+        bo = {"Authorization": "Bearer sandbox:bo@cedar.example.org"}
+        assert requests.get(url, headers=bo, timeout=5).status_code == 200
+        project = requests.get(url, headers={"Authorization": "Bearer sandbox:cy@cedar.example.org"}, timeout=5)
+        assert project.status_code == 429
+        assert project.json()["error"]["errors"][0]["reason"] == "rateLimitExceeded"
+        assert [e["fault"] for e in server.requests].count("quota") == 2

@@ -213,6 +213,10 @@ def test_query_parameters_are_typed_and_checked(sandbox, fake):
     assert error["message"] == "Invalid value at 'page_size' (TYPE_INT32), \"ten\""
     assert error["errors"][0]["location"] == "pageSize"
     assert error["errors"][0]["locationType"] == "parameter"
+    too_many = requests.get(f"{sandbox.url}/drive/v3/files", params={"pageSize": "5000"}, headers=AUTH, timeout=5)
+    assert too_many.status_code == 400
+    assert too_many.json()["error"]["errors"][0]["message"] == (
+        "Invalid value '5000'. Values must be within the range: [1, 1000]")
     ignored = requests.get(f"{sandbox.url}/drive/v3/files", params={"colour": "red"}, headers=AUTH, timeout=5)
     assert ignored.status_code == 200  # Drive ignores unknown parameters (as recorded in the gspread cassettes)
     assert "colour" not in ignored.json()["query"]
