@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import requests
 
 ANA = "ana@cedar.example.org"
@@ -9,6 +11,7 @@ BEN = "ben@cedar.example.org"
 FOLDER = "application/vnd.google-apps.folder"
 DOC = "application/vnd.google-apps.document"
 SHEET = "application/vnd.google-apps.spreadsheet"
+FORM = "application/vnd.google-apps.form"
 
 
 def page(sandbox, path, user=None):
@@ -38,3 +41,21 @@ def test_listing_links_docs_sheets_and_folders_and_hides_others_files(sandbox, b
     assert "Shared with me" in shared.text and "Agendas &amp; notes" in shared.text
     assert "Agenda &lt;9/15&gt;" in page(sandbox, f"/_sandbox/drive/folders/{folder['id']}", BEN).text
     assert page(sandbox, "/_sandbox/drive").status_code == 401
+
+
+def test_listed_links_open_the_items(sandbox, build_service):
+    ana = build_service(sandbox, "drive", "v3", ANA)
+    ana.files().create(body={"name": "Agenda", "mimeType": DOC}).execute()
+    ana.files().create(body={"name": "Tracker", "mimeType": SHEET}).execute()
+    ana.files().create(body={"name": "Feedback", "mimeType": FORM}).execute()
+    home = page(sandbox, "/_sandbox/drive", ANA).text
+    links = re.findall(r'<a href="([^"]+)">(Agenda|Tracker|Feedback)</a>', home)
+    assert sorted(name for _, name in links) == ["Agenda", "Feedback", "Tracker"]
+    form_link = next(href for href, name in links if name == "Feedback")
+    assert re.fullmatch(r"/forms/d/e/[A-Za-z0-9_-]+/viewform", form_link)
+    for href, name in links:
+        opened = page(sandbox, href, ANA)
+        if name == "Feedback":  # the form's own responder page: new API forms start unpublished
+            assert opened.status_code == 403 and "not published" in opened.text
+        else:
+            assert opened.status_code == 200, href
