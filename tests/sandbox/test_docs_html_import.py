@@ -233,3 +233,16 @@ def test_error_body_shape_is_googles(server: SandboxServer) -> None:
         docs.get(documentId="1missing").execute()
     assert json.loads(caught.value.content) == {"error": {"code": 404, "message": "Requested entity was not found.",
                                                           "status": "NOT_FOUND"}}
+
+
+def test_exported_template_text_comes_back_for_jinja(server: SandboxServer) -> None:
+    from ilt_bot.render import jinja_from_exported_html
+
+    typed = '{{ "Yes" if count > 1 else "No" }} & {% for n in norms %}{{ n }}{% endfor %}'
+    doc_id = service(server, "docs", "v1").documents().create(body={"title": "Template"}).execute()["documentId"]
+    service(server, "docs", "v1").documents().batchUpdate(documentId=doc_id, body={"requests": [
+        {"insertText": {"location": {"index": 1}, "text": typed}}]}).execute()
+    exported = service(server, "drive", "v3").files().export(fileId=doc_id, mimeType="text/html").execute()
+    exported = exported.decode("utf-8")
+    assert "&quot;Yes&quot;" in exported and "count &gt; 1" in exported and " &amp; " in exported
+    assert typed.replace(" & ", " &amp; ") in jinja_from_exported_html(exported)

@@ -78,7 +78,8 @@ def random_request(rng: random.Random, doc: dict[str, Any]) -> dict[str, Any]:
         "insertText": {"location": {"index": index}, "text": rng.choice(words)},
         "deleteContentRange": {"range": rng_},
         "insertTable": {"rows": rng.randrange(1, 3), "columns": rng.randrange(1, 3), "location": {"index": index}},
-        "replaceAllText": {"containsText": {"text": rng.choice(["a", "b", "A"]), "matchCase": rng.random() < .5},
+        "replaceAllText": {"containsText": {"text": rng.choice(["a", "b", "A", "a\n", "\n"]),
+                                            "matchCase": rng.random() < .5},
                            "replaceText": rng.choice(["", "zz", "😀", "q\nr"])},
         "updateTextStyle": {"range": rng_, "textStyle": {"bold": True}, "fields": rng.choice(["bold", "bold,italic"])},
         "updateParagraphStyle": {"range": rng_, "paragraphStyle": {"namedStyleType": "HEADING_2"},
@@ -191,3 +192,15 @@ def test_reader_view_and_tab_view() -> None:
     assert "revisionId" not in reader and reader["suggestionsViewMode"] == "PREVIEW_WITHOUT_SUGGESTIONS"
     tabbed = models.document_json(doc, include_tabs=True)
     assert tabbed["tabs"][0]["documentTab"]["body"] == models.document_json(doc)["body"]
+
+
+def test_page_breaks_outside_tables_only_and_search_stays_in_paragraphs() -> None:
+    doc = doc_with("ab\ncd\n")
+    models.batch_update(doc, [{"insertPageBreak": {"location": {"index": 2}}}])
+    assert [next(iter(e)) for e in doc["content"][1]["paragraph"]["elements"]] == ["textRun", "pageBreak", "textRun"]
+    models.batch_update(doc, [{"insertTable": {"rows": 1, "columns": 1, "endOfSegmentLocation": {}}}])
+    cell_start = models.document_json(doc)["body"]["content"][4]["table"]["tableRows"][0]["tableCells"][0][
+        "content"][0]["startIndex"]
+    assert "inside a table" in refusal(doc, {"insertPageBreak": {"location": {"index": cell_start}}})
+    reply = models.batch_update(doc, [{"replaceAllText": {"containsText": {"text": "b\nc"}, "replaceText": "-"}}])
+    assert reply == [{"replaceAllText": {}}]

@@ -734,7 +734,8 @@ def _replace_all_text(ed: Editor, req: dict[str, Any]) -> dict[str, Any]:
     for tab in (req.get("tabsCriteria") or {}).get("tabIds", []):
         if tab != "t.0":
             raise ed.invalid(f"The tab with ID '{tab}' was not found in the document.")
-    haystack = "".join(u.ch if u.kind == CHAR else "\x00" for u in ed.units)
+    # a match never crosses a paragraph end or a table boundary
+    haystack = "".join(u.ch if u.kind == CHAR and u.ch != "\n" else "\x00" for u in ed.units)
     if not match_case:
         haystack, needle = _fold(haystack), _fold(needle)
     matches = []
@@ -1013,8 +1014,8 @@ def _delete_table_column(ed: Editor, req: dict[str, Any]) -> dict[str, Any]:
 
 def _insert_page_break(ed: Editor, req: dict[str, Any]) -> dict[str, Any]:
     k = ed.insertion_point(req)
-    end = ed.paragraph_end(k)
-    if any(ed.units[i].kind in (TABLE, ROW, CELL, TABLE_END) for i in range(ed.paragraph_start(k), end)):
+    depth = sum(1 if u.kind == TABLE else -1 if u.kind == TABLE_END else 0 for u in ed.units[:k])
+    if depth:
         raise ed.invalid("Page breaks cannot be inserted inside a table.")
     ed.units[k:k] = [Unit(OBJ, style=ed.inherited_style(k), extra=("pageBreak", {}))]
     ed.changed()

@@ -128,7 +128,7 @@ def _run_html(text: str, style: dict[str, Any]) -> str:
         css.append("vertical-align:" + ("super" if offset == "SUPERSCRIPT" else "sub"))
     if "  " in text or "\t" in text or text[0] == " " or text[-1] == " " or "\u000b " in text or " \u000b" in text:
         css.append("white-space:pre-wrap")
-    body = "<br>".join(html.escape(part, quote=False) for part in text.split("\u000b"))
+    body = "<br>".join(_escape(part) for part in text.split("\u000b"))
     span = f'<span style="{";".join(css)}">{body}</span>' if css else f"<span>{body}</span>"
     url = (style.get("link") or {}).get("url")
     if url and _SAFE_LINK.match(url):
@@ -137,6 +137,11 @@ def _run_html(text: str, style: dict[str, Any]) -> str:
 
 
 _SAFE_LINK = re.compile(r"(?i)(https?:|mailto:|ftp:|tel:|#)")
+
+
+def _escape(text: str) -> str:
+    """Text as Google's export escapes it (``&``, ``<``, ``>`` and ``"``)."""
+    return html.escape(text, quote=False).replace('"', "&quot;")
 
 
 def _table_html(table: dict[str, Any], lists: dict[str, Any]) -> str:
