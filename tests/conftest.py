@@ -19,8 +19,11 @@ import pytest
 
 from ilt_bot.sandbox.core import ADMIN
 from ilt_bot.sandbox.identity import sandbox_credentials
-from ilt_bot.sandbox.server import SandboxServer
+from ilt_bot.sandbox.server import SandboxServer, load_api_packages
 from ilt_bot.workspace.transport import sandbox_http, sandbox_session
+
+# Register every API's handlers before any test swaps one out with monkeypatch.setitem(HANDLERS, ...).
+load_api_packages()
 
 admin = ADMIN
 

@@ -503,3 +503,9 @@ def test_implementation_coverage_file_is_up_to_date():
     assert COVERAGE_FILE.read_text(encoding="utf-8") == render(), (
         "regenerate with: python -m ilt_bot.sandbox.coverage"
     )
+
+
+def test_every_api_package_loads():
+    from ilt_bot.sandbox.server import load_api_packages
+
+    assert load_api_packages() == {"drive": None, "docs": None, "forms": None, "sheets": None}
