@@ -339,3 +339,44 @@ def test_gatsby_documents_rebuild_with_recorded_structure(services: Any, route: 
         _write_report(_RESULTS)
     assert total > 60, "too little was compared to mean anything"
     assert matched / total >= FLOOR, "\n".join(report)
+
+
+# ---------------------------------------------------------------------------------------------- shapes
+def paths(value: Any, prefix: str = "") -> set[str]:
+    """Every key path in a JSON value (list items, ids and table nesting collapsed)."""
+    out: set[str] = set()
+    prefix = prefix.replace(".table.tableRows[].tableCells[].content[]", "")  # a cell holds body content
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = "<id>" if key.startswith(("kix.", "h.")) else key
+            out.add(f"{prefix}.{name}".replace(".table.tableRows[].tableCells[].content[]", ""))
+            out |= paths(item, f"{prefix}.{name}")
+    elif isinstance(value, list):
+        for item in value:
+            out |= paths(item, f"{prefix}[]")
+    return out
+
+
+NEWER_THAN_THE_RECORDINGS = {".documentStyle.documentFormat", ".documentStyle.documentFormat.documentMode"}
+"""Fields Google added after 2021 (present in the discovery document the sandbox follows)."""
+
+
+def test_documents_get_uses_only_fields_google_returned(services: Any) -> None:
+    docs, drive = services
+    recorded: set[str] = set()
+    for path in DOCUMENTS.glob("*.json"):
+        recorded |= paths(json.loads(path.read_text()))
+    page = ("<h1>Agenda</h1><p class='title'>T</p><p>Hello <b>bold</b> <a href='https://example.org'>link</a></p>"
+            "<ol><li>one<ul><li>two</li></ul></li></ol><table><tr><th>Role</th><th>Who</th></tr>"
+            "<tr><td>a</td><td>b</td></tr></table><hr>")
+    made = drive.files().create(body={"name": "Shapes", "mimeType": "application/vnd.google-apps.document"},
+                                media_body=MediaInMemoryUpload(page.encode(), mimetype="text/html"),
+                                fields="id").execute()
+    ours = paths(docs.documents().get(documentId=made["id"]).execute())
+    unknown = ours - recorded - NEWER_THAN_THE_RECORDINGS
+    assert not unknown, sorted(unknown)
+    for needed in (".body.content[].paragraph.elements[].textRun.textStyle.link.url",
+                   ".body.content[].table.tableRows[].tableCells[].tableCellStyle.contentAlignment",
+                   ".lists.<id>.listProperties.nestingLevels[].glyphType", ".namedStyles.styles[].paragraphStyle",
+                   ".body.content[].paragraph.bullet.nestingLevel", ".revisionId", ".suggestionsViewMode"):
+        assert needed in ours
