@@ -72,8 +72,10 @@ def index(req: PageRequest) -> Result:
     """The sandbox's front page: who is signed in, sign in as a known user, the other pages."""
     who = f"Signed in as <b>{escape(req.user)}</b> (<a href=\"/_sandbox/logout\">sign out</a>)" if req.user \
         else "Not signed in."
+    home = "/_sandbox/drive" if any(rule == "/_sandbox/drive" for rule, _m, _h in PAGES) else "/_sandbox/"
     users = "".join(
-        f'<li><a href="/_sandbox/login?email={quote(u)}">{escape(u)}</a></li>' for u in _known_users(req)
+        f'<li><a href="/_sandbox/login?email={quote(u)}&amp;next={quote(home)}">{escape(u)}</a></li>'
+        for u in _known_users(req)
     )
     pages = "".join(
         f'<li><a href="{escape(rule)}">{escape(rule)}</a></li>'

@@ -509,3 +509,15 @@ def test_every_api_package_loads():
     from ilt_bot.sandbox.server import load_api_packages
 
     assert load_api_packages() == {"drive": None, "docs": None, "forms": None, "sheets": None}
+
+
+def test_index_lists_known_users_with_a_sign_in_link(sandbox, build_service):
+    drive = build_service(sandbox, "drive", "v3", USER)
+    drive.files().create(body={"name": "Agendas", "mimeType": "application/vnd.google-apps.folder"}).execute()
+    page = requests.get(f"{sandbox.url}/_sandbox/", timeout=5).text
+    assert f"/_sandbox/login?email={USER.replace('@', '%40')}&amp;next=" in page
+    browser = requests.Session()
+    landing = browser.get(f"{sandbox.url}/_sandbox/login", params={"email": USER, "next": "/_sandbox/drive"},
+                          timeout=5)
+    assert landing.status_code == 200
+    assert "Agendas" in landing.text  # the Drive page now shows this user's files
