@@ -1,12 +1,14 @@
 """Sheets v4 operations: tabs with header rows, reading rows, appending each id once, upserts.
 
-Every write is RAW (``valueInputOption=RAW``): people's text such as ``=HYPERLINK(...)`` stays text,
-never a live formula. Appends are not idempotent, so before an append is re-sent the id column is
-read again and only ids still missing are sent.
+Every write is RAW (``valueInputOption=RAW``; header rows use string cell values, equally literal):
+people's text such as ``=HYPERLINK(...)`` stays text, never a live formula. Appends are not
+idempotent, so before an append is re-sent the id column is read again and only ids still missing
+are sent.
 """
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from ilt_bot.workspace.clients import Caller
@@ -27,6 +29,14 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def _free_sheet_id(used: set[int], title: str) -> int:
+    """A sheetId not in ``used``, stable for a title (so a re-sent batch asks for the same ids)."""
+    candidate = zlib.crc32(title.encode("utf-8")) % 2_000_000_000 + 1
+    while candidate in used:
+        candidate = candidate % 2_000_000_000 + 1
+    return candidate
 
 
 def cell_text(value: Any) -> str:
@@ -50,22 +60,37 @@ class SheetsOps:
         return [s.get("properties", {}) for s in answer.get("sheets", [])]
 
     def ensure_tabs(self, spreadsheet_id: str, tabs: dict[str, list[str]], *, fresh: bool) -> list[str]:
-        """Add the missing tabs (one batchUpdate) and write their header rows (one values.batchUpdate, RAW).
+        """Add the missing tabs with their header rows in one atomic ``spreadsheets.batchUpdate``.
 
-        On a ``fresh`` spreadsheet the default first sheet is renamed to the first tab. Existing tabs are
-        never touched. Returns the titles added.
+        Each new tab gets a sheetId chosen here, so the same batch can write its header row
+        (``updateCells`` with string values: taken literally, like RAW); a crash can never leave a tab
+        without its header. On a ``fresh`` spreadsheet the default first sheet becomes the first tab.
+        Existing tabs are never touched. Returns the titles added.
         """
         current = self.tabs(spreadsheet_id)
         titles = {p.get("title") for p in current}
         missing = [t for t in tabs if t not in titles]
         if not missing:
             return []
+        used = {int(p.get("sheetId", 0)) for p in current}
         requests: list[dict[str, Any]] = []
+        ids: dict[str, int] = {}
         to_add = list(missing)
         if fresh and len(current) == 1 and current[0].get("title") not in tabs:
+            first = to_add.pop(0)
+            ids[first] = int(current[0].get("sheetId", 0))
             requests.append({"updateSheetProperties": {
-                "properties": {"sheetId": current[0].get("sheetId", 0), "title": to_add.pop(0)}, "fields": "title"}})
-        requests.extend({"addSheet": {"properties": {"title": t}}} for t in to_add)
+                "properties": {"sheetId": ids[first], "title": first}, "fields": "title"}})
+        for title in to_add:
+            ids[title] = _free_sheet_id(used, title)
+            used.add(ids[title])
+            requests.append({"addSheet": {"properties": {"sheetId": ids[title], "title": title}}})
+        for title in missing:
+            if tabs[title]:
+                requests.append({"updateCells": {
+                    "start": {"sheetId": ids[title], "rowIndex": 0, "columnIndex": 0},
+                    "rows": [{"values": [{"userEnteredValue": {"stringValue": str(h)}} for h in tabs[title]]}],
+                    "fields": "userEnteredValue"}})
 
         def recover() -> dict[str, Any] | None:
             now = {p.get("title") for p in self.tabs(spreadsheet_id)}
@@ -75,14 +100,6 @@ class SheetsOps:
             lambda: self.spreadsheets().batchUpdate(spreadsheetId=spreadsheet_id, body={"requests": requests}),
             recover, what=f"Adding tabs {', '.join(missing)} to spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
         )
-        data = [{"range": f"{quote_tab(t)}!A1", "majorDimension": "ROWS", "values": [list(tabs[t])]}
-                for t in missing if tabs[t]]
-        if data:
-            body = {"valueInputOption": "RAW", "data": data}
-            self.caller.call(
-                lambda: self.spreadsheets().values().batchUpdate(spreadsheetId=spreadsheet_id, body=body),
-                what=f"Writing header rows in spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
-            )
         return missing
 
     def values(self, spreadsheet_id: str, a1: str) -> list[list[str]]:

@@ -249,3 +249,15 @@ def test_calls_do_not_grow_with_people_rows_or_questions(sandbox, gw):
     one = FormSpec("one", questions=(FormQuestion("q0", "Q0"),))
     twelve = FormSpec("twelve", questions=tuple(FormQuestion(f"q{i}", f"Q{i}") for i in range(12)))
     assert cost(lambda: gw.ensure_form("k/f1", one, ROOT)) == cost(lambda: gw.ensure_form("k/f12", twelve, ROOT))
+
+
+def test_new_spreadsheet_tabs_and_literal_headers_in_one_atomic_batch(sandbox, gw, build_service):
+    tabs = {"Meetings": ["date", "=1+1"], "Runs": ["time", "action"], "Dashboard": []}
+    mark = len(sandbox.requests)
+    sheet = gw.ensure_spreadsheet("cedar/tracker/h", "Tracker", ROOT, tabs)
+    assert writes(log_since(sandbox, mark)) == ["drive.files.create", "sheets.spreadsheets.batchUpdate"]
+    api = build_service(sandbox, "sheets", "v4", BOT).spreadsheets()
+    titles = [s["properties"]["title"] for s in api.get(spreadsheetId=sheet.file.id).execute()["sheets"]]
+    assert titles == ["Meetings", "Runs", "Dashboard"]  # the default Sheet1 became the first tab
+    got = api.values().get(spreadsheetId=sheet.file.id, range="Meetings!A1:B1").execute()["values"]
+    assert got == [["date", "=1+1"]]  # a header is text, never a formula (which would show 2)
