@@ -110,6 +110,13 @@ class DocsHTMLParser(HTMLParser):
         """Close the open paragraph (an empty one is dropped unless ``keep_empty``)."""
         para = self.para
         self.para = None
+        if para is not None and para.elements and "textRun" in para.elements[-1]:
+            last = para.elements[-1]["textRun"]
+            if last["content"].endswith("\u000b"):  # a <br> ending a block adds no line in a browser
+                last["content"] = last["content"][:-1]
+                if not last["content"]:
+                    para.elements.pop()
+                    keep_empty = True
         if para is None or (not para.elements and not keep_empty):
             return
         text_style: dict[str, Any] = {}

@@ -152,7 +152,7 @@ ROUND_TRIP = """<h1>Agenda <i>for</i> Sept 15</h1><p class="title">Title</p><p>O
 <p><b>Bold</b> and <a href="https://example.org/x">a link</a> and <s>gone</s> x<sup>2</sup></p>
 <ul><li>one<ul><li>one.a</li></ul></li><li>two</li></ul><ol><li>first</li></ol>
 <table><tr><td>Role</td><td>Who</td></tr><tr><td><p>a</p><p>b</p></td><td></td></tr></table>
-<p>Break<br>here</p><hr><p>{{ next_meeting }} &lt;b&gt; 😀</p>"""
+<p>Break<br>here</p><p>ends with a break<br><br></p><p><br></p><hr><p>{{ next_meeting }} &lt;b&gt; 😀</p>"""
 
 
 def structure(doc: dict[str, Any]) -> list[Any]:

@@ -108,6 +108,8 @@ def _inline_html(elements: list[dict[str, Any]]) -> str:
         if not text:
             continue
         out.append(_run_html(text, el["textRun"].get("textStyle", {})))
+    if out and out[-1].endswith(("<br></span>", "<br></span></a>")):
+        out.append("<br>")  # a browser (and the import) drops one <br> ending a block
     return "".join(out)
 
 
