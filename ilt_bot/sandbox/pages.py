@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from html import escape
 from urllib.parse import quote
 
 from ilt_bot.sandbox import identity
-from ilt_bot.sandbox.core import ADMIN, PAGES, PageRequest, Result, html_page, page
+from ilt_bot.sandbox.core import ADMIN, PAGES, PageRequest, Result, html_page, page, rfc3339
 
 
 def _safe_next(target: str | None) -> str:
@@ -87,3 +89,29 @@ def index(req: PageRequest) -> Result:
         f"{_login_form('/_sandbox/')}<h2>Pages</h2><ul>{pages}</ul>"
     )
     return html_page(_layout("ILT Bot sandbox Workspace", body))
+
+
+@page("/_sandbox/clock", ("GET", "POST"))
+def clock(req: PageRequest) -> Result:
+    """The sandbox clock as JSON; ``POST now=<ISO datetime>`` (or ``now=`` for real time) by the admin
+    moves it, so a simulated school year gets the timestamps of its own dates."""
+    from ilt_bot.sandbox.server import sandbox_now, set_sandbox_now
+
+    if req.method == "POST":
+        if req.user != ADMIN:
+            return Result(status=403, content_type="application/json; charset=UTF-8",
+                          raw=b'{"error": "only sandbox-admin may set the clock"}\n')
+        value = (req.form.get("now") or [req.args.get("now", "")])[0].strip()
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+        except ValueError:
+            return Result(status=400, content_type="application/json; charset=UTF-8",
+                          raw=json.dumps({"error": f"not an ISO datetime: {value}"}).encode())
+        if moment is not None and moment.tzinfo is None:
+            return Result(status=400, content_type="application/json; charset=UTF-8",
+                          raw=b'{"error": "give a time zone, e.g. 2026-09-15T08:00:00Z"}\n')
+        now = set_sandbox_now(req.store, moment)
+    else:
+        now = sandbox_now(req.store)
+    return Result(content_type="application/json; charset=UTF-8",
+                  raw=(json.dumps({"now": rfc3339(now)}) + "\n").encode())

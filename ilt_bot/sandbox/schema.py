@@ -265,7 +265,7 @@ class _Validator:
         elif kind == "boolean":
             ok = isinstance(value, bool)
         elif kind == "integer" or (kind == "string" and fmt in ("int64", "uint64")):
-            ok = _is_integral(value)
+            ok = _is_integral(value) and _in_range(int(value.strip() if isinstance(value, str) else value), fmt)
         elif kind == "number":
             ok = (isinstance(value, int | float) and not isinstance(value, bool)) or (
                 isinstance(value, str) and _is_number_text(value)
@@ -286,6 +286,15 @@ def _is_integral(value: Any) -> bool:
     if isinstance(value, str):
         return re.fullmatch(r"-?\d+", value.strip()) is not None
     return False
+
+
+_RANGES = {"int32": (-(2**31), 2**31 - 1), "uint32": (0, 2**32 - 1), "int64": (-(2**63), 2**63 - 1),
+           "uint64": (0, 2**64 - 1)}
+
+
+def _in_range(value: int, fmt: str | None) -> bool:
+    low, high = _RANGES.get(fmt or "int32", _RANGES["int32"])
+    return low <= value <= high
 
 
 def _is_number_text(value: str) -> bool:

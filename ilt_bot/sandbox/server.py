@@ -23,7 +23,7 @@ import time
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,6 +60,25 @@ def load_api_packages() -> dict[str, str | None]:
                     _loaded[name] = f"{type(exc).__name__}: {exc}"
                     log.warning("sandbox API package %s not loaded: %s", name, _loaded[name])
         return dict(_loaded)
+
+
+# --- the sandbox clock --------------------------------------------------------------------------
+
+
+def sandbox_now(store: Store) -> datetime:
+    """The sandbox's "now": real time plus the offset set by :func:`set_sandbox_now` (kept in the store)."""
+    record = store.get("sandbox", "clock")
+    offset = record.get("offset_seconds", 0.0) if record else 0.0
+    return datetime.now(UTC) + timedelta(seconds=offset)
+
+
+def set_sandbox_now(store: Store, moment: datetime | None) -> datetime:
+    """Move the sandbox clock so that it reads ``moment`` now (None: back to real time); time keeps
+    running from there, so timestamps stay ordered. Returns the new sandbox time."""
+    offset = 0.0 if moment is None else (moment.astimezone(UTC) - datetime.now(UTC)).total_seconds()
+    with store.transaction():
+        store.put("sandbox", "clock", {"offset_seconds": offset})
+    return sandbox_now(store)
 
 
 # --- replies -------------------------------------------------------------------------------------
@@ -299,7 +318,7 @@ class SandboxApp:
             media=media,
             store=self.store,
             base_url=self.server.url,
-            now=datetime.now(UTC),
+            now=sandbox_now(self.store),
             headers={k: v for k, v in req.headers.items() if k.lower() != "authorization"},
         )
         with self.store.transaction():
@@ -428,6 +447,7 @@ class SandboxApp:
             form=request.form.to_dict(flat=False),
             store=self.store,
             base_url=self.server.url,
+            now=sandbox_now(self.store),
         )
         try:
             result = handler(page_request)
@@ -507,6 +527,10 @@ class SandboxServer:
     def requests(self) -> list[dict[str, Any]]:
         """The request log entries so far (time, user, method, status, ms, fault)."""
         return self.log.snapshot()
+
+    def set_now(self, moment: datetime | None) -> datetime:
+        """Set the sandbox clock (what handlers see as ``call.now``); None returns to real time."""
+        return set_sandbox_now(self.store, moment)
 
     def set_faults(self, rate: float, kinds: Iterable[str] | None = None, seed: int | None = None) -> None:
         """Change fault injection while running."""

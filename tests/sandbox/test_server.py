@@ -155,6 +155,12 @@ def test_wrong_type_and_bad_enum_in_body(sandbox, build_service, fake):
     assert error["details"][0]["fieldViolations"][0]["field"] == "requests[0].insert_text.location.index"
     with pytest.raises(HttpError) as info:
         docs.documents().batchUpdate(
+            documentId="d1", body={"requests": [{"insertText": {"text": "a", "location": {"index": 2**31}}}]}
+        ).execute()
+    assert error_of(info.value)["message"] == (
+        "Invalid value at 'requests[0].insert_text.location.index' (TYPE_INT32), 2147483648")
+    with pytest.raises(HttpError) as info:
+        docs.documents().batchUpdate(
             documentId="d1",
             body={"requests": [{"updateParagraphStyle": {"paragraphStyle": {"namedStyleType": "HEADING_9"},
                                                          "fields": "namedStyleType",
@@ -521,3 +527,21 @@ def test_index_lists_known_users_with_a_sign_in_link(sandbox, build_service):
                           timeout=5)
     assert landing.status_code == 200
     assert "Agendas" in landing.text  # the Drive page now shows this user's files
+
+
+def test_sandbox_clock_moves_what_handlers_see_as_now(sandbox, fake):
+    from datetime import UTC, datetime
+
+    fake("drive.about.get", handler=lambda call: {"user": {"displayName": call.now.isoformat()}})
+    sandbox.set_now(datetime(2026, 9, 15, 8, 0, tzinfo=UTC))
+    seen = requests.get(f"{sandbox.url}/drive/v3/about", params={"fields": "user"}, headers=AUTH, timeout=5)
+    assert seen.json()["user"]["displayName"].startswith("2026-09-15T08:00")
+    admin = {"Authorization": "Bearer sandbox-admin"}
+    assert requests.post(f"{sandbox.url}/_sandbox/clock", data={"now": "2027-01-04T12:00:00Z"}, headers=AUTH,
+                         timeout=5).status_code == 403
+    moved = requests.post(f"{sandbox.url}/_sandbox/clock", data={"now": "2027-01-04T12:00:00Z"}, headers=admin,
+                          timeout=5)
+    assert moved.json()["now"].startswith("2027-01-04T12:00")
+    assert requests.get(f"{sandbox.url}/_sandbox/clock", timeout=5).json()["now"].startswith("2027-01-04T12:00")
+    requests.post(f"{sandbox.url}/_sandbox/clock", data={"now": ""}, headers=admin, timeout=5)
+    assert requests.get(f"{sandbox.url}/_sandbox/clock", timeout=5).json()["now"][:4] == str(datetime.now(UTC).year)
