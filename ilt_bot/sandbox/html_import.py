@@ -77,6 +77,7 @@ class _Frame:
     indent: dict[str, Any] | None = None
     skip: bool = False
     opened: _Para | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -185,7 +186,7 @@ class DocsHTMLParser(HTMLParser):
         style = _apply_tag_style(dict(parent.style), tag, attributes)
         style = _apply_css_style(style, css)
         white_space = css.get("white-space", "pre" if tag == "pre" else parent.white_space)
-        frame = _Frame(tag, style, white_space)
+        frame = _Frame(tag, style, white_space, attributes=attributes)
         classes = attributes.get("class", "").split()
         if tag in _PARAGRAPHS or tag in _CONTAINERS:
             self.flush()
@@ -263,11 +264,19 @@ class DocsHTMLParser(HTMLParser):
             return
         if tag in _VOID:
             return
-        # close up to the matching open element (browsers are forgiving about misnesting)
+        # close up to the matching open element; inline elements left open inside it are opened again
+        # after it, as a browser does with <b>bold <i>both</b> italic</i>
         for depth in range(len(self.stack) - 1, 0, -1):
             if self.stack[depth].tag.split("+")[0] == tag:
+                reopen = []
+                if tag not in _PARAGRAPHS and tag not in _CONTAINERS:
+                    reopen = [f for f in self.stack[depth + 1:] if f.tag not in _PARAGRAPHS | _CONTAINERS]
+                    if len(reopen) != len(self.stack) - depth - 1:
+                        reopen = []
                 while len(self.stack) > depth:
                     self._pop()
+                for frame in reopen:
+                    self._push(frame.tag, frame.attributes)
                 return
 
     def _pop(self) -> None:

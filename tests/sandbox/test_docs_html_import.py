@@ -246,3 +246,10 @@ def test_exported_template_text_comes_back_for_jinja(server: SandboxServer) -> N
     exported = exported.decode("utf-8")
     assert "&quot;Yes&quot;" in exported and "count &gt; 1" in exported and " &amp; " in exported
     assert typed.replace(" & ", " &amp; ") in jinja_from_exported_html(exported)
+
+
+def test_misnested_inline_tags_are_repaired_like_a_browser(server: SandboxServer) -> None:
+    doc = get(server, upload(server, "<p>Up <b>bold <i>both</b> italic</i> plain<br></p><p><br></p>"))
+    assert runs(doc, 0) == [("Up ", {}), ("bold ", {"bold": True}), ("both", {"bold": True, "italic": True}),
+                            (" italic", {"italic": True}), (" plain\n", {})]
+    assert [text for _, text, _ in paragraphs(doc)] == ["Up bold both italic plain\n", "\n"]
