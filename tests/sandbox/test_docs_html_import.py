@@ -225,6 +225,9 @@ def test_doc_page_for_readers_only(server: SandboxServer) -> None:
     session = requests.Session()
     session.get(f"{server.url}/_sandbox/login", params={"email": BOB}, timeout=10)
     assert session.get(url, timeout=10).status_code == 200
+    link = drive.files().get(fileId=doc_id, fields="webViewLink").execute()["webViewLink"]
+    path = link.split("docs.google.com", 1)[1].split("?")[0]
+    assert "Agenda</span></h1>" in session.get(server.url + path, timeout=10).text
 
 
 def test_error_body_shape_is_googles(server: SandboxServer) -> None:

@@ -26,7 +26,10 @@ def _message(title: str, text: str, status: int) -> Result:
 
 @page("/_sandbox/docs/<document_id>")
 def doc_page(request: PageRequest) -> Result:
-    """The Doc rendered as accessible HTML for a signed-in user who may read it."""
+    """The Doc rendered as accessible HTML for a signed-in user who may read it.
+
+    Also served at the path of a Doc's ``webViewLink`` (``/document/d/<id>/edit``) on the sandbox's host.
+    """
     doc_id = request.path_params["document_id"]
     if request.user is None:
         return _message("Sign in required",
@@ -47,3 +50,6 @@ def doc_page(request: PageRequest) -> Result:
         f'<header><p><strong>{title}</strong> · signed in as {html.escape(request.user)}</p></header>'
         f'<main><article aria-label="{title}" lang="en">{body}</article></main></body></html>'
     )
+
+
+page("/document/d/<document_id>/edit")(doc_page)
