@@ -304,16 +304,11 @@ def normalize(content: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 out.append(empty_paragraph())
             for row in element["table"]["tableRows"]:
                 for cell in row["tableCells"]:
-                    cell["content"] = _normalize_cell(cell.get("content") or [])
+                    cell["content"] = normalize(cell.get("content") or [])
         out.append(element)
     if not out or "paragraph" not in out[-1]:
         out.append(empty_paragraph())
     return out
-
-
-def _normalize_cell(content: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    fixed = normalize(content) if content else [empty_paragraph()]
-    return fixed
 
 
 # --------------------------------------------------------------------------------------------------
