@@ -106,3 +106,30 @@ def test_bucket_is_thread_safe():
     for t in threads:
         t.join()
     assert bucket.reserve() == pytest.approx((1601 - bucket.capacity) / bucket.rate)
+
+
+def test_a_busy_run_waits_instead_of_collecting_429s():
+    """Against a sandbox enforcing per-minute quotas (one "minute" = 0.5 s, 10 Sheets reads per user)."""
+    from ilt_bot.sandbox.identity import sandbox_credentials
+    from ilt_bot.sandbox.server import SandboxServer
+    from ilt_bot.workspace.clients import build_services
+    from ilt_bot.workspace.gateway import Gateway
+    from ilt_bot.workspace.retry import RetryPolicy
+    from ilt_bot.workspace.transport import sandbox_http
+
+    bot = "ilt-bot@cedar.example.org"
+    with SandboxServer(enforce_quotas=True, quota_time_scale=120) as server:
+        server.quotas.limits["sheets.read"] = (300, 10)
+        services = build_services(sandbox_credentials(bot), lambda: sandbox_http(server.url))
+
+        def gateway(limiter):
+            return Gateway(services, user=bot, domain="cedar.example.org", limiter=limiter,
+                           policy=RetryPolicy(max_attempts=1))
+
+        gw = gateway(RateLimiter({"sheets.read.user": 9}, period=0.5))
+        sheet = gw.ensure_spreadsheet("cedar/tracker/q", "T", "root", {"Runs": ["id"]}).file.id
+        for _ in range(40):
+            gw.read_rows(sheet, "Runs")
+        assert not [e for e in server.requests if e["status"] == 429]
+        assert gw.caller.limiter.waited > 0
+
