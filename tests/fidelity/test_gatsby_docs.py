@@ -321,7 +321,11 @@ def run_route(route: str, services: Any) -> tuple[int, int, list[str], list[str]
 
 def _write_report(sections: dict[str, tuple[int, int, list[str], list[str]]]) -> None:
     lines = ["# Gatsby documents rebuilt on the sandbox: mismatches", "",
-             "Written by `ILT_WRITE_GATSBY_MISMATCHES=1 pytest tests/fidelity/test_gatsby_docs.py`.", ""]
+             "Written by `ILT_WRITE_GATSBY_MISMATCHES=1 pytest tests/fidelity/test_gatsby_docs.py`.", "",
+             "Known causes: in codes.json and horizontal-rule.json Google keeps a paragraph's newline in a run of",
+             "its own although it reports the same (empty) textStyle as the text before it; nothing in the answer",
+             "explains the split, so the sandbox merges equal neighbouring runs. links.json, texts.json and",
+             "empty.json were edited by hand after capture (README), so their later spans cannot match.", ""]
     for route, (matched, total, report, skipped) in sections.items():
         lines += [f"## {route}", "", f"Matched {matched}/{total} items ({matched / max(total, 1):.1%}).", "",
                   *report, "", "Not rebuildable by this route:", "", *skipped, ""]
