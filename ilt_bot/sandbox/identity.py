@@ -71,12 +71,21 @@ class AuthProblem(Exception):
         self.missing = missing
 
 
-def authenticate(headers: Any) -> str:
-    """The acting user of an API request; raises :class:`AuthProblem` (401) otherwise."""
+def authenticate(headers: Any, store: Store | None = None) -> str:
+    """The acting user of an API request; raises :class:`AuthProblem` (401) otherwise.
+
+    With ``store``, a self-signed service-account JWT (google-auth's ``always_use_jwt_access``) is
+    accepted too and acts as the service account.
+    """
     token = bearer_token(headers)
     if token is None:
         raise AuthProblem(missing=True)
     user = user_from_token(token)
+    if user is None and store is not None and token.count(".") == 2:
+        try:
+            user = _jwt_user(store, token, time.time(), self_signed=True)
+        except TokenError:
+            user = None
     if user is None:
         raise AuthProblem(missing=False)
     return user
@@ -193,7 +202,11 @@ def _b64decode(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-def _jwt_user(store: Store, assertion: str, now: float) -> str:
+def _jwt_user(store: Store, assertion: str, now: float, *, self_signed: bool = False) -> str:
+    """Verify a service account's RS256 JWT; the user it acts as (``sub`` when delegated).
+
+    ``self_signed``: a JWT used directly as an access token (audience is the API, no delegation).
+    """
     try:
         header_b64, payload_b64, signature_b64 = assertion.split(".")
         header = json.loads(_b64decode(header_b64))
@@ -226,6 +239,8 @@ def _jwt_user(store: Store, assertion: str, now: float) -> str:
             "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. "
             "Check your iat and exp values in the JWT claim.",
         )
+    if self_signed:
+        return account["client_email"]
     if not str(claims.get("aud", "")).endswith("/token"):
         raise TokenError("invalid_grant", "Invalid JWT: Failed audience check.")
     subject = claims.get("sub")

@@ -247,8 +247,8 @@ class SandboxApp:
             return not_found_page(req.raw_path)
         method_id, api = match.method_id, match.api
         try:
-            user = identity.authenticate(req.headers) if req.header("Authorization") or not req.default_user \
-                else req.default_user
+            user = identity.authenticate(req.headers, self.store) \
+                if req.header("Authorization") or not req.default_user else req.default_user
         except identity.AuthProblem as problem:
             reply = Reply(401, json_bytes(identity.unauthenticated_body(api, problem.missing)),
                           headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'})

@@ -13,6 +13,7 @@ from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
 
 from ilt_bot.sandbox import core
 from ilt_bot.sandbox.core import ADMIN, HANDLERS
@@ -137,3 +138,15 @@ def test_gspread_session_carries_the_users_credentials(sandbox, gspread_client):
     client = gspread_client(sandbox, USER)
     answer = client.http_client.request("get", "https://sheets.googleapis.com/v4/spreadsheets/s").json()
     assert answer == {"spreadsheetId": "s", "user": USER}
+
+
+def test_self_signed_jwt_access_acts_as_the_service_account(sandbox, key_file):
+    credentials = service_account.Credentials.from_service_account_file(str(key_file), scopes=SCOPES)
+    credentials = credentials.with_always_use_jwt_access(True)  # no token endpoint: the JWT is the token
+    assert drive_with(sandbox, credentials).about().get(fields="user").execute()["user"]["emailAddress"] == BOT
+    other, _ = make_service_account_key(BOT)
+    forged = service_account.Credentials.from_service_account_info(other, scopes=SCOPES)
+    forged = forged.with_always_use_jwt_access(True)
+    with pytest.raises(HttpError) as info:  # a JWT sent to the token endpoint would fail as RefreshError
+        drive_with(sandbox, forged).about().get(fields="user").execute()
+    assert info.value.resp.status == 401
