@@ -115,3 +115,9 @@ def clock(req: PageRequest) -> Result:
         now = sandbox_now(req.store)
     return Result(content_type="application/json; charset=UTF-8",
                   raw=(json.dumps({"now": rfc3339(now)}) + "\n").encode())
+
+
+@page("/")
+def root(req: PageRequest) -> Result:  # noqa: ARG001 - a browser opening the sandbox's address
+    """The bare address of the sandbox leads a browser to the index."""
+    return Result(status=302, content_type="text/html; charset=utf-8", raw=b"", headers={"Location": "/_sandbox/"})

@@ -17,7 +17,6 @@ import importlib
 import json
 import logging
 import socket
-import sys
 import threading
 import time
 import traceback
@@ -565,8 +564,7 @@ class SandboxServer:
     def serve(self) -> None:
         """Serve in this thread until interrupted."""
         self._server = self._bind()
-        sys.stderr.write(f"sandbox Workspace on {self.url} (db {self.store.path})\n")
-        sys.stderr.flush()
+        log.info("sandbox Workspace on %s (db %s)", self.url, self.store.path)
         try:
             self._server.serve_forever()
         finally:

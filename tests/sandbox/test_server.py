@@ -520,7 +520,7 @@ def test_every_api_package_loads():
 def test_index_lists_known_users_with_a_sign_in_link(sandbox, build_service):
     drive = build_service(sandbox, "drive", "v3", USER)
     drive.files().create(body={"name": "Agendas", "mimeType": "application/vnd.google-apps.folder"}).execute()
-    page = requests.get(f"{sandbox.url}/_sandbox/", timeout=5).text
+    page = requests.get(f"{sandbox.url}/", timeout=5).text  # the bare address leads to the index
     assert f"/_sandbox/login?email={USER.replace('@', '%40')}&amp;next=" in page
     browser = requests.Session()
     landing = browser.get(f"{sandbox.url}/_sandbox/login", params={"email": USER, "next": "/_sandbox/drive"},
