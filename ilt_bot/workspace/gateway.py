@@ -280,6 +280,18 @@ def _limits(config: Any) -> dict[str, float]:
     return out
 
 
+def _default_limiter(config: Any, *, sandbox: bool) -> RateLimiter:
+    """Google's per-minute limits (or ``workspace.quotas``), shared by the process's gateways.
+
+    On a sandbox backend the limiter is off unless ``workspace.quotas`` is set: the sandbox enforces
+    no quotas by default, and the demo compresses a school year into minutes.
+    """
+    limits = _limits(config)
+    if sandbox and not limits:
+        return RateLimiter(enabled=False)
+    return shared_limiter(limits)
+
+
 def connect(
     config: Any,
     *,
@@ -291,7 +303,8 @@ def connect(
 
     On the sandbox backends without ``workspace.auth`` the bot uses the sandbox's own tokens for
     ``workspace.bot_user``; with ``workspace.auth`` the real flow runs against the sandbox's token
-    endpoint (service-account JWT, OAuth refresh token) through the transport seam.
+    endpoint (service-account JWT, OAuth refresh token) through the transport seam. A gateway is for
+    one thread at a time (httplib2 is not thread-safe); the rate limiter is shared and thread-safe.
     """
     env_url = os.environ.get("ILT_BOT_SANDBOX_URL")
     backend = _get(config, "workspace", "backend", default="sandbox")
@@ -334,7 +347,7 @@ def connect(
         link_sharing=bool(_get(config, "sharing", "link_sharing", default=False)),
         shared_drive_id=_get(config, "drive", "shared_drive_id"),
         policy=policy,
-        limiter=limiter or shared_limiter(_limits(config)),
+        limiter=limiter or _default_limiter(config, sandbox=url is not None),
         base_url=url,
         server=server,
     )

@@ -261,3 +261,58 @@ def test_new_spreadsheet_tabs_and_literal_headers_in_one_atomic_batch(sandbox, g
     assert titles == ["Meetings", "Runs", "Dashboard"]  # the default Sheet1 became the first tab
     got = api.values().get(spreadsheetId=sheet.file.id, range="Meetings!A1:B1").execute()["values"]
     assert got == [["date", "=1+1"]]  # a header is text, never a formula (which would show 2)
+
+
+def answer_form(sandbox, responder_uri: str, user: str, fields: dict[str, str]) -> None:
+    import requests
+
+    path = responder_uri.split("/forms/", 1)[1]
+    reply = requests.post(f"{sandbox.url}/forms/{path}", data=fields, timeout=10,
+                          headers={"Authorization": f"Bearer sandbox:{user}"})
+    assert reply.status_code == 200, reply.text[:300]
+
+
+def test_responses_come_back_keyed_by_ref_and_filtered_by_time(sandbox, gw, build_service):
+    import time
+    from datetime import UTC, datetime
+
+    form = gw.ensure_form("cedar/feedback/r", FEEDBACK, ROOT)
+    teachers = [f"t{i}@cedar.example.org" for i in range(3)]
+    gw.share(form.file.id, teachers, "reader", published_view=True)
+    uri = gw.form_responder_uri(form.file.id)
+    items = build_service(sandbox, "forms", "v1", BOT).forms().get(formId=form.file.id).execute()["items"]
+    qid = {i["title"]: i["questionItem"]["question"]["questionId"] for i in items}
+
+    def fields(n: int) -> dict[str, str]:
+        return {f"entry.{qid['What worked (+)?']}": f"plus {n}", f"entry.{qid['What should change (delta)?']}":
+                f"delta {n}", f"entry.{qid['How useful was the meeting?']}": "4",
+                f"entry.{qid['Your role']}": "Coach"}
+
+    answer_form(sandbox, uri, teachers[0], fields(0))
+    time.sleep(1.1)
+    since = datetime.now(UTC)
+    time.sleep(0.1)
+    answer_form(sandbox, uri, teachers[1], fields(1))
+    answer_form(sandbox, uri, teachers[2], fields(2))
+
+    fresh = make_gateway(sandbox)  # no cache: the question map is read back from the Form's appProperties
+    everything = fresh.list_responses(form.file.id)
+    assert len(everything) == 3
+    first = next(a for a in everything if a.respondent_email == teachers[0])
+    assert first.answers == {"plus": ["plus 0"], "delta": ["delta 0"], "rating": ["4"], "role": ["Coach"]}
+    later = fresh.list_responses(form.file.id, since=since)
+    assert sorted(a.respondent_email for a in later) == teachers[1:]
+
+
+def test_form_made_by_a_person_is_read_by_question_title(sandbox, gw, build_service):
+    forms = build_service(sandbox, "forms", "v1", BOT).forms()
+    made = forms.create(body={"info": {"title": "Survey"}}).execute()
+    forms.batchUpdate(formId=made["formId"], body={"requests": [{"createItem": {"item": {
+        "title": "Anything else?", "questionItem": {"question": {"textQuestion": {}}}}, "location": {"index": 0}}}]}
+    ).execute()
+    forms.setPublishSettings(formId=made["formId"], body={"publishSettings": {"publishState": {
+        "isPublished": True, "isAcceptingResponses": True}}, "updateMask": "publishState"}).execute()
+    qid = forms.get(formId=made["formId"]).execute()["items"][0]["questionItem"]["question"]["questionId"]
+    answer_form(sandbox, gw.form_responder_uri(made["formId"]), BOT, {f"entry.{qid}": "More time"})
+    [answer] = gw.list_responses(made["formId"])
+    assert answer.answers == {"Anything else?": ["More time"]}
