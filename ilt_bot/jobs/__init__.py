@@ -82,6 +82,18 @@ def folder_name(config: Any, name: str) -> str:
     return str(get(folders, name) or name.replace("-", " ").capitalize())
 
 
+class MissingFolder(RuntimeError):
+    """The folder an artifact goes in is gone (in the trash)."""
+
+
+def resolve(folder: str | Callable[[], str | None] | None) -> str:
+    """A folder id given directly or by a function (looked up only when something is made)."""
+    value = folder() if callable(folder) else folder
+    if not value:
+        raise MissingFolder("the bot's root folder is in the trash; restore it so the bot can continue")
+    return value
+
+
 def key(config: Any, kind: str, *rest: str) -> str:
     """An artifact key: ``<school id>/<kind>/<rest...>``."""
     return "/".join([school_id(config), kind, *rest])

@@ -13,18 +13,18 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, key
 from ilt_bot.jobs.intake import OPEN
-from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, MEETINGS, cell, col
+from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, MEETINGS, cell, col, recent_meetings
 from ilt_bot.workspace.api import DocTable
 
 ACTION_COLUMNS = ["What", "Who", "By when", "Status"]
 DONE_WORDS = {"done", "complete", "completed", "closed", "close", "finished", "resolved", "✓", "✔", "✅", "☑",
               "x", "yes", "y"}
-HARVEST_WINDOW = timedelta(days=42)
-"""Agendas of meetings this recent are read for action items (and Done marks on carried items)."""
+HARVEST_MEETINGS = 2
+"""The agendas of the last two meetings held are read each pass (action items, Done marks)."""
 
 
 def normalize(text: str) -> str:
@@ -178,15 +178,12 @@ def harvest(ctx: JobContext) -> int:
     tracker = ctx.tracker
     if tracker is None or not tracker.exists:
         return 0
-    today = ctx.now.date()
     changed = 0
-    for meeting in tracker.rows(MEETINGS):
+    for meeting in recent_meetings(tracker, ctx.now.date(), held=HARVEST_MEETINGS, upcoming=False):
         day_text, doc_id = cell(meeting, col(MEETINGS, "Meeting")), cell(meeting, col(MEETINGS, "Agenda doc"))
         if not day_text or not doc_id or doc_id == DRY_RUN_ID or ctx.stopping:
             continue
         day = date.fromisoformat(day_text)
-        if day < today - HARVEST_WINDOW:
-            continue
         agenda_key = key(ctx.config, "agenda", day_text)
         try:
             tables = ctx.workspace.read_doc_tables(doc_id)

@@ -331,7 +331,7 @@ def ensure_agenda(ctx: JobContext, meeting: Any) -> None:
         ctx.skipped(a_key, "a bot folder is in the trash; restore it to continue")
         return
     form, form_url = ensure_feedback_form(ctx, day, folders["feedback"])
-    _, intake_url = ensure_intake_form(ctx, root_folder(ctx) or "root", link=True)
+    _, intake_url = ensure_intake_form(ctx, lambda: root_folder(ctx), link=True)
     previous = previous_meeting(ctx.year, meeting)
     prev_day = meeting_date(previous) if previous is not None else None
     if prev_day is not None:

@@ -19,7 +19,7 @@ from ilt_bot.jobs import (
     key,
     member_emails,
 )
-from ilt_bot.jobs.tracker import FEEDBACK, FEEDBACK_REFS, MEETINGS, cell, col
+from ilt_bot.jobs.tracker import FEEDBACK, FEEDBACK_REFS, MEETINGS, cell, col, recent_meetings
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
 
 STYLES: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -36,9 +36,6 @@ STYLES: dict[str, tuple[tuple[str, str, str], ...]] = {
 """Feedback style -> (ref, label, question) of each question."""
 
 STYLE_LABELS = {"plus_delta": "plus/delta", "stop_start_continue": "stop/start/continue"}
-
-SYNC_WINDOW = timedelta(days=42)
-"""Feedback Forms of meetings this recent are polled for responses (older ones are closed)."""
 
 
 def style_questions(style: str) -> tuple[tuple[str, str, str], ...]:
@@ -114,21 +111,18 @@ def sync_feedback(ctx: JobContext) -> int:
     tracker = ctx.tracker
     if tracker is None or not tracker.exists:
         return 0
-    meetings = tracker.rows(MEETINGS)
+    meetings = recent_meetings(tracker, ctx.now.date(), held=1, upcoming=True)
     meeting_col, form_col = col(MEETINGS, "Meeting"), col(MEETINGS, "Feedback form")
     newest: dict[str, str] = {}
     for row in tracker.rows(FEEDBACK):
         day, submitted = cell(row, col(FEEDBACK, "Meeting")), cell(row, col(FEEDBACK, "Submitted"))
         newest[day] = max(newest.get(day, ""), submitted)
     total = 0
-    today = ctx.now.date()
     for row in meetings:
         day_text, form_id = cell(row, meeting_col), cell(row, form_col)
-        if not day_text or not form_id:
+        if not day_text or not form_id or ctx.stopping:
             continue
         day = date.fromisoformat(day_text)
-        if day < today - SYNC_WINDOW or ctx.stopping:
-            continue
         since = _parse_time(newest[day_text]) - timedelta(seconds=1) if newest.get(day_text) else None
         answers = ctx.workspace.list_responses(form_id, since=since)
         rows = [response_row(day, a) for a in answers]

@@ -7,9 +7,20 @@ Items members type into an agenda's "Items for next meeting" table arrive the sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, collect_emails, get, key, member_emails, member_name, year_label
+from ilt_bot.jobs import (
+    DRY_RUN_ID,
+    JobContext,
+    collect_emails,
+    get,
+    key,
+    member_emails,
+    member_name,
+    resolve,
+    year_label,
+)
 from ilt_bot.jobs.tracker import AGENDA_ITEMS, cell, col
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
 
@@ -40,7 +51,9 @@ def intake_spec(config: object) -> FormSpec:
     )
 
 
-def ensure_intake_form(ctx: JobContext, folder_id: str, *, link: bool = False) -> tuple[FileRef | None, str | None]:
+def ensure_intake_form(
+    ctx: JobContext, folder_id: str | Callable[[], str | None], *, link: bool = False
+) -> tuple[FileRef | None, str | None]:
     """The year's intake Form, answerable by the ILT; returns it and (when made, or ``link``) its link.
 
     Sharing is checked when the Form is made and each time an agenda needs the link, so a pass
@@ -51,7 +64,8 @@ def ensure_intake_form(ctx: JobContext, folder_id: str, *, link: bool = False) -
     ref, uri = ctx.memo.get(form_key, (None, None))
     if ref is None:
         before = len(ctx.report.created)
-        ref = ctx.ensure(form_key, lambda: ctx.workspace.ensure_form(form_key, spec, folder_id), what=spec.title)
+        ref = ctx.ensure(form_key, lambda: ctx.workspace.ensure_form(form_key, spec, resolve(folder_id)),
+                         what=spec.title)
         link = link or len(ctx.report.created) > before
     if ref is not None and ref.id != DRY_RUN_ID and link and uri is None:
         ctx.workspace.share(ref.id, member_emails(ctx.config), "reader", published_view=True)

@@ -70,6 +70,9 @@ def _agenda_item(ctx: JobContext, item: Any) -> None:
 
 @handles("folder")
 def _folder_item(ctx: JobContext, item: Any) -> None:
+    """The bot's folders are made on the first run; later their users (agenda, ...) ensure them lazily."""
+    if not ctx.memo.get("first_run"):
+        return
     kind = get(item, "folder") or str(get(item, "key", "")).rsplit("/", 1)[-1]
     target = str(get(item, "target", ""))
     ensure_folder(ctx, kind, target.removesuffix(" folder") or None)
@@ -81,13 +84,20 @@ def _standing(ctx: JobContext, item: Any) -> None:
 
 
 def ensure_standing(ctx: JobContext) -> None:
-    """The folders, the tracker and the intake Form (first run; found cheaply afterwards)."""
-    root = root_folder(ctx)
-    if root is None:
-        return  # the bot's root folder is in the trash: reported, nothing made
-    ensure_folders(ctx)
-    ensure_tracker(ctx, root)
-    ensure_intake_form(ctx, root)
+    """The tracker and the intake Form; on the first run (no tracker yet) the root and bot folders too."""
+    from ilt_bot.jobs.intake import intake_key
+    from ilt_bot.jobs.tracker import tracker_key
+
+    if ctx.find(tracker_key(ctx.config)) is None:
+        ctx.memo["first_run"] = True
+    if ctx.find(intake_key(ctx.config)) is None or ctx.memo.get("first_run"):
+        root = root_folder(ctx)
+        if root is None:
+            return  # the bot's root folder is in the trash: reported, nothing made
+    if ctx.memo.get("first_run"):
+        ensure_folders(ctx)
+    ensure_tracker(ctx, lambda: root_folder(ctx))
+    ensure_intake_form(ctx, lambda: root_folder(ctx))
 
 
 def _due_items(config: Any, year: Any, now: datetime) -> list[Any]:
@@ -138,14 +148,16 @@ def run_tick(
             log.exception("tick step %s failed", name)
             ctx.error(name, f"{type(exc).__name__}: {exc}")
 
+    items: list[Any] = []
+    step("plan", lambda: items.extend(_due_items(config, year, now)))
+    if not items:
+        return ctx.report  # before the set-up day: nothing is due yet
     step("standing", lambda: ensure_standing(ctx))
     step("sync feedback", lambda: sync_feedback(ctx))
     step("sync intake", lambda: sync_intake(ctx, ctx.memo.get(_intake_memo_key(ctx), (None, None))[0]))
     step("harvest action items", lambda: harvest(ctx))
-    step("dashboard", lambda: update_dashboard(ctx))
+    step("dashboard", lambda: update_dashboard(ctx) if ctx.report.synced_responses else None)
 
-    items: list[Any] = []
-    step("plan", lambda: items.extend(_due_items(config, year, now)))
     for item in sorted(items, key=lambda i: (str(get(i, "due", "")), str(get(i, "key", "")))):
         if ctx.stopping:
             break

@@ -8,9 +8,11 @@ Every value goes in RAW (the gateway's appends are RAW), so a response starting 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, get, key, member_emails, year_label
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, get, key, member_emails, resolve, year_label
 
 MEETINGS = "Meetings"
 FEEDBACK = "Feedback"
@@ -109,7 +111,11 @@ class Tracker:
         return len(changed)
 
 
-def ensure_tracker(ctx: JobContext, root_folder_id: str) -> Tracker | None:
+def tracker_key(config: Any) -> str:
+    return key(config, "tracker", year_label(config))
+
+
+def ensure_tracker(ctx: JobContext, root_folder_id: str | Callable[[], str | None]) -> Tracker | None:
     """The year's tracker (created with every tab; missing tabs are added); None if a person trashed it.
 
     The ILT may edit it (closing action items, placing agenda items): it is shared with them as
@@ -117,11 +123,10 @@ def ensure_tracker(ctx: JobContext, root_folder_id: str) -> Tracker | None:
     """
     if ctx.tracker is not None:
         return ctx.tracker
-    tracker_key = key(ctx.config, "tracker", year_label(ctx.config))
+    t_key = tracker_key(ctx.config)
     name = f"ILT Tracker {year_label(ctx.config)} — {get(ctx.config.school, 'name')}"
     before = len(ctx.report.created)
-    ref = ctx.ensure(tracker_key,
-                     lambda: ctx.workspace.ensure_spreadsheet(tracker_key, name, root_folder_id, TABS),
+    ref = ctx.ensure(t_key, lambda: ctx.workspace.ensure_spreadsheet(t_key, name, resolve(root_folder_id), TABS),
                      what=name)
     if ref is None:
         return None
@@ -184,6 +189,24 @@ def append_runs(ctx: JobContext, run_id_prefix: str) -> int:
         return 0
     # Run ids are unique per pass: no need to read the (ever growing) Runs tab first.
     return ctx.workspace.append_rows_once(tracker.id, RUNS, rows)
+
+
+def recent_meetings(tracker: Tracker, today: date, *, held: int, upcoming: bool) -> list[list[str]]:
+    """Meetings tab rows of the last ``held`` meetings on or before ``today`` (and the later ones).
+
+    Keeps each pass's reads bounded: a meeting's Form is polled until the next agenda is built (which
+    syncs it a last time, then closes it), its agenda Doc is read for action items for two meetings.
+    """
+    dated = []
+    for row in tracker.rows(MEETINGS):
+        try:
+            dated.append((date.fromisoformat(cell(row, 0)[:10]), row))
+        except ValueError:
+            continue
+    dated.sort(key=lambda pair: pair[0])
+    past = [row for day, row in dated if day <= today]
+    later = [row for day, row in dated if day > today] if upcoming else []
+    return past[-held:] + later if held else later
 
 
 def rows_of(tracker: Any, tab: str) -> list[list[str]]:

@@ -51,7 +51,7 @@ def test_first_tick_makes_the_standing_artifacts_and_the_first_agenda(world, con
     assert {r[3] for r in runs} >= {"cedar/agenda/2026-08-25", "cedar/tracker/2026-27"}
 
     again = tick(world, config, year, 2026, 8, 22, 18)
-    assert again.created == [] and again.existing >= 5
+    assert again.created == [] and again.existing >= 3  # tracker, intake form, agenda
 
 
 def test_dry_run_lists_what_it_would_make_and_changes_nothing(world, config, year):
