@@ -256,3 +256,40 @@ def test_misnested_inline_tags_are_repaired_like_a_browser(server: SandboxServer
     assert runs(doc, 0) == [("Up ", {}), ("bold ", {"bold": True}), ("both", {"bold": True, "italic": True}),
                             (" italic", {"italic": True}), (" plain\n", {})]
     assert [text for _, text, _ in paragraphs(doc)] == ["Up bold both italic plain\n", "\n"]
+
+
+def test_a_writer_edits_the_doc_in_the_browser(server: SandboxServer) -> None:
+    doc_id = upload(server, "<h1>Agenda</h1><table><tr><th>What</th><th>Who</th></tr><tr><td></td><td></td></tr>"
+                            "</table>")
+    drive = service(server, "drive", "v3")
+    drive.permissions().create(fileId=doc_id, body={"type": "user", "role": "writer", "emailAddress": BOB},
+                               sendNotificationEmail=False).execute()
+    before = get(server, doc_id)["revisionId"]
+    browser = requests.Session()
+    browser.get(f"{server.url}/_sandbox/login", params={"email": BOB}, timeout=10)
+    url = f"{server.url}/_sandbox/docs/{doc_id}"
+    assert "Table 1: write in a cell" in browser.get(url, timeout=10).text
+    assert browser.post(url, data={"action": "cell", "table": "1", "row": "2", "column": "1",
+                                   "text": "Share <data> 😀"}, timeout=10).status_code == 200  # after the redirect
+    browser.post(url, data={"action": "add_row", "table": "1"}, timeout=10)
+    browser.post(url, data={"action": "cell", "table": "1", "row": "3", "column": "2", "text": "Ana"}, timeout=10)
+    browser.post(url, data={"action": "append", "text": "Notes\r\nsecond line"}, timeout=10)
+    doc = get(server, doc_id)
+    table = next(el["table"] for el in doc["body"]["content"] if "table" in el)
+    cells = [["".join(e["textRun"]["content"] for p in c["content"] for e in p["paragraph"]["elements"])
+              for c in r["tableCells"]] for r in table["tableRows"]]
+    assert cells == [["What\n", "Who\n"], ["Share <data> 😀\n", "\n"], ["\n", "Ana\n"]]
+    assert [text for _, text, _ in paragraphs(doc)][-2:] == ["Notes\n", "second line\n"]
+    assert doc["revisionId"] != before
+    record = drive.files().get(fileId=doc_id, fields="lastModifyingUser").execute()
+    assert record["lastModifyingUser"]["emailAddress"] == BOB
+    bad = browser.post(url, data={"action": "cell", "table": "1", "row": "9", "column": "1", "text": "x"},
+                       timeout=10)
+    assert bad.status_code == 400 and "That cell is not in the table." in bad.text
+    reader = requests.Session()
+    drive.permissions().create(fileId=doc_id, body={"type": "user", "role": "reader",
+                                                    "emailAddress": "cy@cedar.example.org"},
+                               sendNotificationEmail=False).execute()
+    reader.get(f"{server.url}/_sandbox/login", params={"email": "cy@cedar.example.org"}, timeout=10)
+    assert "write in a cell" not in reader.get(url, timeout=10).text
+    assert reader.post(url, data={"action": "append", "text": "x"}, timeout=10).status_code == 403
