@@ -3,7 +3,8 @@
 Each part is ``application/http``: a path-only request line, headers, an optional JSON body. Every
 part goes through the same pipeline as a single call (routing, validation, auth: the outer
 ``Authorization`` applies unless the part carries its own) and the answers come back in order, each
-with ``Content-ID: <response-ID>``. Drive takes at most 100 parts; media uploads are refused.
+with ``Content-ID: <response-ID>``. Drive runs at most 100 parts: the ones beyond get its 403 "Exceeds
+allowed inner batch requests soft limit" (as reported against the real API); media uploads are refused.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
 
     from ilt_bot.sandbox.server import ApiRequest, Reply, SandboxApp
 
-MAX_PARTS = {"drive": 100}
-DEFAULT_MAX_PARTS = 1000
+DRIVE_SOFT_LIMIT = 100
+MAX_PARTS = 1000
+SOFT_LIMIT_MESSAGE = "Exceeds allowed inner batch requests soft limit. Please retry."
 
 _BATCH_APIS = {"/batch/drive/v3": "drive", "/batch/drive/v2": "drive"}
 
@@ -111,9 +113,9 @@ def handle_batch(app: SandboxApp, request: Request, raw_path: str) -> Reply:
             raise ApiError(400, "Invalid content type for batch request: must be multipart/mixed.",
                            reason="badRequest")
         parts = _parse_parts(content_type, request.get_data(cache=False))
-        limit = MAX_PARTS.get(api or "", DEFAULT_MAX_PARTS)
-        if len(parts) > limit:
-            raise ApiError(400, f"A batch request cannot contain more than {limit} requests.", reason="badRequest")
+        if len(parts) > MAX_PARTS:
+            raise ApiError(400, f"A batch request cannot contain more than {MAX_PARTS} requests.",
+                           reason="badRequest")
     except ApiError as error:
         reply = error_reply(style, error)
         reply.method, reply.user = "batch", outer_user
@@ -125,9 +127,11 @@ def handle_batch(app: SandboxApp, request: Request, raw_path: str) -> Reply:
         return reply
     boundary = "batch_" + secrets.token_urlsafe(16)
     chunks = []
-    for content_id, data in parts:
+    for index, (content_id, data) in enumerate(parts):
         started = time.perf_counter()
         try:
+            if api == "drive" and index >= DRIVE_SOFT_LIMIT:
+                raise ApiError(403, SOFT_LIMIT_MESSAGE, reason="forbidden")
             inner = _inner_request(data, outer_user, host)
             if inner.raw_path.startswith(("/upload/", "/resumable/upload/")):
                 raise ApiError(400, "Media upload is not supported in batch requests.", reason="badRequest")

@@ -384,16 +384,23 @@ def test_drive_batch_answers_each_part_in_order(sandbox, build_service, fake):
     assert [e["status"] for e in logged] == [200, 404, 200]
 
 
-def test_drive_batch_of_more_than_100_is_refused(sandbox, build_service, fake):
+def test_drive_batch_runs_100_parts_and_refuses_the_rest(sandbox, build_service, fake):
     fake("drive.files.get", handler=file_or_404)
     drive = build_service(sandbox, "drive", "v3", USER)
-    batch = drive.new_batch_http_request()
-    batch._batch_size_limit = 1000  # the client stops at 1000; Drive itself at 100
-    for i in range(101):
-        batch.add(drive.files().get(fileId=f"f{i}"))
-    with pytest.raises(HttpError) as info:
-        batch.execute()
-    assert info.value.resp.status == 400
+    answers: dict[str, tuple] = {}
+    batch = drive.new_batch_http_request(callback=lambda rid, resp, exc: answers.update({rid: (resp, exc)}))
+    for i in range(102):  # the client allows 1000 a batch; Drive runs 100
+        batch.add(drive.files().get(fileId=f"f{i}"), request_id=str(i))
+    batch.execute()
+    assert all(answers[str(i)] == ({"id": f"f{i}", "user": USER}, None) for i in range(100))
+    for i in (100, 101):
+        response, error = answers[str(i)]
+        assert response is None
+        assert error.resp.status == 403
+        assert json.loads(error.content)["error"]["errors"][0] == {
+            "message": "Exceeds allowed inner batch requests soft limit. Please retry.",
+            "domain": "global", "reason": "forbidden"}
+    assert len([e for e in sandbox.requests if e["method"] == "drive.files.get"]) == 100
 
 
 def test_sheets_batch_uses_the_api_host(sandbox, build_service, fake):
