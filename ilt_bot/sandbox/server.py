@@ -51,14 +51,21 @@ def load_api_packages() -> dict[str, str | None]:
     with _load_lock:
         if not _loaded:
             importlib.import_module("ilt_bot.sandbox.pages")
-            for name in API_PACKAGES:
-                try:
-                    importlib.import_module(f"ilt_bot.sandbox.{name}")
-                    _loaded[name] = None
-                except Exception as exc:  # noqa: BLE001 - a broken package must not take the others down
-                    _loaded[name] = f"{type(exc).__name__}: {exc}"
-                    log.warning("sandbox API package %s not loaded: %s", name, _loaded[name])
+            _loaded.update(import_packages(API_PACKAGES))
         return dict(_loaded)
+
+
+def import_packages(names: Iterable[str], parent: str = "ilt_bot.sandbox") -> dict[str, str | None]:
+    """Import ``parent.<name>`` for each name; ``{name: None}`` when it loaded, else the error (logged)."""
+    outcome: dict[str, str | None] = {}
+    for name in names:
+        try:
+            importlib.import_module(f"{parent}.{name}")
+            outcome[name] = None
+        except Exception as exc:  # noqa: BLE001 - a broken package must not take the others down
+            outcome[name] = f"{type(exc).__name__}: {exc}"
+            log.warning("sandbox API package %s not loaded: %s", name, outcome[name])
+    return outcome
 
 
 # --- the sandbox clock --------------------------------------------------------------------------

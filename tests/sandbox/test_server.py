@@ -552,3 +552,12 @@ def test_sandbox_clock_moves_what_handlers_see_as_now(sandbox, fake):
     assert requests.get(f"{sandbox.url}/_sandbox/clock", timeout=5).json()["now"].startswith("2027-01-04T12:00")
     requests.post(f"{sandbox.url}/_sandbox/clock", data={"now": ""}, headers=admin, timeout=5)
     assert requests.get(f"{sandbox.url}/_sandbox/clock", timeout=5).json()["now"][:4] == str(datetime.now(UTC).year)
+
+
+def test_a_missing_api_package_is_reported_and_the_others_load(caplog):
+    from ilt_bot.sandbox.server import import_packages
+
+    outcome = import_packages(["drive", "calendar"])
+    assert outcome["drive"] is None
+    assert outcome["calendar"].startswith("ModuleNotFoundError")
+    assert "calendar" in caplog.text
