@@ -54,13 +54,22 @@ class DocsOps:
     def read_tables(self, doc_id: str) -> list[DocTable]:
         return tables_of(self.get(doc_id))
 
-    def batch_update(self, doc_id: str, requests: list[dict[str, Any]], revision_id: str | None = None) -> dict:
-        """All edits in one atomic documents.batchUpdate; with ``revision_id``, refused if people edited since.
+    def batch_update(self, doc_id: str, requests: list[dict[str, Any]]) -> dict[str, Any]:
+        """Every edit in one atomic ``documents.batchUpdate``, applied at most once.
 
-        Not retried blindly when a revision is given (a lost answer then shows as a stale revision).
+        The Doc's current ``revisionId`` is read first and sent as ``writeControl.requiredRevisionId``:
+        if people edit in between, Google refuses the batch (400) instead of applying it over their
+        change; if the answer is lost, a changed revision shows it was applied, so it is not re-sent.
         """
+        revision = self.get(doc_id).get("revisionId")
         body: dict[str, Any] = {"requests": requests}
-        if revision_id:
-            body["writeControl"] = {"requiredRevisionId": revision_id}
-        return self.caller.call(lambda: self.documents().batchUpdate(documentId=doc_id, body=body),
-                                what=f"Editing Doc {doc_id}", file_id=doc_id)
+        if revision:
+            body["writeControl"] = {"requiredRevisionId": revision}
+
+        def recover() -> dict[str, Any] | None:
+            now = self.get(doc_id).get("revisionId")
+            return {"documentId": doc_id, "replies": [], "writeControl": {"requiredRevisionId": now}} \
+                if revision and now != revision else None
+
+        return self.caller.once(lambda: self.documents().batchUpdate(documentId=doc_id, body=body), recover,
+                                what=f"Editing Doc {doc_id} ({len(requests)} changes)", file_id=doc_id)

@@ -264,6 +264,10 @@ class Gateway:
 
     # --- extras (not in the protocol) ----------------------------------------------------------
 
+    def edit_doc(self, doc_id: str, requests: list[dict[str, Any]]) -> dict[str, Any]:
+        """Docs edits in one atomic batchUpdate, refused if people edited the Doc meanwhile (see DocsOps)."""
+        return self.docs.batch_update(doc_id, requests)
+
     def get_file(self, file_id: str) -> FileRef:
         """Any file by id (for preflight checks and tests)."""
         return to_ref(self.drive.get(file_id, FILE_FIELDS))

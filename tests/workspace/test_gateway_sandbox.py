@@ -218,6 +218,8 @@ def test_shared_drive_placement(sandbox, build_service):
     again = make_gateway(sandbox, shared_drive_id=shared["id"])
     assert again.ensure_doc_from_html("cedar/agenda/1", "Agenda", "<p>hi</p>", folder.file.id).created is False
     assert again.find("cedar/feedback/1").id == form.file.id
+    assert again.share(doc.file.id, ["t1@cedar.example.org"], "writer") == 1  # permissions with supportsAllDrives
+    assert again.share(form.file.id, ["t1@cedar.example.org"], "reader", published_view=True) == 1
 
 
 def test_rows_are_raw_appended_once_and_upserted(sandbox, gw):
@@ -316,3 +318,47 @@ def test_form_made_by_a_person_is_read_by_question_title(sandbox, gw, build_serv
     answer_form(sandbox, gw.form_responder_uri(made["formId"]), BOT, {f"entry.{qid}": "More time"})
     [answer] = gw.list_responses(made["formId"])
     assert answer.answers == {"Anything else?": ["More time"]}
+
+
+def test_doc_edits_go_in_one_batch_update_applied_once_when_the_answer_is_lost(sandbox, gw):
+    doc = gw.ensure_doc_from_html("cedar/agenda/e", "Agenda", "<p>Notes: TBD</p><p>Owner: TBD</p>", ROOT)
+    real = gw.caller.execute
+    lost = []
+
+    def lossy(request, **kw):  # commit, then lose the answer, once
+        result = real(request, **kw)
+        if request.methodId == "docs.documents.batchUpdate" and not lost:
+            lost.append(result)
+            raise ConnectionResetError("answer lost")
+        return result
+
+    gw.caller.execute = lossy
+    mark = len(sandbox.requests)
+    gw.edit_doc(doc.file.id, [{"replaceAllText": {"containsText": {"text": "TBD", "matchCase": True},
+                                                  "replaceText": "Ana"}},
+                              {"insertText": {"location": {"index": 1}, "text": "Minutes\n"}}])
+    assert lost and lost[0]["replies"][0]["replaceAllText"]["occurrencesChanged"] == 2
+    assert writes(log_since(sandbox, mark)) == ["docs.documents.batchUpdate"]  # not re-sent
+    html = gw.export_html(doc.file.id)
+    assert "Notes: Ana" in html and "Owner: Ana" in html and html.count("Minutes") == 1
+
+
+def test_doc_edit_is_refused_when_people_edited_meanwhile(sandbox, gw, build_service):
+    from ilt_bot.workspace.errors import InvalidRequest
+
+    doc = gw.ensure_doc_from_html("cedar/agenda/f", "Agenda", "<p>Notes: TBD</p>", ROOT)
+    person = build_service(sandbox, "docs", "v1", BOT).documents()
+    real_get = gw.docs.get
+
+    def get_then_person_edits(doc_id):
+        answer = real_get(doc_id)
+        person.batchUpdate(documentId=doc_id, body={"requests": [
+            {"insertText": {"location": {"index": 1}, "text": "Edited by a person. "}}]}).execute()
+        return answer
+
+    gw.docs.get = get_then_person_edits
+    with pytest.raises(InvalidRequest):
+        gw.edit_doc(doc.file.id, [{"replaceAllText": {"containsText": {"text": "TBD", "matchCase": True},
+                                                      "replaceText": "Ana"}}])
+    gw.docs.get = real_get
+    assert "TBD" in gw.export_html(doc.file.id)
