@@ -181,3 +181,45 @@ def test_token_file_is_private_even_if_it_existed(tmp_path):
     write_token_file(path, Creds())
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert json.loads(path.read_text()) == {"token": "x"}
+
+
+def test_keyless_delegation_impersonates_the_service_account_for_the_bot_user(monkeypatch):
+    import google.auth
+    from google.auth import impersonated_credentials
+    from google.oauth2.credentials import Credentials as UserCredentials
+
+    from ilt_bot.workspace.auth import load_credentials
+
+    source = UserCredentials(token="ambient")
+    monkeypatch.setattr(google.auth, "default", lambda scopes=None: (source, "cedar-ilt"))
+    config, bot = example(workspace={"backend": "google", "auth": {
+        "method": "impersonation", "target_principal": "ilt-bot-sa@cedar-ilt.iam.gserviceaccount.com"}},
+        drive={"root_folder_id": ROOT})
+    creds = load_credentials(config, sandbox=False)
+    assert isinstance(creds, impersonated_credentials.Credentials)
+    assert creds._subject == bot  # domain-wide delegation to the bot user, no key file
+    assert creds._target_principal == "ilt-bot-sa@cedar-ilt.iam.gserviceaccount.com"
+    assert creds._target_scopes == required_scopes(config)
+    assert creds._source_credentials.token == source.token  # the ambient credentials sign
+
+
+def test_adc_service_account_is_delegated_to_the_subject(monkeypatch, tmp_path):
+    import google.auth
+    from google.oauth2 import service_account
+
+    from ilt_bot.workspace.auth import load_credentials
+
+    info, _ = make_service_account_key("runner@cedar-ilt.iam.gserviceaccount.com")
+    ambient = service_account.Credentials.from_service_account_info(info)
+    seen = {}
+
+    def default(scopes=None):
+        seen["scopes"] = scopes
+        return ambient.with_scopes(scopes), "cedar-ilt"
+
+    monkeypatch.setattr(google.auth, "default", default)
+    config, _ = example(workspace={"backend": "google",
+                                   "auth": {"method": "adc", "subject": "ilt@cedarheights.example.org"}})
+    creds = load_credentials(config, sandbox=False)
+    assert seen["scopes"] == required_scopes(config)
+    assert creds._subject == "ilt@cedarheights.example.org"
