@@ -30,6 +30,7 @@ from ilt_bot import __version__
 from ilt_bot.errors import ConfigError, Problem, UserError
 
 log = logging.getLogger("ilt_bot")
+_ROOT: dict[str, Any] = {"verbose": False}
 
 app = typer.Typer(
     name="ilt-bot",
@@ -136,25 +137,79 @@ def root(
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log progress to stderr.")] = False,
 ) -> None:
     """Runs a school's Instructional Leadership Team routines on its Google Workspace."""
+    _ROOT["verbose"] = verbose
     if verbose:
         logging.getLogger("ilt_bot").setLevel(logging.INFO)
 
 
 @app.command()
-def check(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Validate the config (and its templates). Exit 0 ok, 2 config problems, 1 other failure."""
+def check(
+    config: ConfigOption = None,
+    as_json: JsonOption = False,
+    online: Annotated[bool, typer.Option("--online", help="Also sign in and check access to the folders, shared "
+                                         "drive and template.")] = False,
+    scopes: Annotated[bool, typer.Option("--scopes", help="Print the OAuth scopes to grant (domain-wide "
+                                         "delegation), one per line.")] = False,
+) -> None:
+    """Validate the config (and its templates). Exit 0 ok, 2 config problems, 1 other failure.
+
+    A district config checks every school. ``--online`` signs in and checks Drive access;
+    ``--scopes`` prints the scopes an admin grants to the bot's client ID.
+    """
     with user_errors(as_json):
-        cfg = load(config)
-        problems = template_problems(cfg)
+        schools, district = load_many(config)
+        problems = [Problem(f"{_where(c, district)}{p.path}", p.message, p.fix)
+                    for c in schools for p in template_problems(c)]
         if problems:
-            raise ConfigError(problems, str(cfg.source) if cfg.source else None)
-        summary = config_summary(cfg)
+            raise ConfigError(problems, str(district.source if district else schools[0].source))
+        if scopes:
+            from ilt_bot.workspace.auth import required_scopes
+
+            needed = list(dict.fromkeys(s for c in schools for s in required_scopes(c)))
+            if as_json:
+                sys.stdout.write(json.dumps(needed) + "\n")
+            else:
+                for scope in needed:
+                    typer.echo(scope)
+            return
+        if online:
+            from ilt_bot.district import SharedSandbox
+            from ilt_bot.workspace.preflight import check_online
+
+            with SharedSandbox(schools) as shared:
+                problems = [Problem(f"{_where(c, district)}{p.path}", p.message, p.fix)
+                            for c in schools for p in check_online(shared.config_for(c))]
+            if problems:
+                raise ConfigError(problems, str(district.source if district else schools[0].source))
+        summaries = [config_summary(c) for c in schools]
     if as_json:
-        emit_json({"ok": True, **summary, "problems": []})
+        if district is None:
+            emit_json({"ok": True, **summaries[0], "online": online, "problems": []})
+        else:
+            emit_json({"ok": True, "district": district.name, "config": str(district.source), "online": online,
+                       "schools": summaries, "problems": []})
         return
     console = out()
+    if district is not None:
+        console.print(f"[bold green]OK[/] {district.source}: {district.name}, {len(schools)} schools"
+                      + (" (online checks passed)" if online else ""), soft_wrap=True)
+    for summary in summaries:
+        _print_summary(console, summary, online and district is None)
+
+
+def _where(config: Any, district: Any) -> str:
+    """``schools/oak.toml: `` for a district's school (problem paths name the file), else nothing."""
+    if district is None or config.source is None:
+        return ""
+    try:
+        return f"{config.source.relative_to(district.source.parent)}: "
+    except ValueError:
+        return f"{config.source}: "
+
+
+def _print_summary(console: Console, summary: dict[str, Any], online: bool) -> None:
     console.print(f"[bold green]OK[/] {summary['config']}: {summary['school_name']} ({summary['school']}), "
-                  f"{summary['year']}", soft_wrap=True)
+                  f"{summary['year']}" + (" (online checks passed)" if online else ""), soft_wrap=True)
     console.print(f"  {summary['members']} ILT members, {summary['teams']} teams ({summary['teachers']} teachers)")
     console.print(f"  {summary['meetings']} meetings from {summary['first_meeting']} to {summary['last_meeting']} "
                   f"({summary['pattern']}), {summary['cycles']} learning cycles, "
@@ -290,19 +345,294 @@ def sandbox_serve(
                   fault_seed=fault_seed, request_log=request_log)
 
 
-# --- more commands ---------------------------------------------------------------------------------
-# `tick`, `run`, `demo` and `status` go here, each a small function like `plan` above:
-#     @app.command()
-#     def tick(config: ConfigOption = None, now: ... = None, dry_run: ... = False, as_json: JsonOption = False):
-#         with user_errors(as_json):
-#             cfg = load(config)
-#             ...
+# --- running it: tick, run, status, demo, auth -------------------------------------------------------
+
+EXIT_RETRY = 75
+"""``tick`` exit status for "try again later": a Google quota or outage, or another run holds the lock."""
+
+LogFormatOption = Annotated[str, typer.Option("--log-format", help="Logs on stderr as text or json (one object "
+                                              "per line).")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", help="Debug logs and a trace of every HTTP call "
+                                             "(tokens and keys redacted).")]
+WaitLockOption = Annotated[float, typer.Option("--wait-lock", help="Seconds to wait for another run of the same "
+                                               "school to finish (else exit 75).", min=0)]
+NowOption = Annotated[str | None, typer.Option("--now", help="Act as if it were this moment (ISO date-time; "
+                                               "school time if no offset).", show_default=False)]
+
+
+def setup_logging(log_format: str, verbose: bool) -> None:
+    """Logs to stderr: actions at INFO in json (for log collectors), warnings only in text unless -v."""
+    from ilt_bot import logs
+
+    if log_format not in logs.FORMATS:
+        raise typer.BadParameter(f"{log_format!r}: use text or json", param_hint="--log-format")
+    env_level = os.environ.get("ILT_BOT_LOG_LEVEL")
+    level: int | str = env_level.upper() if env_level else (
+        logging.INFO if log_format == "json" or _ROOT["verbose"] else logging.WARNING)
+    logs.setup(log_format, verbose=verbose, level=level)
+
+
+def parse_now(value: str | None) -> Any:
+    """``--now`` as a datetime (naive: the school's time); None for the real time."""
+    if value is None:
+        return None
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date-time; write it like 2026-09-11T06:30 or "
+                                 "2026-09-11T06:30:00-06:00", param_hint="--now") from None
+
+
+def load_many(config: Path | None):  # noqa: ANN201 - (list[Config], District | None)
+    """The schools of ``-c``: one for a school config, every school of a district config."""
+    from ilt_bot.config import config_path
+    from ilt_bot.district import load_schools
+
+    path = config_path(config)
+    log.info("config: %s", path)
+    return load_schools(path)
+
+
+def _shard(spec: str | None) -> tuple[int, int] | None:
+    from ilt_bot.district import parse_shard
+
+    if spec is None:
+        return None
+    try:
+        return parse_shard(spec)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--shard") from None
+
+
+def _print_result(console: Console, result: Any, name: str) -> None:
+    report = result.report or {}
+    colour = {"done": "green", "failed": "red"}.get(result.status, "yellow")
+    created = report.get("created", [])
+    console.print(f"[bold]{name}[/] ({result.school}): [{colour}]{result.status}[/] - {len(created)} created, "
+                  f"{report.get('existing', 0)} existing, {report.get('synced_responses', 0)} responses synced, "
+                  f"{len(report.get('skipped', []))} skipped, {len(report.get('errors', []))} errors "
+                  f"({result.api_calls} API calls, {result.seconds:.1f} s)"
+                  + (" [dim](dry run: nothing written)[/]" if report.get("dry_run") else ""), soft_wrap=True)
+    for key in created:
+        console.print(f"  + {key}", markup=False, soft_wrap=True)
+    for text in report.get("skipped", []):
+        console.print(f"  ~ {text}", markup=False, soft_wrap=True)
+    errors = list(report.get("errors", []))
+    if result.error and result.error not in errors:
+        errors.append(result.error)
+    for text in errors:
+        console.print(f"  ! {text}", markup=False, soft_wrap=True)
+
+
+@app.command()
+def tick(
+    config: ConfigOption = None,
+    now: NowOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read everything, change nothing; report what "
+                                          "would be done.")] = False,
+    as_json: JsonOption = False,
+    all_: Annotated[bool, typer.Option("--all", help="Every school of a district config (concurrently).")] = False,
+    shard: Annotated[str | None, typer.Option("--shard", help="With --all: only the schools of worker i of n "
+                                              "(i/n), or auto (Kubernetes / Cloud Run task index).",
+                                              show_default=False)] = None,
+    log_format: LogFormatOption = "text",
+    verbose: VerboseOption = False,
+    wait_lock: WaitLockOption = 0.0,
+) -> None:
+    """One reconcile pass: sync responses, create what is due and missing, log it in the Runs tab.
+
+    Exit 0 done, 1 failed (errors in the report), 2 config error, 75 try again later (Google quota or
+    outage, or another run of the school holds its lock).
+    """
+    from ilt_bot.district import exit_code, run_school, run_schools, select_shard
+
+    setup_logging(log_format, verbose)
+    moment = parse_now(now)
+    shard_spec = _shard(shard)
+    if shard_spec and not all_:
+        raise typer.BadParameter("--shard splits the schools of --all; add --all", param_hint="--shard")
+    with user_errors(as_json):
+        schools, district = load_many(config)
+        if district is not None and not all_:
+            raise ConfigError([Problem("(file)", f"{district.source} is a district config ({len(schools)} schools)",
+                                       "add --all to tick every school (with --shard i/n to split them), or pass "
+                                       "-c with one school's file")], str(district.source))
+    if all_:
+        chosen = select_shard(schools, *shard_spec) if shard_spec else schools
+        results = run_schools(chosen, moment, dry_run=dry_run, wait_lock=wait_lock,
+                              max_workers=district.max_workers if district else 1,
+                              quotas=district.quotas if district else None)
+    else:
+        results = [run_school(schools[0], moment, dry_run=dry_run, wait_lock=wait_lock)]
+    code = exit_code(results)
+    if as_json:
+        if all_:
+            emit_json({"schools": {r.school: r.to_json() for r in results}, "count": len(results),
+                       "shard": f"{shard_spec[0]}/{shard_spec[1]}" if shard_spec else None, "exit_code": code})
+        else:
+            emit_json(results[0].to_json())
+    else:
+        names = {c.school.id: c.school.name for c in schools}
+        console = out()
+        for result in results:
+            _print_result(console, result, names.get(result.school, result.school))
+        if all_:
+            console.print(f"{len(results)} schools" + (f" (shard {shard_spec[0]}/{shard_spec[1]})" if shard_spec
+                                                       else "") + f", exit {code}")
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    log_format: LogFormatOption = "text",
+    verbose: VerboseOption = False,
+    wait_lock: WaitLockOption = 0.0,
+) -> None:
+    """The daemon: a catch-up tick now, then ticks on the config's [schedule] until SIGTERM/Ctrl-C.
+
+    A district config ticks every school (concurrently) each time, on the first school's schedule.
+    """
+    import threading
+
+    from ilt_bot.district import run_school, run_schools
+    from ilt_bot.scheduler import Schedule, run_daemon
+
+    setup_logging(log_format, verbose)
+    with user_errors():
+        schools, district = load_many(config)
+        first = schools[0]
+        try:
+            schedule = Schedule(timezone=first.tz, every_minutes=first.schedule.every_minutes,
+                                start=first.schedule.start, end=first.schedule.end, days=first.schedule.days)
+        except ValueError as exc:
+            raise ConfigError([Problem("schedule", str(exc), "fix [schedule]")], str(first.source)) from None
+
+    def one_tick(stop: threading.Event) -> None:
+        if district is not None:
+            results = run_schools(schools, wait_lock=wait_lock, max_workers=district.max_workers,
+                                  quotas=district.quotas, stop=stop)
+        else:
+            results = [run_school(first, wait_lock=wait_lock, stop=stop)]
+        for result in results:
+            if result.status != "done":
+                log.warning("%s: tick %s: %s", result.school, result.status,
+                            result.error or "; ".join((result.report or {}).get("errors", [])[:3]))
+
+    name = district.name if district else first.school.id
+    err().print(f"ilt-bot run: {len(schools)} school(s), every {schedule.every_minutes} min {schedule.days} "
+                f"{schedule.start:%H:%M}-{schedule.end:%H:%M} ({first.school.timezone}); Ctrl-C stops")
+    runner = run_daemon(schedule, one_tick, name=f"ilt-bot {name}")
+    err().print(f"stopped after {runner.runs} ticks ({runner.failures} crashed)")
+
+
+@app.command()
+def status(
+    config: ConfigOption = None,
+    now: NowOption = None,
+    as_json: JsonOption = False,
+    log_format: LogFormatOption = "text",
+    verbose: VerboseOption = False,
+) -> None:
+    """Per school: the last run and what it made, what is due next, and what needs a person."""
+    from datetime import datetime
+
+    from ilt_bot.district import SharedSandbox
+    from ilt_bot.status import school_status
+    from ilt_bot.workspace.gateway import connect
+
+    setup_logging(log_format, verbose)
+    moment = parse_now(now)
+    with user_errors(as_json):
+        schools, _district = load_many(config)
+    found = []
+    with SharedSandbox(schools) as shared:
+        for cfg in schools:
+            at = moment or datetime.now(cfg.tz)
+            with connect(shared.config_for(cfg)) as gateway:
+                found.append(school_status(cfg, gateway, at))
+    if as_json:
+        emit_json({"schools": {s.school: s.to_json() for s in found}})
+        return
+    console = out()
+    for s in found:
+        console.print(f"[bold]{s.name}[/] ({s.school})" + (f"  tracker: {s.tracker}" if s.tracker else ""),
+                      soft_wrap=True)
+        if s.last_run:
+            run_ = s.last_run
+            console.print(f"  last run {run_['time']}: {run_['result']} ({run_['actions']} actions, "
+                          f"{run_['created']} created, {run_['skipped']} skipped, {len(run_['errors'])} errors)")
+        else:
+            console.print("  last run: none recorded")
+        console.print(f"  created in the last 7 days: {len(s.recent)}")
+        for row in s.recent[:10]:
+            console.print(f"    {row['time']}  {row['key']}", markup=False)
+        console.print(f"  due in the next 7 days: {len(s.due_next)}")
+        for item in s.due_next[:10]:
+            console.print(f"    {item['due']}  {item['kind']:<18} {item['key']}", markup=False)
+        if s.attention:
+            console.print(f"  [bold yellow]needs a person ({len(s.attention)}):[/]")
+            for a in s.attention:
+                console.print(f"    - {a.text()}", markup=False, soft_wrap=True)
+        else:
+            console.print("  needs a person: nothing")
+
+
+@app.command()
+def demo(
+    config: ConfigOption = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write every Doc as HTML.")] = Path("demo-out"),
+    sandbox_url: Annotated[str | None, typer.Option("--sandbox-url", help="A running sandbox (`ilt-bot sandbox "
+                                                    "serve`) instead of the embedded one.", show_default=False)]
+    = None,
+    serve: Annotated[bool, typer.Option("--serve", help="Keep the sandbox running afterwards to browse it.")]
+    = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Play the fall semester on the sandbox: ticks, people answering Forms and taking notes; Docs as HTML."""
+    from ilt_bot.config import config_path
+    from ilt_bot.demo import run_demo
+
+    with user_errors(as_json):
+        path = config_path(config)
+        result = run_demo(path, out_dir, sandbox_url=sandbox_url, serve=serve, json_output=as_json)
+    if as_json:
+        emit_json(result)
+    if result.get("errors"):
+        raise typer.Exit(1)
+
+
+auth_app = typer.Typer(help="Credentials for Google.", no_args_is_help=True)
+app.add_typer(auth_app, name="auth")
+
+
+@auth_app.command("login")
+def auth_login(
+    config: ConfigOption = None,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the URL instead of opening a browser.")]
+    = False,
+) -> None:
+    """OAuth for one person (workspace.auth.method = "oauth"): sign in and save the token file (mode 0600)."""
+    from ilt_bot.workspace.auth import oauth_login
+    from ilt_bot.workspace.errors import AuthFailed
+
+    with user_errors():
+        cfg = load(config)
+        try:
+            path = oauth_login(cfg, open_browser=not no_browser)
+        except AuthFailed as exc:
+            raise UserError(str(exc)) from None
+    err().print(f"token saved to {path} (readable only by you)")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: ``ilt-bot``."""
-    logging.basicConfig(stream=sys.stderr, level=os.environ.get("ILT_BOT_LOG_LEVEL", "WARNING").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from ilt_bot.logs import setup
+
+    setup("text", level=os.environ.get("ILT_BOT_LOG_LEVEL", "WARNING").upper())
     try:
         app(args=argv, prog_name="ilt-bot")
     except KeyboardInterrupt:
