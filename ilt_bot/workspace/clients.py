@@ -55,7 +55,10 @@ def no_silent_resend(http: httplib2.Http) -> httplib2.Http:
     guard the error reaches the retry policy, which looks the write up before sending it again.
     Reads keep httplib2's reconnect-and-resend (harmless, and it hides stale keep-alive connections).
     """
-    original = http._conn_request
+    original = getattr(http, "_conn_request", None)
+    if original is None:  # another httplib2: keep it (the retry policy still looks writes up first)
+        log.warning("httplib2 without _conn_request: cannot disable its silent re-send of writes")
+        return http
 
     def conn_request(conn: Any, request_uri: str, method: str, body: Any, headers: Any) -> Any:
         if method.upper() in _SAFE_METHODS:

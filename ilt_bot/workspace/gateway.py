@@ -8,11 +8,13 @@ never recreated. :func:`connect` picks the backend: the embedded sandbox, a sand
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httplib2
 
@@ -39,6 +41,8 @@ from ilt_bot.workspace.sheets import SheetsOps
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 STATE_PROPERTY = "iltbot_state"
 """appProperty on Forms: ``building`` until questions, settings and publishing are done, then ``ready``."""
 
@@ -53,8 +57,30 @@ def _get(obj: Any, *path: str, default: Any = None) -> Any:
     return default if obj is None else obj
 
 
+def _counted(method: Callable[..., T]) -> Callable[..., T]:
+    """Attribute the HTTP requests made inside a public operation to ``Gateway.operations[name]``."""
+
+    @functools.wraps(method)
+    def wrapper(self: Gateway, *args: Any, **kwargs: Any) -> T:
+        outer = self._depth == 0
+        before = self.caller.total_calls
+        self._depth += 1
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._depth -= 1
+            if outer:
+                self.operations[method.__name__] += self.caller.total_calls - before
+
+    return wrapper
+
+
 class Gateway:
-    """Drive, Docs, Forms and Sheets for the bot user, behind the jobs' :class:`WorkspaceAPI`."""
+    """Drive, Docs, Forms and Sheets for the bot user, behind the jobs' :class:`WorkspaceAPI`.
+
+    ``calls`` counts HTTP requests by API method id, ``operations`` by gateway operation (``share``,
+    ``ensure_form``...), ``total_calls`` all of them.
+    """
 
     def __init__(
         self,
@@ -82,6 +108,8 @@ class Gateway:
         self.forms = FormsOps(self.caller, services.forms)
         self.sheets = SheetsOps(self.caller, services.sheets)
         self.sharing = Sharing(self.drive)
+        self.operations: Counter[str] = Counter()
+        self._depth = 0
         self._refs: dict[str, dict[str, str]] = {}
         self._responder_uri: dict[str, str] = {}
 
@@ -99,6 +127,7 @@ class Gateway:
     def reset_counts(self) -> None:
         self.caller.calls.clear()
         self.caller.units.clear()
+        self.operations.clear()
 
     def close(self) -> None:
         """Stop the embedded sandbox, if this gateway started one."""
@@ -114,10 +143,12 @@ class Gateway:
 
     # --- WorkspaceAPI --------------------------------------------------------------------------
 
+    @_counted
     def find(self, key: str) -> FileRef | None:
         """The file with ``iltbot_key == key`` (a live one before a trashed one), or None."""
         return self.drive.find(key)
 
+    @_counted
     def ensure_folder(self, key: str, name: str, parent_id: str) -> Ensured:
         found = self.drive.find(key)
         if found:
@@ -126,6 +157,7 @@ class Gateway:
 
         return Ensured(to_ref(self.drive.create(key, name, FOLDER_MIME, parent_id)), created=True)
 
+    @_counted
     def ensure_doc_from_html(
         self, key: str, name: str, html: str, folder_id: str, properties: dict[str, str] | None = None
     ) -> Ensured:
@@ -134,6 +166,7 @@ class Gateway:
             return Ensured(found, created=False)
         return Ensured(to_ref(self.drive.create_doc_from_html(key, name, html, folder_id, properties)), created=True)
 
+    @_counted
     def ensure_form(
         self, key: str, spec: FormSpec, folder_id: str, properties: dict[str, str] | None = None
     ) -> Ensured:
@@ -183,6 +216,7 @@ class Gateway:
         form_id = self._orphan_form(title)
         return {"formId": form_id} if form_id else None
 
+    @_counted
     def ensure_spreadsheet(self, key: str, name: str, folder_id: str, tabs: dict[str, list[str]]) -> Ensured:
         found = self.drive.find(key)
         if found and found.trashed:
@@ -194,6 +228,7 @@ class Gateway:
         self.sheets.ensure_tabs(item["id"], tabs, fresh=True)
         return Ensured(to_ref(item), created=True)
 
+    @_counted
     def share(
         self,
         file_id: str,
@@ -213,12 +248,15 @@ class Gateway:
         return self.sharing.share(file_id, allowed, role, notify=notify, message=message,
                                   published_view=published_view)
 
+    @_counted
     def unshare(self, file_id: str, emails: list[str]) -> int:
         return self.sharing.unshare(file_id, emails)
 
+    @_counted
     def set_form_accepting(self, form_id: str, accepting: bool) -> None:
         self.forms.set_publish(form_id, published=True, accepting=accepting)
 
+    @_counted
     def form_responder_uri(self, form_id: str) -> str:
         if form_id not in self._responder_uri:
             uri = self.forms.get(form_id).get("responderUri")
@@ -239,31 +277,39 @@ class Gateway:
             self._refs[form_id] = refs
         return self._refs[form_id]
 
+    @_counted
     def list_responses(self, form_id: str, since: datetime | None = None) -> list[FormAnswer]:
         refs = self._question_refs(form_id)
         return [to_answer(r, refs) for r in self.forms.responses(form_id, since)]
 
+    @_counted
     def read_rows(self, spreadsheet_id: str, tab: str) -> list[list[str]]:
         return self.sheets.read_rows(spreadsheet_id, tab)
 
+    @_counted
     def append_rows_once(self, spreadsheet_id: str, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
         return self.sheets.append_rows_once(spreadsheet_id, tab, rows, id_column)
 
+    @_counted
     def upsert_rows(self, spreadsheet_id: str, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
         return self.sheets.upsert_rows(spreadsheet_id, tab, rows, id_column)
 
+    @_counted
     def read_doc_tables(self, doc_id: str) -> list[DocTable]:
         return self.docs.read_tables(doc_id)
 
+    @_counted
     def export_html(self, file_id: str) -> str:
         data = self.drive.export(file_id, "text/html")
         return data.decode("utf-8") if isinstance(data, bytes) else str(data)
 
+    @_counted
     def move_to_folder(self, file_id: str, folder_id: str) -> None:
         self.drive.move(file_id, folder_id)
 
     # --- extras (not in the protocol) ----------------------------------------------------------
 
+    @_counted
     def edit_doc(self, doc_id: str, requests: list[dict[str, Any]]) -> dict[str, Any]:
         """Docs edits in one atomic batchUpdate, refused if people edited the Doc meanwhile (see DocsOps)."""
         return self.docs.batch_update(doc_id, requests)

@@ -162,6 +162,7 @@ def test_share_batches_permissions_notifies_once_each_and_skips_existing(sandbox
     assert gw.share(doc.file.id, people, "writer", notify=True, message="Agenda for Tuesday") == 10
     assert gw.total_calls - before == 2  # permissions.list + one batch
     assert gw.calls["drive.batch"] == 1
+    assert gw.operations["share"] == 2
     assert sorted(e["to"] for e in sent_emails(sandbox.store)) == sorted(people)
     assert {e["message"] for e in sent_emails(sandbox.store)} == {"Agenda for Tuesday"}
     mark = len(sandbox.requests)
