@@ -143,13 +143,18 @@ def unauthenticated_body(api: str, missing: bool) -> dict[str, Any]:
 
 
 def register_service_account(store: Store, client_email: str, public_key_pem: str | bytes, *,
-                             delegation: bool = True) -> None:
-    """Accept JWT assertions signed by this service account's key (``delegation``: may use ``sub``)."""
+                             delegation: bool = True, scopes: list[str] | None = None) -> None:
+    """Accept JWT assertions signed by this service account's key.
+
+    ``delegation``: it may act as users (``sub``, domain-wide delegation); ``scopes``: the scopes an
+    admin granted to its client ID (None: any), delegated requests asking for more are refused.
+    """
     pem = public_key_pem.decode() if isinstance(public_key_pem, bytes) else public_key_pem
     serialization.load_pem_public_key(pem.encode())  # refuse garbage early
+    record = {"client_email": client_email.lower(), "public_key_pem": pem, "delegation": delegation,
+              "scopes": None if scopes is None else sorted(scopes)}
     with store.transaction():
-        store.put("service_account", client_email.lower(), {"client_email": client_email.lower(),
-                                                            "public_key_pem": pem, "delegation": delegation})
+        store.put("service_account", client_email.lower(), record)
 
 
 def register_refresh_token(store: Store, token: str, email: str) -> None:
@@ -245,7 +250,9 @@ def _jwt_user(store: Store, assertion: str, now: float, *, self_signed: bool = F
         raise TokenError("invalid_grant", "Invalid JWT: Failed audience check.")
     subject = claims.get("sub")
     if subject and subject.lower() != account["client_email"]:
-        if not account.get("delegation", True):
+        granted = account.get("scopes")
+        asked = set(str(claims.get("scope", "")).split())
+        if not account.get("delegation", True) or (granted is not None and not asked <= set(granted)):
             raise TokenError(
                 "unauthorized_client",
                 "Client is unauthorized to retrieve access tokens using this method, "

@@ -150,3 +150,16 @@ def test_self_signed_jwt_access_acts_as_the_service_account(sandbox, key_file):
     with pytest.raises(HttpError) as info:  # a JWT sent to the token endpoint would fail as RefreshError
         drive_with(sandbox, forged).about().get(fields="user").execute()
     assert info.value.resp.status == 401
+
+
+def test_delegation_needs_the_scopes_the_admin_granted(sandbox):
+    info, public_pem = make_service_account_key(BOT)
+    register_service_account(sandbox.store, BOT, public_pem, scopes=["https://www.googleapis.com/auth/drive"])
+    granted = service_account.Credentials.from_service_account_info(info, scopes=SCOPES).with_subject(USER)
+    granted.refresh(Request(session=sandbox_session(sandbox.url)))
+    assert granted.token == f"sandbox:{USER}"
+    more = SCOPES + ["https://www.googleapis.com/auth/forms.body"]
+    greedy = service_account.Credentials.from_service_account_info(info, scopes=more).with_subject(USER)
+    with pytest.raises(RefreshError) as refused:
+        greedy.refresh(Request(session=sandbox_session(sandbox.url)))
+    assert "unauthorized_client" in str(refused.value)
