@@ -561,3 +561,23 @@ def test_a_missing_api_package_is_reported_and_the_others_load(caplog):
     assert outcome["drive"] is None
     assert outcome["calendar"].startswith("ModuleNotFoundError")
     assert "calendar" in caplog.text
+
+
+def test_concurrent_writes_are_applied_one_at_a_time(sandbox, fake):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def bump(call: core.Call) -> dict:
+        record = call.store.get("note", "counter") or {"n": 0}
+        time.sleep(0.002)  # widen the read-modify-write window
+        call.store.put("note", "counter", {"n": record["n"] + 1})
+        return {"id": "counter"}
+
+    fake("drive.files.create", handler=bump)
+
+    def create(_: int) -> int:
+        return requests.post(f"{sandbox.url}/drive/v3/files", json={"name": "x"}, headers=AUTH, timeout=10).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(create, range(40)))
+    assert statuses == [200] * 40
+    assert sandbox.store.get("note", "counter") == {"n": 40}
