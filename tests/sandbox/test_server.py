@@ -205,7 +205,9 @@ def test_query_parameters_are_typed_and_checked(sandbox, fake):
     assert ok.json()["query"] == {"valueInputOption": "RAW", "includeValuesInResponse": True}
     bad_enum = requests.post(url, params={"valueInputOption": "RAWISH"}, json={}, headers=AUTH, timeout=5)
     assert bad_enum.status_code == 400
-    assert bad_enum.json()["error"]["message"].startswith("Invalid value at 'value_input_option' (")
+    assert bad_enum.json()["error"]["message"] == (
+        "Invalid value at 'value_input_option' (type.googleapis.com/google.apps.sheets.v4.ValueInputOption), "
+        '"RAWISH"')
     unknown = requests.post(url, params={"valueInputOption": "RAW", "colour": "red"}, json={}, headers=AUTH,
                             timeout=5)
     assert unknown.status_code == 400
