@@ -45,8 +45,8 @@ def test_httplib2_transport_names_the_original_host(sandbox, build_service, head
     assert "Authorization" not in headers_seen[0]  # handlers never see tokens
 
 
-def test_plain_http_passes_non_google_urls_through(sandbox):
-    response, content = sandbox_http(sandbox.url).request(f"{sandbox.url}/_sandbox/")
+def test_plain_http_passes_non_google_urls_through(sandbox_module):
+    response, content = sandbox_http(sandbox_module.url).request(f"{sandbox_module.url}/_sandbox/")
     assert response.status == 200
     assert b"sandbox" in content
 
