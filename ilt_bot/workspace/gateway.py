@@ -24,6 +24,7 @@ from ilt_bot.workspace.clients import Caller, HttpFactory, Services, build_servi
 from ilt_bot.workspace.docs import DocsOps
 from ilt_bot.workspace.drive import (
     FILE_FIELDS,
+    FOLDER_MIME,
     FORM_MIME,
     SHEET_MIME,
     DriveOps,
@@ -153,9 +154,7 @@ class Gateway:
         found = self.drive.find(key)
         if found:
             return Ensured(found, created=False)
-        from ilt_bot.workspace.drive import FOLDER_MIME
-
-        return Ensured(to_ref(self.drive.create(key, name, FOLDER_MIME, parent_id)), created=True)
+        return self._settle(key, self.drive.create(key, name, FOLDER_MIME, parent_id))
 
     @_counted
     def ensure_doc_from_html(
@@ -164,7 +163,23 @@ class Gateway:
         found = self.drive.find(key)
         if found:
             return Ensured(found, created=False)
-        return Ensured(to_ref(self.drive.create_doc_from_html(key, name, html, folder_id, properties)), created=True)
+        return self._settle(key, self.drive.create_doc_from_html(key, name, html, folder_id, properties))
+
+    def _settle(self, key: str, made: dict[str, Any]) -> Ensured:
+        """After creating ``made``: if another runner created the same key meanwhile, keep the oldest.
+
+        Two runners started at once (cron on two machines) may both miss the key and both create; each
+        then lists the key, and the one whose file is not the oldest trashes its own copy and uses the
+        other, so both converge on one artifact. Costs one ``files.list`` per creation.
+        """
+        live = [f for f in self.drive.find_items(key) if not f.get("trashed")]
+        winner = pick(live) or made
+        if winner["id"] == made["id"]:
+            return Ensured(to_ref(made), created=True)
+        log.warning("%s: another run created it at the same time; keeping %s, trashing %s", key, winner["id"],
+                    made["id"])
+        self.drive.update(made["id"], body={"trashed": True}, what=f"Trashing duplicate {made['id']} of {key}")
+        return Ensured(to_ref(winner), created=False)
 
     @_counted
     def ensure_form(
@@ -193,6 +208,11 @@ class Gateway:
                 created = self.forms.create(spec.title, lambda: self._recover_form(spec.title))
                 form_id, fresh = created["formId"], "info" in created  # recovered orphans: read first
         self.drive.move(form_id, folder_id, body={"appProperties": props})
+        if not found:
+            settled = self._settle(key, {"id": form_id, "appProperties": props, "mimeType": FORM_MIME,
+                                         "name": spec.title})
+            if not settled.created:
+                return settled  # another run is building this Form; the next run completes it if needed
         qmap = self.forms.complete(form_id, spec, fresh=fresh)
         packed = pack_qmap(qmap, MAX_APP_PROPERTIES - len(props)) or {}
         if not packed and qmap:
@@ -224,9 +244,10 @@ class Gateway:
         if found:
             self.sheets.ensure_tabs(found.id, tabs, fresh=False)
             return Ensured(found, created=False)
-        item = self.drive.create(key, name, SHEET_MIME, folder_id)
-        self.sheets.ensure_tabs(item["id"], tabs, fresh=True)
-        return Ensured(to_ref(item), created=True)
+        settled = self._settle(key, self.drive.create(key, name, SHEET_MIME, folder_id))
+        if settled.created:  # else the other run is adding the tabs (the next run adds any still missing)
+            self.sheets.ensure_tabs(settled.file.id, tabs, fresh=True)
+        return settled
 
     @_counted
     def share(

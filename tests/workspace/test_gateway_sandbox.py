@@ -363,3 +363,27 @@ def test_doc_edit_is_refused_when_people_edited_meanwhile(sandbox, gw, build_ser
                                                       "replaceText": "Ana"}}])
     gw.docs.get = real_get
     assert "TBD" in gw.export_html(doc.file.id)
+
+
+@pytest.mark.parametrize("kind", ["folder", "doc", "form", "sheet"])
+def test_two_runs_creating_at_once_converge_on_one_artifact(sandbox, gw, kind):
+    """A second runner that looked the key up before the first one created it, then creates too."""
+    def ensure(g):
+        if kind == "folder":
+            return g.ensure_folder("cedar/folder/race", "Race", ROOT)
+        if kind == "doc":
+            return g.ensure_doc_from_html("cedar/agenda/race", "Race", "<p>x</p>", ROOT)
+        if kind == "form":
+            return g.ensure_form("cedar/feedback/race", FEEDBACK, ROOT)
+        return g.ensure_spreadsheet("cedar/tracker/race", "Race", ROOT, {"Runs": ["id"]})
+
+    first = ensure(gw)
+    late = make_gateway(sandbox)
+    real_find = late.drive.find
+    late.drive.find = lambda key: None  # it listed before the first run's create landed
+    second = ensure(late)
+    late.drive.find = real_find
+    assert second.file.id == first.file.id and not second.created
+    live = [f for f in make_gateway(sandbox, ADMIN).drive.find_items(first.file.key) if not f.get("trashed")]
+    assert [f["id"] for f in live] == [first.file.id]
+    assert ensure(late).file.id == first.file.id
