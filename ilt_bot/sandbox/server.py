@@ -91,6 +91,15 @@ def set_sandbox_now(store: Store, moment: datetime | None) -> datetime:
 
 JSON_TYPE = "application/json; charset=UTF-8"
 
+_COMMON_HEADERS = {"X-XSS-Protection": "0", "X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options": "nosniff"}
+GOOGLE_HEADERS: dict[str, dict[str, str]] = {
+    "drive": {"Vary": "Origin, X-Origin", "Cache-Control": "no-cache, no-store, max-age=0, must-revalidate",
+              "Pragma": "no-cache", "Expires": "Mon, 01 Jan 1990 00:00:00 GMT", **_COMMON_HEADERS},
+    "esf": {"Vary": "Origin, X-Origin, Referer", "Cache-Control": "private", **_COMMON_HEADERS},
+}
+"""The response headers Google sends with every API answer (recorded in the gspread cassettes; the
+``Server: ESF`` header comes from the request handler)."""
+
 
 @dataclass
 class Reply:
@@ -233,6 +242,10 @@ class SandboxApp:
         if self.server.latency_ms:
             time.sleep(self.server.latency_ms / 1000)
         reply: Reply = run()
+        if reply.method is not None and not reply.drop:
+            style = "drive" if routing.api_of(reply.method) == "drive" else "esf"
+            for name, value in GOOGLE_HEADERS[style].items():
+                reply.headers.setdefault(name, value)
         if reply.method is not None:
             self.server.log.record(
                 user=reply.user, method=reply.method, status=0 if reply.drop else reply.status,
@@ -482,7 +495,10 @@ def _drop_connection(environ: dict[str, Any]) -> None:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """No access log on stderr (the request log is the sandbox's own)."""
+    """No access log on stderr (the request log is the sandbox's own); ``Server: ESF`` as Google."""
+
+    def version_string(self) -> str:
+        return "ESF"
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass

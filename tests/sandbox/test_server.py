@@ -479,7 +479,10 @@ def test_result_objects_render_status_headers_and_raw_bytes(sandbox, fake):
     assert (exported.status_code, exported.headers["Content-Type"], exported.content) == (200, "text/html",
                                                                                         b"<p>hi</p>")
     deleted = requests.delete(f"{sandbox.url}/drive/v3/files/a", headers=AUTH, timeout=5)
-    assert (deleted.status_code, deleted.content) == (204, b"")
+    assert (deleted.status_code, deleted.content, deleted.headers["Content-Type"]) == (204, b"", "text/html")
+    # Google's usual headers, as recorded
+    assert deleted.headers["Cache-Control"] == "no-cache, no-store, max-age=0, must-revalidate"
+    assert deleted.headers["Server"] == "ESF"
 
 
 # --- pages ---------------------------------------------------------------------------------------
