@@ -396,7 +396,10 @@ class SharedSandbox:
         from ilt_bot.sandbox.server import SandboxServer
         from ilt_bot.workspace.embedded import sandbox_db_path, seed_root_folder
 
-        self.server = SandboxServer(db=sandbox_db_path(embedded[0])).start()
+        db = sandbox_db_path(embedded[0])
+        if db != ":memory:":
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        self.server = SandboxServer(db=db).start()
         for config in embedded:
             if config.drive.root_folder_id:
                 seed_root_folder(self.server.store, config.drive.root_folder_id, config.workspace.bot_user)

@@ -1,0 +1,186 @@
+"""`ilt-bot tick`: the --json report, exit codes (0, 1, 2, 75), two processes at once, catching up a week."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ilt_bot import cli
+from ilt_bot.config import load_config
+from ilt_bot.jobs import TickReport
+from ilt_bot.locking import school_lock
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "config.example.toml"
+ILT_BOT = Path(sys.executable).parent / "ilt-bot"
+runner = CliRunner()
+REPORT_KEYS = {"created", "existing", "synced_responses", "skipped", "errors"}
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    from ilt_bot.logs import disable_http_trace
+
+    disable_http_trace()
+
+
+@pytest.fixture
+def env(tmp_path, sandbox, monkeypatch):
+    """A copy of the example config pointed at the test's sandbox, and a private lock directory."""
+    config = tmp_path / "config.toml"
+    config.write_text(EXAMPLE.read_text())
+    monkeypatch.setenv("ILT_BOT_SANDBOX_URL", sandbox.url)
+    monkeypatch.setenv("ILT_BOT_LOCK_DIR", str(tmp_path / "locks"))
+    monkeypatch.delenv("ILT_BOT_CONFIG", raising=False)
+    return config
+
+
+def tick(*args: str):
+    return runner.invoke(cli.app, ["tick", *args], catch_exceptions=False)
+
+
+def drive_keys(sandbox, build_service, admin) -> Counter[str]:
+    """How many live files carry each iltbot_key, as the super admin sees Drive."""
+    drive = build_service(sandbox, "drive", "v3", admin)
+    keys: Counter[str] = Counter()
+    token = None
+    while True:
+        page = drive.files().list(q="trashed = false", fields="nextPageToken,files(id,appProperties)",
+                                  pageSize=1000, pageToken=token).execute()
+        for item in page.get("files", []):
+            key = (item.get("appProperties") or {}).get("iltbot_key")
+            if key:
+                keys[key] += 1
+        token = page.get("nextPageToken")
+        if not token:
+            return keys
+
+
+def test_tick_json_report_then_rerun_creates_nothing(env):
+    first = tick("-c", str(env), "--now", "2026-08-18T06:30", "--json")
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    assert set(report) >= REPORT_KEYS
+    assert report["status"] == "done" and report["errors"] == []
+    assert {"cedar/tracker/2026-27", "cedar/agenda/2026-08-20", "cedar/feedback/2026-08-20"} <= set(report["created"])
+    assert "cedar/agenda/2026-08-25" not in report["created"]  # due 2026-08-21, not yet
+
+    again = json.loads(tick("-c", str(env), "--now", "2026-08-18T06:30", "--json").stdout)
+    assert again["created"] == [] and again["errors"] == [] and again["existing"] >= 3
+
+
+def test_tick_text_output_and_dry_run_writes_nothing(env, sandbox, build_service, admin):
+    result = tick("-c", str(env), "--now", "2026-08-18T06:30", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "dry run" in result.stdout and "+ cedar/agenda/2026-08-20" in result.stdout
+    assert drive_keys(sandbox, build_service, admin) == Counter()
+
+
+def test_bad_config_exits_2_with_the_field_path(env):
+    env.write_text(env.read_text().replace('weekday = "tuesday"', 'weekday = "tusday"'))
+    result = tick("-c", str(env), "--json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["problems"][0]["path"] == "meetings.weekday"
+
+
+def test_missing_config_exits_2(tmp_path):
+    result = tick("-c", str(tmp_path / "nope.toml"))
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
+def test_lock_busy_exits_75(env, tmp_path):
+    with school_lock("cedar", tmp_path / "locks"):
+        result = tick("-c", str(env), "--now", "2026-08-18T06:30", "--json")
+    assert result.exit_code == 75, result.output
+    data = json.loads(result.stdout)
+    assert data["status"] == "busy" and "another ilt-bot run" in data["errors"][0]
+
+
+@pytest.mark.parametrize(("error", "code", "status"), [
+    ("standing: Unavailable: Google did not answer properly", 75, "retry"),
+    ("cedar/agenda/2026-08-20: RateLimited: per-minute limit", 75, "retry"),
+    ("cedar/agenda/2026-08-20: QuotaExceeded: storage full", 75, "retry"),
+    ("cedar/agenda/2026-08-20: PermissionDenied: cannot add files to folder", 1, "failed"),
+])
+def test_errors_in_the_report_pick_the_exit_code(env, monkeypatch, error, code, status):
+    def failing_tick(config, workspace, now, dry_run=False, **_):
+        return TickReport(errors=[error])
+
+    monkeypatch.setattr("ilt_bot.jobs.tick.run_tick", failing_tick)
+    result = tick("-c", str(env), "--json")
+    assert result.exit_code == code
+    data = json.loads(result.stdout)
+    assert data["status"] == status and data["errors"] == [error]
+
+
+def test_outage_while_connecting_exits_75(env, monkeypatch):
+    from ilt_bot.workspace.errors import Unavailable
+
+    def down(config, **_):
+        raise Unavailable("Signing in failed: the token endpoint answered 503")
+
+    monkeypatch.setattr("ilt_bot.workspace.gateway.connect", down)
+    result = tick("-c", str(env), "--json")
+    assert result.exit_code == 75
+    assert json.loads(result.stdout)["status"] == "retry"
+
+
+def test_shard_without_all_and_bad_now_are_usage_errors(env):
+    assert tick("-c", str(env), "--shard", "0/2").exit_code == 2
+    assert tick("-c", str(env), "--now", "next tuesday").exit_code == 2
+    assert tick("-c", str(env), "--log-format", "yaml").exit_code == 2
+
+
+def test_two_ticks_at_once_create_each_artifact_once(env, tmp_path, sandbox, build_service, admin):
+    environ = {**os.environ, "ILT_BOT_SANDBOX_URL": sandbox.url, "ILT_BOT_LOCK_DIR": str(tmp_path / "locks")}
+    command = [str(ILT_BOT), "tick", "-c", str(env), "--now", "2026-09-01T06:30", "--json", "--wait-lock", "120"]
+    procs = [subprocess.Popen(command, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outputs = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outputs]
+    reports = [json.loads(o[0]) for o in outputs]
+    created = reports[0]["created"] + reports[1]["created"]
+    assert len(created) == len(set(created)), "both processes claim to have created the same artifact"
+    keys = drive_keys(sandbox, build_service, admin)
+    assert "cedar/agenda/2026-09-01" in keys
+    assert set(created) <= set(keys)
+    assert all(n == 1 for n in keys.values()), {k: n for k, n in keys.items() if n > 1}
+
+
+def test_catch_up_after_a_week_off_creates_what_fell_due_that_week_and_nothing_more(env):
+    from ilt_bot.calendar import SchoolYear
+    from ilt_bot.jobs.tick import HANDLERS
+    from ilt_bot.plan import plan
+
+    config = load_config(env)
+    last = datetime(2026, 9, 1, 6, 30, tzinfo=config.tz)
+    back = last + timedelta(days=7)
+    first = json.loads(tick("-c", str(env), "--now", last.isoformat(), "--json").stdout)
+    assert first["errors"] == []
+    steps = {"folder", "tracker", "intake_form", "sync_responses", "harvest_actions"}
+    due_that_week = {i.key for i in plan(config, SchoolYear(config), last, back)
+                     if last < i.due <= back and i.kind in HANDLERS and i.kind not in steps}
+    assert {"cedar/agenda/2026-09-08", "cedar/feedback/2026-09-08"} <= due_that_week
+
+    result = tick("-c", str(env), "--now", back.isoformat(), "--json")
+    assert result.exit_code == 0, result.output
+    caught_up = json.loads(result.stdout)
+    assert caught_up["errors"] == []
+    assert set(caught_up["created"]) == due_that_week
+    assert not set(caught_up["created"]) & set(first["created"])
