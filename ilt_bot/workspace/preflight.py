@@ -56,6 +56,16 @@ def _folder_problems(gw: Any, config: Any, path: str, folder_id: str) -> list[Pr
                                 "the config does not name (files there would be missed by searches)",
                                 f'set drive.shared_drive_id = "{drive_id}"'))
     caps = item.get("capabilities") or {}
+    if caps and caps.get("canListChildren") is False:
+        problems.append(Problem(path, f"{bot} cannot list folder {folder_id} ({item.get('name')})",
+                                f"share it with {bot} as Editor"))
+    elif not problems:
+        try:
+            gw.drive.list_files(f"'{folder_id}' in parents and trashed = false", what=f"Listing folder {folder_id}",
+                                fields="id")
+        except PermissionDenied as error:
+            problems.append(Problem(path, f"{bot} cannot list folder {folder_id}: {error}",
+                                    f"share it with {bot} as Editor"))
     if caps and not caps.get("canAddChildren", False):
         role = "Content manager of the shared drive" if drive_id else "Editor"
         problems.append(Problem(path, f"{bot} can see folder {folder_id} ({item.get('name')}) but cannot add files "

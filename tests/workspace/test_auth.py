@@ -223,3 +223,20 @@ def test_adc_service_account_is_delegated_to_the_subject(monkeypatch, tmp_path):
     creds = load_credentials(config, sandbox=False)
     assert seen["scopes"] == required_scopes(config)
     assert creds._subject == "ilt@cedarheights.example.org"
+
+
+def test_no_token_or_key_reaches_the_logs(sandbox, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    config, bot, info = service_account_config(sandbox, tmp_path)
+    gw = fast(config)
+    gw.ensure_folder("cedar/folder/agendas", "Agendas", ROOT)
+    sandbox.set_faults(1.0, kinds=["503"], seed=1)
+    with pytest.raises(Exception):  # noqa: B017 - any failure: we look at what was logged on the way
+        gw.find("cedar/folder/agendas")
+    sandbox.set_faults(0.0)
+    text = caplog.text
+    assert "Agendas" in text or "agendas" in text  # the log did capture the gateway's activity
+    assert "PRIVATE KEY" not in text and "eyJ" not in text and "Bearer" not in text
+    assert f"sandbox:{bot}" not in text and info["private_key_id"] not in text
