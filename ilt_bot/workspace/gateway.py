@@ -224,7 +224,7 @@ class Gateway:
         return Ensured(to_ref(item), created=True)
 
     def _orphan_items(self, title: str) -> list[dict[str, Any]]:
-        q = f"name = '{escape_q(title)}' and mimeType = '{FORM_MIME}' and trashed = false"
+        q = f"name = '{escape_q(title)}' and mimeType = '{FORM_MIME}' and 'me' in owners and trashed = false"
         items = self.drive.list_files(q, what=f"Looking for an unfinished Form {title!r}", in_shared_drive=False)
         return [f for f in items if KEY_PROPERTY not in (f.get("appProperties") or {})]
 

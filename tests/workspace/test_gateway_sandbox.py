@@ -387,3 +387,14 @@ def test_two_runs_creating_at_once_converge_on_one_artifact(sandbox, gw, kind):
     live = [f for f in make_gateway(sandbox, ADMIN).drive.find_items(first.file.key) if not f.get("trashed")]
     assert [f["id"] for f in live] == [first.file.id]
     assert ensure(late).file.id == first.file.id
+
+
+def test_a_persons_form_with_the_same_title_is_never_adopted(sandbox, gw, build_service):
+    person = build_service(sandbox, "forms", "v1", PRINCIPAL).forms()
+    theirs = person.create(body={"info": {"title": FEEDBACK.title}}).execute()
+    build_service(sandbox, "drive", "v3", PRINCIPAL).permissions().create(
+        fileId=theirs["formId"], sendNotificationEmail=False,
+        body={"type": "user", "role": "writer", "emailAddress": BOT}).execute()
+    ours = gw.ensure_form("cedar/feedback/same-title", FEEDBACK, ROOT)
+    assert ours.created and ours.file.id != theirs["formId"]
+    assert person.get(formId=theirs["formId"]).execute().get("items") is None  # untouched
