@@ -197,18 +197,21 @@ def load_district(path: str | os.PathLike[str]) -> District:
             problems.append(Problem(f"{shown}: district", "a school config cannot hold a [district] section",
                                     "move it to the district file"))
             continue
+        merged = deep_merge(defaults, school_data)
+        school_id = (merged.get("school") or {}).get("id") if isinstance(merged.get("school"), dict) else None
+        other = where.get(school_id) if isinstance(school_id, str) else None
+        if other is not None:
+            problems.append(Problem(f"{shown}: school.id", f"{school_id!r} is also the id in "
+                                    f"{_shown(other, base)}", "give every school its own id"))
+            continue
+        if isinstance(school_id, str):
+            where[school_id] = school_file
         try:
-            config = parse_config(deep_merge(defaults, school_data), source=shown)
+            config = parse_config(merged, source=shown)
         except ConfigError as exc:
             problems += [Problem(f"{shown}: {p.path}", p.message, p.fix) for p in exc.problems]
             continue
         config._source = school_file
-        other = where.get(config.school.id)
-        if other is not None:
-            problems.append(Problem(f"{shown}: school.id", f"{config.school.id!r} is also the id in "
-                                    f"{_shown(other, base)}", "give every school its own id"))
-            continue
-        where[config.school.id] = school_file
         schools.append(config)
     if problems:
         raise ConfigError(problems, source)
