@@ -21,9 +21,9 @@ import httplib2
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from ilt_bot.workspace.errors import WorkspaceError, from_http_error, from_refresh_error
+from ilt_bot.workspace.errors import from_http_error, from_refresh_error
 from ilt_bot.workspace.ratelimit import RateLimiter
-from ilt_bot.workspace.retry import TRANSPORT_ERRORS, RetryPolicy, is_retryable
+from ilt_bot.workspace.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -199,11 +199,3 @@ class Caller:
                 results.setdefault(request_id, ConnectionError("no answer in the batch response"))
         return results
 
-
-def failed_retryably(result: Any) -> bool:
-    """True when a batch part failed in a way worth retrying."""
-    return isinstance(result, BaseException) and is_retryable(result)
-
-
-def is_failure(result: Any) -> bool:
-    return isinstance(result, (WorkspaceError, *TRANSPORT_ERRORS))

@@ -74,7 +74,6 @@ class DriveOps:
         self.permissions = service.permissions
         self.service = service
         self.shared_drive_id = shared_drive_id
-        self._root_id: str | None = None
 
     def list_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"supportsAllDrives": True}
@@ -114,12 +113,6 @@ class DriveOps:
             lambda: self.files().get(fileId=file_id, fields=fields, supportsAllDrives=True),
             what=f"Reading file {file_id}", file_id=file_id,
         )
-
-    def root_id(self) -> str:
-        """The id of the bot user's My Drive root (where forms.create puts new Forms), cached."""
-        if self._root_id is None:
-            self._root_id = self.get("root", "id")["id"]
-        return self._root_id
 
     def _create_once(self, key: str, make: Any, what: str, parent: str) -> dict[str, Any]:
         def recover() -> dict[str, Any] | None:
@@ -207,13 +200,6 @@ class DriveOps:
             token = page.get("nextPageToken")
             if not token:
                 return perms
-
-    def require_folder(self, folder_id: str) -> dict[str, Any]:
-        item = self.get(folder_id)
-        if item.get("mimeType") != FOLDER_MIME:
-            raise NotFound(f"{folder_id} is not a folder ({item.get('mimeType')}): fix the folder id in config.",
-                           file_id=folder_id)
-        return item
 
 
 ROLE_RANK = {"reader": 1, "publishedReader": 1, "commenter": 2, "writer": 3, "fileOrganizer": 4, "organizer": 5,
