@@ -88,9 +88,20 @@ class Demo:
 
     # -- the bot -------------------------------------------------------------------------------------
 
+    def set_clock(self, now: datetime | None) -> None:
+        """Move the sandbox clock to the simulated time (None: real time), so timestamps match the story."""
+        import requests
+
+        try:
+            requests.post(f"{self.base_url}/_sandbox/clock", data={"now": now.isoformat() if now else ""},
+                          headers={"Authorization": "Bearer sandbox-admin"}, timeout=30)
+        except requests.RequestException as exc:  # an older sandbox without a clock: real timestamps
+            log.debug("sandbox clock not set: %s", exc)
+
     def tick(self, now: datetime) -> None:
         from ilt_bot.jobs.tick import run_tick
 
+        self.set_clock(now)
         report = run_tick(self.config, self.gateway, now, year=self.year)
         self.run.ticks += 1
         self.run.existing += report.existing
@@ -183,21 +194,25 @@ class Demo:
 
     # -- the semester --------------------------------------------------------------------------------
 
-    def play(self, progress: Any = None) -> None:
+    def play(self, progress: Any = None, until: date | None = None) -> None:
+        """Every school day of the fall (up to ``until``): a morning tick, people, an after-school tick."""
         fall = _fall(self.config)
         start = min(self.config.year.start, min((m.date for m in self.year.meetings()), default=fall.start))
-        days = _school_days(self.year, start - timedelta(days=7), fall.end)
+        days = _school_days(self.year, start - timedelta(days=7), min(fall.end, until or fall.end))
         task = progress.add_task("fall semester", total=len(days)) if progress is not None else None
         for day in days:
             self.tick(self.year.at(day, MORNING))
             meeting = self.year.meeting_on(day)
             if meeting is not None:
+                self.set_clock(meeting.end + timedelta(minutes=5))
                 self.after_meeting(meeting)
-            elif (day.weekday() in (3, 4)) and day.isoformat() >= start.isoformat():
+            elif day.weekday() in (3, 4) and day >= start:
+                self.set_clock(self.year.at(day, time(12, 0)))
                 self.submit_items(day)
             self.tick(self.year.at(day, AFTER_SCHOOL))
             if progress is not None:
                 progress.update(task, advance=1, description=f"fall semester {day:%b %d}")
+        self.set_clock(None)
 
     def write_docs(self) -> int:
         """Every Google Doc the bot can see, exported as HTML into ``out_dir`` (plus an index)."""
@@ -231,6 +246,8 @@ def run_demo(
     sandbox_url: str | None = None,
     serve: bool = False,
     json_output: bool = False,
+    *,
+    until: date | None = None,
 ) -> dict[str, Any]:
     """Play the fall semester; returns counts per artifact kind (what ``--json`` prints).
 
@@ -269,7 +286,7 @@ def run_demo(
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=json_output) as progress:
-            demo.play(progress)
+            demo.play(progress, until=until)
         written = demo.write_docs()
         run = demo.run
         result = {

@@ -75,7 +75,8 @@ def ensure_feedback_form(ctx: JobContext, day: date, folder_id: str) -> tuple[Fi
                      what=spec.title)
     if ref is None or ref.id == DRY_RUN_ID:
         return ref, None
-    ctx.workspace.share(ref.id, member_emails(ctx.config), "reader", published_view=True)
+    if not ctx.dry_run:
+        ctx.workspace.share(ref.id, member_emails(ctx.config), "reader", published_view=True)
     return ref, ctx.workspace.form_responder_uri(ref.id)
 
 

@@ -68,7 +68,8 @@ def ensure_intake_form(
                          what=spec.title)
         link = link or len(ctx.report.created) > before
     if ref is not None and ref.id != DRY_RUN_ID and link and uri is None:
-        ctx.workspace.share(ref.id, member_emails(ctx.config), "reader", published_view=True)
+        if not ctx.dry_run:
+            ctx.workspace.share(ref.id, member_emails(ctx.config), "reader", published_view=True)
         uri = ctx.workspace.form_responder_uri(ref.id)
     ctx.memo[form_key] = (ref, uri)
     return ref, uri

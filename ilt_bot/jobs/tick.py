@@ -100,6 +100,18 @@ def ensure_standing(ctx: JobContext) -> None:
     ensure_intake_form(ctx, lambda: root_folder(ctx))
 
 
+def load_jobs() -> None:
+    """Import every module of :mod:`ilt_bot.jobs`, so each routine's ``@handles`` registers its kinds."""
+    import importlib
+    import pkgutil
+
+    import ilt_bot.jobs as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"ilt_bot.jobs.{module.name}")
+
+
 def _due_items(config: Any, year: Any, now: datetime) -> list[Any]:
     from ilt_bot import plan
 
@@ -134,6 +146,7 @@ def run_tick(
     stop: threading.Event | None = None,
 ) -> TickReport:
     """One reconcile pass at ``now``; returns what it did (or would do, with ``dry_run``)."""
+    load_jobs()
     now = _aware(config, now)
     year = year if year is not None else _school_year(config)
     ctx = JobContext(config=config, year=year, workspace=workspace, now=now, dry_run=dry_run,
@@ -176,3 +189,6 @@ def _intake_memo_key(ctx: JobContext) -> str:
     from ilt_bot.jobs.intake import intake_key
 
     return intake_key(ctx.config)
+
+
+from ilt_bot.jobs import reflection, thinking_map  # noqa: E402, F401, I001  (register their handlers)

@@ -82,6 +82,10 @@ class FakeWorld:
     def calls(self) -> int:
         return sum(self.ws.calls.values())
 
+    def writes(self) -> int:
+        reads = {"find", "read_rows", "list_responses", "read_doc_tables", "export_html", "form_responder_uri"}
+        return sum(n for op, n in self.ws.calls.items() if op not in reads)
+
 
 @pytest.fixture
 def fake_world(config):
@@ -145,6 +149,10 @@ class SandboxWorld:
 
     def calls(self) -> int:
         return len(self.server.requests)
+
+    def writes(self) -> int:
+        reads = (".get", ".list", ".export", ".batchGet")
+        return sum(1 for e in self.server.requests if not e["method"].endswith(reads))
 
 
 @pytest.fixture

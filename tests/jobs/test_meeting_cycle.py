@@ -55,12 +55,19 @@ def test_first_tick_makes_the_standing_artifacts_and_the_first_agenda(world, con
 
 
 def test_dry_run_lists_what_it_would_make_and_changes_nothing(world, config, year):
-    before = world.calls()
     report = tick(world, config, year, 2026, 8, 22, 12, dry_run=True)
+    assert world.writes() == 0 and world.calls() > 0
     assert "cedar/agenda/2026-08-25" in report.created and "cedar/tracker/2026-27" in report.created
     real = tick(world, config, year, 2026, 8, 22, 12)
     assert set(real.created) == set(report.created)  # nothing was made by the dry run
-    assert world.calls() > before
+    world.respond("cedar/feedback/2026-08-25", ANA, {"plus": "Clear roles"}, local(config, 2026, 8, 25, 18))
+    world.add_action("cedar/agenda/2026-08-25", CHLOE, ["Share the data", "Ben", "Sep 4", ""])
+    before = world.writes()
+    later = tick(world, config, year, 2026, 9, 5, 12, dry_run=True)
+    assert world.writes() == before  # the dry run read the response and the Doc but wrote nothing
+    assert later.synced_responses == 1 and "cedar/agenda/2026-09-08" in later.created
+    assert world.accepting("cedar/feedback/2026-08-25")
+    assert world.tracker_rows("cedar/tracker/2026-27", FEEDBACK) == []
 
 
 def test_agendas_carry_last_meetings_feedback_items_and_open_actions(world, config, year):

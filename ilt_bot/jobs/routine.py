@@ -1,0 +1,159 @@
+"""What the thinking-map and reflection jobs share: their folders, templates, due times and people.
+
+- :func:`plan_item` finds a WorkItem of the year's plan by key (the plan is computed once per pass),
+  so a job knows when its artifact and the ones around it fall due.
+- :func:`active` keeps a pass cheap: an item is worked on from its due time until a horizon, after
+  which the job makes no call at all for it (the artifact it was about is history).
+- :func:`make_doc` renders a template and ensures the Doc (idempotent by key), then shares it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ilt_bot import render
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, get
+from ilt_bot.jobs.agenda import ensure_folder
+from ilt_bot.jobs.tracker import TABS
+from ilt_bot.workspace.api import FileRef
+
+THINKING_MAP = "Thinking map"
+TM_COLUMNS = ["Row ID", "Response ID", "Team", "Cycle", "Submitted", "Respondent", "Question", "Answer"]
+TABS.setdefault(THINKING_MAP, TM_COLUMNS)
+C_ROW, C_RESPONSE, C_TEAM, C_CYCLE, C_SUBMITTED, C_RESPONDENT, C_QUESTION, C_ANSWER = range(len(TM_COLUMNS))
+
+FOLDER_DISPLAY = {"thinking-maps": "Thinking maps", "reflections": "Reflections"}
+
+
+def plan_items(ctx: JobContext) -> dict[str, Any]:
+    """Every WorkItem of the year by key (computed once per pass)."""
+    if "plan_by_key" not in ctx.memo:
+        from ilt_bot import plan
+
+        ctx.memo["plan_by_key"] = {i.key: i for i in plan.plan(ctx.config, ctx.year)}
+    return ctx.memo["plan_by_key"]
+
+
+def plan_item(ctx: JobContext, key: str) -> Any:
+    return plan_items(ctx).get(key)
+
+
+def due_of(ctx: JobContext, key: str) -> datetime | None:
+    item = plan_item(ctx, key)
+    return None if item is None else item.due
+
+
+def active(ctx: JobContext, until: datetime | None) -> bool:
+    """Whether work on an item is still useful at ``ctx.now`` (None: always)."""
+    return until is None or ctx.now <= until
+
+
+def folder(ctx: JobContext, kind: str) -> str | None:
+    """The bot folder ``kind`` (``thinking-maps``, ``reflections``), made under the root when missing."""
+    return ensure_folder(ctx, kind, FOLDER_DISPLAY.get(kind))
+
+
+def environment(ctx: JobContext) -> Any:
+    """The pass's sandboxed Jinja environment (shared with the agenda job's)."""
+    if "jinja_env" not in ctx.memo:
+        base = get(ctx.config, "base_dir")
+        ctx.memo["jinja_env"] = render.make_environment(ctx.config, ctx.workspace,
+                                                        base_dir=None if base is None else Path(base))
+    return ctx.memo["jinja_env"]
+
+
+def principal_emails(config: Any) -> list[str]:
+    """The school leader(s): members with role ``principal`` (else the first member)."""
+    found = [str(m.email).lower() for m in config.members if get(m, "role") == "principal"]
+    return found or [str(config.members[0].email).lower()]
+
+
+def member_by_id(config: Any, member_id: str) -> Any:
+    return next((m for m in config.members if m.id == member_id), None)
+
+
+def team_emails(team: Any) -> list[str]:
+    return [str(t.email).lower() for t in team.teachers]
+
+
+def make_doc(
+    ctx: JobContext,
+    key: str,
+    name: str,
+    template: str,
+    context: dict[str, Any] | Any,
+    folder_kind: str,
+    shares: list[tuple[list[str], str, bool]],
+    message: str,
+    properties: dict[str, str] | None = None,
+) -> FileRef | None:
+    """The Doc ``key`` rendered from ``template`` (context or a function making it, called only when
+    missing); when made, shared: each ``(emails, role, notify)``. Returns None when trashed."""
+    found = ctx.find(key)
+    if found is not None:
+        if found.trashed:
+            ctx.skipped(key, "in the trash (a person removed it); not recreated")
+            return None
+        ctx.report.existing += 1
+        return found
+    folder_id = folder(ctx, folder_kind)
+    if folder_id is None:
+        ctx.skipped(key, "the bot's folder is in the trash; restore it to continue")
+        return None
+    values = context() if callable(context) else context
+    html = render.render(template, values, env=environment(ctx))
+    if ctx.dry_run:
+        ctx.created(key, name)
+        ctx.files[key] = FileRef(id=DRY_RUN_ID, name=name, mime_type="", key=key)
+        return ctx.files[key]
+    ensured = ctx.workspace.ensure_doc_from_html(key, name, html, folder_id, properties)
+    ctx.files[key] = ensured.file
+    if ensured.trashed:
+        ctx.skipped(key, "in the trash (a person removed it); not recreated")
+        return None
+    if not ensured.created:
+        ctx.report.existing += 1
+        return ensured.file
+    ctx.created(key, name)
+    link = ensured.file.web_link or ""
+    for emails, role, notify in shares:
+        if emails:
+            ctx.workspace.share(ensured.file.id, emails, role, notify=notify,  # type: ignore[arg-type]
+                                message=f"{message} {link}".strip() if notify else None)
+    return ensured.file
+
+
+def later(moment: datetime | None, days: int) -> datetime | None:
+    return None if moment is None else moment + timedelta(days=days)
+
+
+def questions(config: Any) -> list[str]:
+    """The thinking-map questions (``thinking_map.questions``)."""
+    return [str(q) for q in get(get(config, "thinking_map"), "questions", [])]
+
+
+def anonymous(config: Any) -> bool:
+    """Thinking maps collect no e-mail unless ``thinking_map.anonymous = false``."""
+    return bool(get(get(config, "thinking_map"), "anonymous", True))
+
+
+def question_ref(index: int) -> str:
+    return f"q{index + 1}"
+
+
+def tracker_rows(ctx: JobContext, tab: str) -> list[list[str]]:
+    """A tracker tab's rows (adding the missing tabs first when the tracker predates them)."""
+    tracker = ctx.tracker
+    if tracker is None:
+        return []
+    try:
+        return tracker.rows(tab)
+    except Exception:  # noqa: BLE001 - a tracker made before this tab existed: add the missing tabs, retry
+        if ctx.dry_run or not tracker.exists:
+            return []
+        from ilt_bot.jobs.tracker import tracker_key
+
+        ctx.workspace.ensure_spreadsheet(tracker_key(ctx.config), "", "", TABS)
+        return tracker.rows(tab)

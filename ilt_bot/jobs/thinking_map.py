@@ -1,0 +1,280 @@
+"""Teacher thinking maps: one Form per teacher team per learning cycle, and the lead's digest (issue 6).
+
+- Form ``<school>/thinking-map/<team>/<cycle>`` (Thinking maps folder), made ``lead_times.thinking_map_days``
+  before the cycle ends, asking ``thinking_map.questions``; the team's teachers may answer it (responder
+  access only, one notification each). Anonymous by default: no e-mail is collected.
+- While it is open, each pass copies new answers into the tracker's "Thinking map" tab, one row per
+  answer (``<responseId>#<question>``), RAW, once each.
+- ``thinking_map.response_window_days`` later: a last sync, the Form stops taking answers, and the
+  digest Doc ``<school>/tm-digest/<team>/<cycle>`` is made for the team's lead (shared with the lead and
+  the principal only): answers grouped by question, who answered out of the team, themes repeated
+  since the team's previous thinking map, and a table to plan the 1:1 follow-ups.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key
+from ilt_bot.jobs.routine import (
+    C_ANSWER,
+    C_CYCLE,
+    C_QUESTION,
+    C_RESPONDENT,
+    C_RESPONSE,
+    C_SUBMITTED,
+    C_TEAM,
+    THINKING_MAP,
+    TM_COLUMNS,
+    anonymous,
+    due_of,
+    folder,
+    make_doc,
+    member_by_id,
+    principal_emails,
+    question_ref,
+    questions,
+    team_emails,
+    tracker_rows,
+)
+from ilt_bot.jobs.themes import repeated, shared_themes
+from ilt_bot.jobs.tick import handles
+from ilt_bot.jobs.tracker import cell
+from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
+
+DIGEST_TEMPLATE = "tm_digest.html.j2"
+DIGEST_HORIZON_DAYS = 28
+"""A digest not made within four weeks of its due time is not made any more (the next cycle has begun)."""
+
+
+# --- config ---------------------------------------------------------------------------------------
+
+
+def form_key(config: Any, team: str, cycle: str) -> str:
+    return key(config, "thinking-map", team, cycle)
+
+
+def digest_key(config: Any, team: str, cycle: str) -> str:
+    return key(config, "tm-digest", team, cycle)
+
+
+def tm_spec(config: Any, team: Any, cycle: Any) -> FormSpec:
+    """The team's thinking-map Form for ``cycle``: the configured questions, paragraphs."""
+    lead = member_by_id(config, team.lead)
+    lead_name = lead.name if lead is not None else "your Senior/Team Lead"
+    privacy = ("Your answers are anonymous: your name and e-mail are not recorded."
+               if anonymous(config) else "Your name is recorded with your answers.")
+    return FormSpec(
+        title=f"Thinking map — {team.name}, cycle {cycle.id.lstrip('c')}",
+        description=(f"{get(config.school, 'name')}: a few minutes to reflect on learning cycle "
+                     f"{cycle.id.lstrip('c')} ({date_label(cycle.start)} to {date_label(cycle.end)}). "
+                     f"{lead_name} reads every answer and follows up 1:1. {privacy}"),
+        questions=tuple(FormQuestion(ref=question_ref(i), title=q, kind="paragraph")
+                        for i, q in enumerate(questions(config))),
+        collect_emails=not anonymous(config),
+    )
+
+
+def _cycle(ctx: JobContext, cycle_id: str) -> Any:
+    return next((c for c in ctx.year.cycles() if c.id == cycle_id), None)
+
+
+# --- sync -----------------------------------------------------------------------------------------
+
+
+def response_rows(config: Any, team: str, cycle: str, answer: FormAnswer) -> list[list[str]]:
+    """Thinking map tab rows of one response: one per answered question (respondent only if not anonymous)."""
+    who = "" if anonymous(config) else (answer.respondent_email or "")
+    rows = []
+    for i, question in enumerate(questions(config)):
+        text = "\n".join(v for v in answer.answers.get(question_ref(i), []) if v).strip()
+        if text:
+            rows.append([f"{answer.response_id}#{question_ref(i)}", answer.response_id, team, cycle,
+                         answer.submitted, who, question, text])
+    if not rows:  # an empty submission still counts as an answer from the team
+        rows.append([f"{answer.response_id}#-", answer.response_id, team, cycle, answer.submitted, who, "", ""])
+    return rows
+
+
+def tab_rows(ctx: JobContext) -> list[list[str]]:
+    """The Thinking map tab (adding the tab first when the tracker predates it)."""
+    return tracker_rows(ctx, THINKING_MAP)
+
+
+def sync_form(ctx: JobContext, team: str, cycle: str, form: FileRef) -> int:
+    """Copy the Form's new answers into the Thinking map tab; returns how many responses were new."""
+    tracker = ctx.tracker
+    if tracker is None or not tracker.exists or form.id == DRY_RUN_ID:
+        return 0
+    rows = tab_rows(ctx)
+    stamps = [cell(r, C_SUBMITTED) for r in rows if cell(r, C_TEAM) == team and cell(r, C_CYCLE) == cycle]
+    since = None
+    if stamps:
+        try:
+            since = datetime.fromisoformat(max(stamps).replace("Z", "+00:00")) - timedelta(seconds=1)
+        except ValueError:
+            since = None
+    answers = ctx.workspace.list_responses(form.id, since=since)
+    known = {cell(r, C_RESPONSE) for r in rows}
+    fresh = [a for a in answers if a.response_id not in known]
+    new_rows = [row for a in fresh for row in response_rows(ctx.config, team, cycle, a)]
+    if new_rows:
+        tracker.append_once(THINKING_MAP, new_rows)
+        ctx.record("would sync" if ctx.dry_run else "sync", form_key(ctx.config, team, cycle), "responses",
+                   f"{len(fresh)} new thinking-map responses")
+    ctx.report.synced_responses += len(fresh)
+    return len(fresh)
+
+
+# --- the Form -------------------------------------------------------------------------------------
+
+
+def ensure_tm_form(ctx: JobContext, team: Any, cycle: Any) -> FileRef | None:
+    """The team's Form for ``cycle``, published, answerable by the team's teachers (one e-mail each)."""
+    f_key = form_key(ctx.config, team.id, cycle.id)
+    spec = tm_spec(ctx.config, team, cycle)
+    folder_id = None
+    if ctx.find(f_key) is None:
+        folder_id = folder(ctx, "thinking-maps")
+        if folder_id is None:
+            ctx.skipped(f_key, "the Thinking maps folder is in the trash; restore it to continue")
+            return None
+    before = len(ctx.report.created)
+    ref = ctx.ensure(f_key, lambda: ctx.workspace.ensure_form(
+        f_key, spec, str(folder_id), {"iltbot_team": team.id, "iltbot_cycle": cycle.id}), what=spec.title)
+    if ref is None or ref.id == DRY_RUN_ID:
+        return ref
+    made = len(ctx.report.created) > before
+    if made or not _answered(ctx, team.id, cycle.id):
+        # When made, and until the first answer arrives (a crash between making and sharing): no-op if shared.
+        uri = ctx.workspace.form_responder_uri(ref.id)
+        lead = member_by_id(ctx.config, team.lead)
+        message = (f"{lead.name if lead else 'Your team lead'} asks for your thinking map for learning cycle "
+                   f"{cycle.id.lstrip('c')}: {len(spec.questions)} short questions. {uri}")
+        ctx.workspace.share(ref.id, team_emails(team), "reader", published_view=True, notify=True, message=message)
+    return ref
+
+
+def _answered(ctx: JobContext, team: str, cycle: str) -> bool:
+    return any(cell(r, C_TEAM) == team and cell(r, C_CYCLE) == cycle for r in tab_rows(ctx))
+
+
+@handles("thinking_map")
+def thinking_map_item(ctx: JobContext, item: Any) -> None:
+    """Send the team's thinking map; while it is open, copy its answers into the tracker."""
+    config = ctx.config
+    team_id, cycle_id = str(get(item, "team")), str(get(item, "cycle"))
+    digest_due = due_of(ctx, digest_key(config, team_id, cycle_id))
+    if digest_due is not None and ctx.now >= digest_due:
+        return  # the digest job takes over (last sync, closing, digest)
+    try:
+        team = config.team(team_id)
+    except KeyError:
+        ctx.skipped(str(get(item, "key")), f"no team {team_id!r} in the config")
+        return
+    cycle = _cycle(ctx, cycle_id)
+    if cycle is None:
+        ctx.skipped(str(get(item, "key")), f"no learning cycle {cycle_id!r} in the calendar")
+        return
+    form = ensure_tm_form(ctx, team, cycle)
+    if form is not None:
+        sync_form(ctx, team.id, cycle.id, form)
+
+
+# --- the digest -----------------------------------------------------------------------------------
+
+
+def team_cycles(ctx: JobContext, team_id: str, before: str) -> list[str]:
+    """Thinking-map cycles of the team before cycle ``before`` (newest last), from the tab."""
+    order = {c.id: c.index for c in ctx.year.cycles()}
+    limit = order.get(before, 10**6)
+    seen = {cell(r, C_CYCLE) for r in tab_rows(ctx) if cell(r, C_TEAM) == team_id}
+    return sorted((c for c in seen if order.get(c, 10**6) < limit), key=lambda c: order[c])
+
+
+def answers_of(ctx: JobContext, team_id: str, cycle_id: str) -> list[list[str]]:
+    return [r for r in tab_rows(ctx) if cell(r, C_TEAM) == team_id and cell(r, C_CYCLE) == cycle_id]
+
+
+def digest_context(ctx: JobContext, team: Any, cycle: Any) -> dict[str, Any]:
+    """Everything ``tm_digest.html.j2`` shows, computed from the Thinking map tab."""
+    config = ctx.config
+    rows = answers_of(ctx, team.id, cycle.id)
+    responses = sorted({cell(r, C_RESPONSE) for r in rows})
+    groups = []
+    for question in questions(config):
+        answers = [cell(r, C_ANSWER) for r in rows if cell(r, C_QUESTION) == question and cell(r, C_ANSWER)]
+        groups.append({"question": question, "answers": answers, "count": len(answers),
+                       "themes": [{"term": t, "count": n} for t, n in repeated(answers)]})
+    earlier = team_cycles(ctx, team.id, cycle.id)
+    previous = earlier[-1] if earlier else None
+    previous_answers = [cell(r, C_ANSWER) for r in answers_of(ctx, team.id, previous)] if previous else []
+    themes = shared_themes([cell(r, C_ANSWER) for r in rows], previous_answers) if previous else []
+    names = {str(t.email).lower(): t.name for t in team.teachers}
+    respondents = [] if anonymous(config) else sorted(
+        {names.get(cell(r, C_RESPONDENT).lower(), cell(r, C_RESPONDENT)) for r in rows if cell(r, C_RESPONDENT)})
+    lead = member_by_id(config, team.lead)
+    return {
+        "school": {"name": str(get(config.school, "name"))},
+        "team": {"id": team.id, "name": team.name, "lead": lead.name if lead else team.lead,
+                 "size": len(team.teachers), "slos": [str(s) for s in team.slos]},
+        "cycle": {"id": cycle.id, "number": cycle.id.lstrip("c"), "start": date_label(cycle.start),
+                  "end": date_label(cycle.end)},
+        "answered": len(responses),
+        "anonymous": anonymous(config),
+        "respondents": respondents,
+        "groups": groups,
+        "previous_cycle": previous.lstrip("c") if previous else None,
+        "repeated_themes": [{"term": t, "now": a, "before": b} for t, a, b in themes],
+        "teachers": [t.name for t in team.teachers],
+    }
+
+
+@handles("tm_digest")
+def tm_digest_item(ctx: JobContext, item: Any) -> None:
+    """After the window: a last sync, close the Form, make the lead's digest."""
+    config = ctx.config
+    team_id, cycle_id = str(get(item, "team")), str(get(item, "cycle"))
+    d_key = digest_key(config, team_id, cycle_id)
+    due = get(item, "due") or due_of(ctx, d_key)
+    if due is not None and ctx.now > due + timedelta(days=DIGEST_HORIZON_DAYS):
+        return
+    found = ctx.find(d_key)
+    if found is not None:
+        if found.trashed:
+            ctx.skipped(d_key, "in the trash (a person removed it); not recreated")
+        else:
+            ctx.report.existing += 1
+        return
+    try:
+        team = config.team(team_id)
+    except KeyError:
+        ctx.skipped(d_key, f"no team {team_id!r} in the config")
+        return
+    cycle = _cycle(ctx, cycle_id)
+    form = ctx.find(form_key(config, team_id, cycle_id))
+    if cycle is None or form is None or form.trashed:
+        ctx.skipped(d_key, "no thinking-map Form for this team and cycle; no digest")
+        return
+    sync_form(ctx, team_id, cycle_id, form)
+    if not ctx.dry_run:
+        ctx.workspace.set_form_accepting(form.id, False)
+        ctx.record("close", form_key(config, team_id, cycle_id), "closed", "thinking map no longer takes answers")
+    lead = member_by_id(config, team.lead)
+    lead_emails = [str(lead.email).lower()] if lead is not None else []
+    principals = [e for e in principal_emails(config) if e not in lead_emails]
+    name = f"Thinking map digest — {team.name}, cycle {cycle.id.lstrip('c')}"
+    make_doc(ctx, d_key, name, DIGEST_TEMPLATE, lambda: digest_context(ctx, team, cycle), "thinking-maps",
+             [(lead_emails, "writer", True), (principals, "commenter", False)],
+             f"Your team's thinking maps for cycle {cycle.id.lstrip('c')} are in: plan your 1:1 follow-ups.",
+             {"iltbot_team": team.id, "iltbot_cycle": cycle.id})
+
+
+def cycle_ids_of_semester(year: Any, semester: str, every: int = 1) -> list[str]:
+    """The thinking-map cycles whose end falls in ``semester``."""
+    return [c.id for c in year.cycles() if c.semester == semester and (c.index + 1) % max(every, 1) == 0]
+
+
+__all__ = ["THINKING_MAP", "TM_COLUMNS", "ensure_tm_form", "sync_form", "digest_context", "tm_spec",
+           "form_key", "digest_key", "cycle_ids_of_semester"]
