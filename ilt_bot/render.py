@@ -125,6 +125,20 @@ class _DocLoader(BaseLoader):
         return self._source, f"{DOC_TEMPLATE_PREFIX}{self.doc_id}", lambda: True
 
 
+class _StrictUndefined(StrictUndefined):
+    """StrictUndefined whose message names the keys a mapping does have (``meeting.motto`` -> its keys)."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        obj = self._undefined_obj
+        if self._undefined_hint is None and isinstance(obj, dict) and isinstance(self._undefined_name, str):
+            keys = ", ".join(sorted(str(k) for k in obj))
+            return f"{self._undefined_name!r} is undefined here (this value has: {keys})"
+        return super()._undefined_message
+
+
 def _setting(obj: Any, name: str, default: Any = None) -> Any:
     if obj is None:
         return default
@@ -152,7 +166,7 @@ def make_environment(
     env = SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=True,
-        undefined=StrictUndefined,
+        undefined=_StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
