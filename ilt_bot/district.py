@@ -366,8 +366,8 @@ def run_school(
         log.info("tick %s: %d created, %d existing, %d responses synced, %d skipped, %d errors",
                  result.status, len(report.created), report.existing, report.synced_responses,
                  len(report.skipped), len(report.errors),
-                 extra={"event": "tick", "status": result.status, "created": len(report.created),
-                        "errors": len(report.errors), "api_calls": result.api_calls,
+                 extra={"event": "tick", "status": result.status, "n_created": len(report.created),
+                        "n_errors": len(report.errors), "api_calls": result.api_calls,
                         "seconds": round(result.seconds, 2), "dry_run": dry_run})
         return result
 

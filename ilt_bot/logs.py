@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import builtins
 import contextvars
 import http.client
 import json
@@ -51,8 +52,12 @@ _school: contextvars.ContextVar[str | None] = contextvars.ContextVar("ilt_bot_sc
 HTTP_LOGGER = "ilt_bot.http"
 
 
+_PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
+
+
 def redact(text: str) -> str:
     """``text`` without secrets: header values, token fields, bearer tokens, JWTs and private keys."""
+    text = _PEM.sub(REDACTED, text)
     text = _HEADER_SECRETS.sub(lambda m: m.group(1) + REDACTED, text)
     text = _FIELD_SECRETS.sub(lambda m: m.group(1) + REDACTED, text)
     return scrub(text)
@@ -114,7 +119,10 @@ class _HttpTrace:
     def __init__(self) -> None:
         self.log = logging.getLogger(HTTP_LOGGER)
 
-    def __call__(self, *args: Any, **_kwargs: Any) -> None:
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("file") is not None:  # a real print to a file (httplib2 writes cache headers so)
+            builtins.print(*args, **kwargs)
+            return
         self.log.debug(" ".join(str(a) for a in args))
 
 
@@ -126,7 +134,9 @@ def enable_http_trace() -> None:
     global _installed_trace
     import httplib2
 
-    http.client.print = _HttpTrace()  # type: ignore[attr-defined]  # module-global lookup in http.client
+    trace = _HttpTrace()
+    http.client.print = trace  # type: ignore[attr-defined]  # module-global lookup shadows the builtin
+    httplib2.print = trace  # type: ignore[attr-defined]  # httplib2 prints "connect: ..." itself
     httplib2.debuglevel = 1
     http.client.HTTPConnection.debuglevel = 1
     logging.getLogger(HTTP_LOGGER).setLevel(logging.DEBUG)
@@ -143,6 +153,7 @@ def disable_http_trace() -> None:
     import httplib2
 
     vars(http.client).pop("print", None)
+    vars(httplib2).pop("print", None)
     httplib2.debuglevel = 0
     http.client.HTTPConnection.debuglevel = 0
     _installed_trace = False
