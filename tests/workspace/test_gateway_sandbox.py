@@ -398,3 +398,24 @@ def test_a_persons_form_with_the_same_title_is_never_adopted(sandbox, gw, build_
     ours = gw.ensure_form("cedar/feedback/same-title", FEEDBACK, ROOT)
     assert ours.created and ours.file.id != theirs["formId"]
     assert person.get(formId=theirs["formId"]).execute().get("items") is None  # untouched
+
+
+def test_move_to_folder_leaves_one_parent_and_a_second_move_writes_nothing(sandbox, gw):
+    folder = gw.ensure_folder("cedar/folder/reflections", "Reflections", ROOT)
+    doc = gw.ensure_doc_from_html("cedar/reflection/fall", "Reflection", "<p>x</p>", ROOT)
+    gw.move_to_folder(doc.file.id, folder.file.id)
+    assert gw.drive.get(doc.file.id, "parents")["parents"] == [folder.file.id]
+    mark = len(sandbox.requests)
+    gw.move_to_folder(doc.file.id, folder.file.id)
+    assert writes(log_since(sandbox, mark)) == []
+
+
+def test_closing_a_form_sticks_across_reruns(sandbox, gw, build_service):
+    form = gw.ensure_form("cedar/feedback/close", FEEDBACK, ROOT)
+    gw.set_form_accepting(form.file.id, False)
+    gw.ensure_form("cedar/feedback/close", FEEDBACK, ROOT)
+    state = build_service(sandbox, "forms", "v1", BOT).forms().get(formId=form.file.id).execute()
+    assert state["publishSettings"]["publishState"] == {"isPublished": True, "isAcceptingResponses": False}
+    gw.set_form_accepting(form.file.id, True)
+    state = build_service(sandbox, "forms", "v1", BOT).forms().get(formId=form.file.id).execute()
+    assert state["publishSettings"]["publishState"]["isAcceptingResponses"] is True
