@@ -240,3 +240,32 @@ def test_no_token_or_key_reaches_the_logs(sandbox, tmp_path, caplog):
     assert "Agendas" in text or "agendas" in text  # the log did capture the gateway's activity
     assert "PRIVATE KEY" not in text and "eyJ" not in text and "Bearer" not in text
     assert f"sandbox:{bot}" not in text and info["private_key_id"] not in text
+
+
+def test_oauth_login_asks_for_the_required_scopes_and_saves_the_token_0600(monkeypatch, tmp_path):
+    from google.oauth2.credentials import Credentials as UserCredentials
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    from ilt_bot.workspace.auth import oauth_login
+
+    asked = {}
+
+    class Flow:
+        def run_local_server(self, port, open_browser):
+            asked["port"], asked["browser"] = port, open_browser
+            return UserCredentials(token="t", refresh_token="1//r", client_id="c", client_secret="s",
+                                   token_uri="https://oauth2.googleapis.com/token", scopes=asked["scopes"])
+
+    def from_secrets(path, scopes):
+        asked["path"], asked["scopes"] = path, scopes
+        return Flow()
+
+    monkeypatch.setattr(InstalledAppFlow, "from_client_secrets_file", staticmethod(from_secrets))
+    token = tmp_path / "sub" / "token.json"
+    config, _ = example(workspace={"backend": "google", "auth": {
+        "method": "oauth", "client_secrets": str(tmp_path / "client.json"), "token_file": str(token)}},
+        drive={"root_folder_id": ROOT})
+    assert oauth_login(config, open_browser=False) == token
+    assert asked["scopes"] == required_scopes(config) and asked["browser"] is False and asked["port"] == 0
+    assert stat.S_IMODE(os.stat(token).st_mode) == 0o600
+    assert json.loads(token.read_text())["refresh_token"] == "1//r"
