@@ -56,8 +56,8 @@ def adjustments(tables: list[DocTable]) -> list[dict[str, Any]]:
                 return row[index].strip() if index is not None and index < len(row) else ""
 
             mark = _norm(value("pilot"))
-            pilot = bool(mark and (mark in YES or mark.split()[0] in YES)) if columns["pilot"] is not None \
-                else bool(value("group"))
+            first = re.findall(r"\w+|[✓✔✅☑]", mark)[:1]
+            pilot = bool(first and first[0] in YES) if columns["pilot"] is not None else bool(value("group"))
             out.append({"what": what, "pilot": pilot, "group": value("group"), "owner": value("owner"),
                         "how": value("how")})
         return out

@@ -247,7 +247,7 @@ def member_data(rows: Rows, config: Any, semester: Any, member: Any) -> dict[str
                      "status": "closed" if action_closed(r) else "open",
                      "detail": cell(r, col(ACTION_ITEMS, "Status"))} for r in owned],
         "actions_closed": sum(1 for r in owned if action_closed(r)),
-        "items": items,
+        "raised": items,
     }
 
 
