@@ -192,6 +192,3 @@ def _intake_memo_key(ctx: JobContext) -> str:
 
 
 from ilt_bot.jobs import reflection, thinking_map  # noqa: E402, F401, I001  (register their handlers)
-
-
-from ilt_bot.jobs import reflection, thinking_map  # noqa: E402, F401, I001  (register their handlers)
