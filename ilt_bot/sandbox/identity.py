@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import google.auth.credentials
@@ -282,6 +284,65 @@ def grant(store: Store, form: dict[str, str], now: float | None = None) -> dict[
     if form.get("scope"):
         answer["scope"] = form["scope"]
     return answer
+
+
+# --- IAM Credentials API (keyless domain-wide delegation) ----------------------------------------
+
+IAM_PATH = re.compile(r"^/v1/projects/[^/]+/serviceAccounts/(?P<email>[^/:]+):(?P<verb>signJwt|generateAccessToken)$")
+"""``iamcredentials.googleapis.com`` methods used by google-auth's impersonated credentials."""
+
+
+def register_keyless_service_account(store: Store, client_email: str, *, token_creators: list[str],
+                                     delegation: bool = True, scopes: list[str] | None = None) -> None:
+    """A service account with a Google-managed key: the ``token_creators`` (users or service accounts
+    with "Service Account Token Creator" on it) may have it sign JWTs (``signJwt``, the keyless DWD
+    flow of ``google.auth.impersonated_credentials`` with ``subject``) or mint its access token."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    register_service_account(store, client_email, public_pem, delegation=delegation, scopes=scopes)
+    with store.transaction():
+        record = store.get("service_account", client_email.lower()) or {}
+        record["private_key_pem"] = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        record["key_id"] = secrets.token_hex(20)
+        record["token_creators"] = sorted(c.lower() for c in token_creators)
+        store.put("service_account", client_email.lower(), record)
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def iam_call(store: Store, caller: str, email: str, verb: str, body: Any) -> tuple[int, dict[str, Any]]:
+    """Answer ``serviceAccounts/{email}:signJwt`` or ``:generateAccessToken`` for ``caller``."""
+    permission = "iam.serviceAccounts.signJwt" if verb == "signJwt" else "iam.serviceAccounts.getAccessToken"
+    account = store.get("service_account", email.lower())
+    allowed = account is not None and "private_key_pem" in account and (
+        caller == ADMIN or caller in account.get("token_creators", []))
+    if not allowed or account is None:
+        return 403, {"error": {
+            "code": 403,
+            "message": f"Permission '{permission}' denied on resource (or it may not exist).",
+            "status": "PERMISSION_DENIED",
+            "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "IAM_PERMISSION_DENIED",
+                         "domain": "iam.googleapis.com", "metadata": {"permission": permission}}],
+        }}
+    if verb == "generateAccessToken":
+        expires = datetime.now(UTC) + timedelta(hours=1)
+        return 200, {"accessToken": token_for(account["client_email"]),
+                     "expireTime": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}  # IAM's format: no fraction
+    payload = body.get("payload") if isinstance(body, dict) else None
+    if not isinstance(payload, str):
+        return 400, {"error": {"code": 400, "message": "Invalid payload: the JWT claims set must be a JSON string.",
+                               "status": "INVALID_ARGUMENT"}}
+    header = {"alg": "RS256", "typ": "JWT", "kid": account["key_id"]}
+    signing_input = f"{_b64encode(json.dumps(header).encode())}.{_b64encode(payload.encode())}"
+    private_key = serialization.load_pem_private_key(account["private_key_pem"].encode(), password=None)
+    signature = private_key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())  # type: ignore[union-attr]
+    return 200, {"keyId": account["key_id"], "signedJwt": f"{signing_input}.{_b64encode(signature)}"}
 
 
 # --- browser sessions ----------------------------------------------------------------------------

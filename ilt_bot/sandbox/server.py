@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
@@ -219,6 +219,9 @@ class SandboxApp:
         raw_path = urlsplit(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path).path
         if raw_path in identity.TOKEN_PATHS:
             return self.token(request)
+        iam = identity.IAM_PATH.match(raw_path)
+        if iam is not None and request.method == "POST":
+            return self.iam(request, iam.group("email"), iam.group("verb"))
         if raw_path == "/batch" or raw_path.startswith("/batch/"):
             from ilt_bot.sandbox.batch import handle_batch
 
@@ -444,6 +447,19 @@ class SandboxApp:
             return Reply(error.status, json_bytes(error.body()))
         no_store = {"Cache-Control": "no-cache, no-store, max-age=0, must-revalidate"}
         return Reply(200, json_bytes(answer), headers=no_store)
+
+    def iam(self, request: Request, email: str, verb: str) -> Reply:
+        """The IAM Credentials API (keyless delegation): never faulted, like the token endpoint."""
+        try:
+            caller = identity.authenticate(request.headers, self.store)
+        except identity.AuthProblem as problem:
+            return Reply(401, json_bytes(identity.unauthenticated_body("iamcredentials", problem.missing)))
+        try:
+            body = schema.parse_json_body(request.get_data(cache=False))
+        except ApiError as error:
+            return error_reply("iamcredentials", error)
+        status, answer = identity.iam_call(self.store, caller, unquote(email), verb, body)
+        return Reply(status, json_bytes(answer))
 
     def page(self, request: Request) -> Reply | None:
         """A human page of ``PAGES`` (None when the URL is not one)."""

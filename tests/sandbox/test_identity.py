@@ -163,3 +163,27 @@ def test_delegation_needs_the_scopes_the_admin_granted(sandbox):
     with pytest.raises(RefreshError) as refused:
         greedy.refresh(Request(session=sandbox_session(sandbox.url)))
     assert "unauthorized_client" in str(refused.value)
+
+
+def test_keyless_delegation_through_the_iam_credentials_api(sandbox):
+    from google.auth import impersonated_credentials
+
+    from ilt_bot.sandbox.identity import register_keyless_service_account, sandbox_credentials
+
+    ops = "ops@cedar.example.org"
+    register_keyless_service_account(sandbox.store, BOT, token_creators=[ops])
+    request = Request(session=sandbox_session(sandbox.url))
+    delegated = impersonated_credentials.Credentials(
+        source_credentials=sandbox_credentials(ops), target_principal=BOT, target_scopes=SCOPES, subject=USER)
+    delegated.refresh(request)
+    assert delegated.token == f"sandbox:{USER}"
+    assert drive_with(sandbox, delegated).about().get(fields="user").execute()["user"]["emailAddress"] == USER
+    as_robot = impersonated_credentials.Credentials(
+        source_credentials=sandbox_credentials(ops), target_principal=BOT, target_scopes=SCOPES)
+    as_robot.refresh(request)
+    assert as_robot.token == f"sandbox:{BOT}"
+    stranger = impersonated_credentials.Credentials(
+        source_credentials=sandbox_credentials(USER), target_principal=BOT, target_scopes=SCOPES, subject=USER)
+    with pytest.raises(RefreshError) as refused:
+        stranger.refresh(request)
+    assert "iam.serviceAccounts.signJwt" in str(refused.value)
