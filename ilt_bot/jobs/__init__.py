@@ -71,17 +71,6 @@ def collect_emails(config: Any) -> bool:
     return bool(get(get(config, "feedback"), "collect_emails", True))
 
 
-def lead_days(config: Any, name: str, default: int) -> int:
-    value = get(get(config, "lead_times"), name, default)
-    return int(value if value is not None else default)
-
-
-def folder_name(config: Any, name: str) -> str:
-    """The display name of one of the bot's folders (``agendas`` -> ``Agendas``), from config if set."""
-    folders = get(get(config, "drive"), "folders") or {}
-    return str(get(folders, name) or name.replace("-", " ").capitalize())
-
-
 class MissingFolder(RuntimeError):
     """The folder an artifact goes in is gone (in the trash)."""
 

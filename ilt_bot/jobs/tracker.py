@@ -167,12 +167,18 @@ def feedback_counts(tracker: Tracker) -> list[list[str]]:
 def update_dashboard(ctx: JobContext) -> int:
     """Write the per-meeting feedback counts to the Dashboard tab (only the rows that changed).
 
-    The chart over this table needs a Sheets ``addChart`` operation in the gateway (pending).
+    The chart over it is drawn by the gateway's ``ensure_column_chart`` (Sheets ``addChart``) once the
+    gateway has that operation; until then the Dashboard is the counts table.
     """
     tracker: Tracker | None = ctx.tracker
     if tracker is None:
         return 0
-    return tracker.upsert(DASHBOARD, feedback_counts(tracker))
+    written = tracker.upsert(DASHBOARD, feedback_counts(tracker))
+    chart = getattr(ctx.workspace, "ensure_column_chart", None)
+    if written and chart is not None and tracker.exists and not ctx.dry_run:
+        # Plus and delta responses per meeting (columns B, C over column A), drawn once by the gateway.
+        chart(tracker.id, DASHBOARD, "Plus and delta per meeting", 0, [1, 2])
+    return written
 
 
 def append_runs(ctx: JobContext, run_id_prefix: str) -> int:

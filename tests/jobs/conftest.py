@@ -82,6 +82,17 @@ class FakeWorld:
     def calls(self) -> int:
         return sum(self.ws.calls.values())
 
+    def notifications(self) -> list[tuple[str, str, str]]:
+        """(to, file id, message) of each sharing e-mail."""
+        return list(self.ws.notifications)
+
+    def can_answer(self, key: str, email: str) -> bool:
+        form = self.ws.by_key(key)
+        if not form.accepting or form.permissions.get(email) is None:
+            return False
+        self.ws.respond(key, email, {"plus": ["trying"]}, datetime.now(self.config.tz))
+        return True
+
     def writes(self) -> int:
         reads = {"find", "read_rows", "list_responses", "read_doc_tables", "export_html", "form_responder_uri"}
         return sum(n for op, n in self.ws.calls.items() if op not in reads)
@@ -149,6 +160,22 @@ class SandboxWorld:
 
     def calls(self) -> int:
         return len(self.server.requests)
+
+    def notifications(self) -> list[tuple[str, str, str]]:
+        from ilt_bot.sandbox.drive.models import sent_emails
+
+        return [(e["to"], e["fileId"], e["message"] or "") for e in sent_emails(self.server.store)]
+
+    def can_answer(self, key: str, email: str) -> bool:
+        """Whether ``email`` gets through the responder page (signed in, posting an answer)."""
+        from ilt_bot.jobs.feedback import STYLES
+
+        first = f"{STYLES[self.config.feedback.style][0][1]}:"
+        try:
+            self.people.answer_form(self.ws.form_responder_uri(self.file_id(key)), email, {first: "trying"})
+        except RuntimeError:
+            return False
+        return True
 
     def writes(self) -> int:
         reads = (".get", ".list", ".export", ".batchGet")

@@ -11,7 +11,7 @@ import pytest
 
 from ilt_bot.jobs.actions import action_id
 from ilt_bot.jobs.tick import run_tick
-from ilt_bot.jobs.tracker import ACTION_ITEMS, FEEDBACK, MEETINGS, RUNS
+from ilt_bot.jobs.tracker import ACTION_ITEMS, DASHBOARD, FEEDBACK, MEETINGS, RUNS
 
 ANA, BEN, CHLOE, DEV = (f"{n}@cedar.example.org" for n in ("ana.ruiz", "ben.okafor", "chloe.park", "dev.patel"))
 PAYLOAD = '<b>bold</b> {{ 7*7 }} {% if true %}X{% endif %} =HYPERLINK("http://x")'
@@ -47,6 +47,10 @@ def test_first_tick_makes_the_standing_artifacts_and_the_first_agenda(world, con
                      "Facilitator", "Ana Ruiz", "Timekeeper", "Ben Okafor"):
         assert expected in text, expected
     assert world.accepting("cedar/feedback/2026-08-25")
+    agenda_id = world.file_id("cedar/agenda/2026-08-25")
+    mails = [(to, message) for to, file_id, message in world.notifications() if file_id == agenda_id]
+    assert sorted(to for to, _ in mails) == sorted([ANA, BEN, CHLOE, DEV])  # one each
+    assert all("Tue Aug 25, 2026" in message and agenda_id in message for _, message in mails)
     runs = world.tracker_rows("cedar/tracker/2026-27", RUNS)
     assert {r[3] for r in runs} >= {"cedar/agenda/2026-08-25", "cedar/tracker/2026-27"}
 
@@ -139,6 +143,18 @@ def test_focus_area_is_the_months(world, config, year):
     assert "October:" in text and "Calibrating observation and feedback" in text
     assert "Observation and feedback" in text and "Co-observe a K-2 guided reading lesson" in text
     assert "Launching data cycles" not in text
+
+
+def test_the_feedback_form_is_for_the_ilt_and_closes_with_the_next_agenda(world, config, year):
+    tick(world, config, year, 2026, 8, 22, 12)
+    assert world.can_answer("cedar/feedback/2026-08-25", DEV)
+    assert not world.can_answer("cedar/feedback/2026-08-25", "eva.lund@cedar.example.org")  # a teacher
+    tick(world, config, year, 2026, 9, 5, 12)
+    assert not world.can_answer("cedar/feedback/2026-08-25", DEV)  # closed: the next agenda is out
+    assert world.can_answer("cedar/feedback/2026-09-08", DEV)
+    tick(world, config, year, 2026, 9, 5, 18)
+    dashboard = world.tracker_rows("cedar/tracker/2026-27", DASHBOARD)
+    assert [r[:3] for r in dashboard] == [["2026-08-25", "1", "0"], ["2026-09-08", "1", "0"]]
 
 
 def test_a_trashed_agenda_is_reported_not_recreated(world, config, year):
