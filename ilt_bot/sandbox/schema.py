@@ -195,7 +195,7 @@ class _Validator:
             return  # JSON null clears a field, as proto JSON allows
         if "$ref" in spec:
             target = self.resolve(spec)
-            if target.get("type", "object") == "object" and "properties" in target or target.get("type") == "object":
+            if target.get("type") == "object" or "properties" in target:
                 self.check_object(value, target, path, spec)
                 return
             spec = target
