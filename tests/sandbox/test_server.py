@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -586,3 +587,38 @@ def test_concurrent_writes_are_applied_one_at_a_time(sandbox, fake):
         statuses = list(pool.map(create, range(40)))
     assert statuses == [200] * 40
     assert sandbox.store.get("note", "counter") == {"n": 40}
+
+
+CASSETTES = Path("/work/shared/fidelity/gspread-cassettes/tests/cassettes")
+
+
+@pytest.mark.skipif(not CASSETTES.is_dir(), reason="fidelity data not present")
+def test_every_request_google_accepted_in_the_recordings_passes_validation():
+    """The validator refuses nothing that the real APIs answered 2xx (gspread cassettes, 2,000+ calls)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from ilt_bot.sandbox import routing, schema
+
+    checked, refused = 0, []
+    for path in sorted(CASSETTES.glob("*.json")):
+        for interaction in json.loads(path.read_text(encoding="utf-8"))["interactions"]:
+            request, status = interaction["request"], interaction["response"]["status"]["code"]
+            url = urlsplit(request["uri"])
+            match, _ = routing.match(request["method"], url.path, url.hostname)
+            if not 200 <= status < 300 or match is None:  # only Drive v2 uploads are not routed
+                continue
+            body = request.get("body")
+            body = body.get("string") if isinstance(body, dict) else body
+            try:
+                query = schema.validate_query(match.method_id, parse_qsl(url.query, keep_blank_values=True),
+                                              match.path_params)
+                if query.get("fields"):
+                    schema.parse_fields(query["fields"], match.method_id)
+                if match.upload is None:
+                    raw = body.encode() if isinstance(body, str) else (body or b"")
+                    schema.validate_body(match.method_id, schema.parse_json_body(raw))
+            except core.ApiError as error:
+                refused.append((match.method_id, error.message))
+            checked += 1
+    assert checked > 2000
+    assert refused == []
