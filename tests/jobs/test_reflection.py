@@ -9,6 +9,7 @@ Runs on the in-memory Workspace and on the sandbox through the real gateway.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -233,3 +234,42 @@ def test_adjustments_parse_as_people_leave_them():
                       ["C", "✓", "", "", ""]])
     rows = adjustments([DocTable([["Other"]]), table])
     assert [(r["what"], r["pilot"]) for r in rows] == [("A", True), ("B", False), ("C", True)]
+
+
+def test_demo_people_answer_thinking_maps_survey_adjustments_and_pilots(sandbox_world, config, year):
+    """The demo's simulated people (``ilt_bot.demo_reflection``) acting over HTTP between real ticks."""
+    from ilt_bot.demo_reflection import ReflectionPeople
+    from ilt_bot.jobs.pilots import adjustments
+    from ilt_bot.jobs.tick import run_tick
+
+    world = sandbox_world
+    crowd = ReflectionPeople(config, world.ws, world.people, year, set_clock=world.server.set_now)
+
+    def tick(now: datetime) -> None:
+        world.server.set_now(now)
+        report = run_tick(config, world.ws, now, year=year)
+        assert report.errors == []
+        crowd.observe(report.created, now.date())
+
+    tick(datetime(2026, 8, 22, 12, tzinfo=config.tz))
+    for first, last in ((date(2026, 9, 21), date(2026, 10, 6)), (date(2026, 11, 30), date(2026, 12, 18))):
+        day = first
+        while day <= last:
+            if year.is_school_day(day):
+                tick(year.at(day, datetime.min.time().replace(hour=6, minute=30)))
+                crowd.on_day(day)
+                tick(year.at(day, datetime.min.time().replace(hour=17, minute=30)))
+            day += timedelta(days=1)
+    assert crowd.errors == []
+    answered = Counter(key for key, _ in crowd.done if "/thinking-map/" in key)
+    for team in ("k2-literacy", "math-35"):
+        size = len(config.team(team).teachers)
+        n = answered[f"cedar/thinking-map/{team}/c1"]
+        assert f"{n} of {size} teachers answered" in world.doc_text(f"cedar/tm-digest/{team}/c1")
+    assert sum(answered.values()) == crowd.actions["thinking map answered"] > 0
+    survey = {r[1] for r in world.tracker_rows("cedar/tracker/2026-27", STAKEHOLDER)}
+    assert len(survey) == crowd.actions["stakeholder survey answered"] > 0
+    fall = adjustments(world.ws.read_doc_tables(world.file_id("cedar/reflection/fall-2026")))
+    assert len(fall) == crowd.actions["adjustment typed"] == 3 and sum(r["pilot"] for r in fall) == 1
+    pilot = pilot_key(config, "fall-2026", next(r["what"] for r in fall if r["pilot"]))
+    assert len(world.ws.list_responses(world.file_id(pilot))) == crowd.actions["pilot feedback answered"] > 0
