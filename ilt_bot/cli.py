@@ -437,6 +437,8 @@ def tick(
     shard: Annotated[str | None, typer.Option("--shard", help="With --all: only the schools of worker i of n "
                                               "(i/n), or auto (Kubernetes / Cloud Run task index).",
                                               show_default=False)] = None,
+    school: Annotated[list[str] | None, typer.Option("--school", help="Of a district config: only this school "
+                                                    "(repeatable).", show_default=False)] = None,
     log_format: LogFormatOption = "text",
     verbose: VerboseOption = False,
     wait_lock: WaitLockOption = 0.0,
@@ -455,11 +457,18 @@ def tick(
         raise typer.BadParameter("--shard splits the schools of --all; add --all", param_hint="--shard")
     with user_errors(as_json):
         schools, district = load_many(config)
-        if district is not None and not all_:
+        if district is not None and not all_ and not school:
             raise ConfigError([Problem("(file)", f"{district.source} is a district config ({len(schools)} schools)",
-                                       "add --all to tick every school (with --shard i/n to split them), or pass "
-                                       "-c with one school's file")], str(district.source))
-    if all_:
+                                       "add --all to tick every school (with --shard i/n to split them), or "
+                                       "--school ID for one")], str(district.source))
+    if school:
+        known = {c.school.id for c in schools}
+        unknown = [s for s in school if s not in known]
+        if unknown:
+            raise typer.BadParameter(f"no school {unknown[0]!r} in the config; schools: {', '.join(sorted(known))}",
+                                     param_hint="--school")
+        schools = [c for c in schools if c.school.id in school]
+    if all_ or len(schools) > 1:
         chosen = select_shard(schools, *shard_spec) if shard_spec else schools
         results = run_schools(chosen, moment, dry_run=dry_run, wait_lock=wait_lock,
                               max_workers=district.max_workers if district else 1,
@@ -467,8 +476,9 @@ def tick(
     else:
         results = [run_school(schools[0], moment, dry_run=dry_run, wait_lock=wait_lock)]
     code = exit_code(results)
+    many = all_ or len(results) > 1
     if as_json:
-        if all_:
+        if many:
             emit_json({"schools": {r.school: r.to_json() for r in results}, "count": len(results),
                        "shard": f"{shard_spec[0]}/{shard_spec[1]}" if shard_spec else None, "exit_code": code})
         else:
@@ -478,7 +488,7 @@ def tick(
         console = out()
         for result in results:
             _print_result(console, result, names.get(result.school, result.school))
-        if all_:
+        if many:
             console.print(f"{len(results)} schools" + (f" (shard {shard_spec[0]}/{shard_spec[1]})" if shard_spec
                                                        else "") + f", exit {code}")
     if code:
