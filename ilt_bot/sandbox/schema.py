@@ -255,7 +255,29 @@ class _Validator:
                 message = f'Invalid JSON payload received. Unknown name "{key}"{where}: Cannot find field.'
                 raise _bad_request(message, path or None)
             child = f"{path}.{snake(name)}" if path else snake(name)
+            if self.api != "drive" and prop_spec.get("type") == "array":
+                value[name] = self.lenient_repeated(value[name], prop_spec.get("items", {}))
             self.check(value[name], prop_spec, child, name)
+
+    def lenient_repeated(self, value: Any, items: dict[str, Any]) -> Any:
+        """What the ESF JSON parser does with a repeated message field, as recorded in the gspread-pandas
+        cassettes (answered 200): a lone object is a one-element list, nested lists are flattened."""
+        target = self.resolve(items) if "$ref" in items else items
+        if target.get("type") != "object" and "properties" not in target:
+            return value
+        if isinstance(value, dict):
+            return [value]
+        if isinstance(value, list) and any(isinstance(item, list) for item in value):
+            flat: list[Any] = []
+            pending = list(value)
+            while pending:
+                item = pending.pop(0)
+                if isinstance(item, list):
+                    pending[:0] = item
+                else:
+                    flat.append(item)
+            return flat
+        return value
 
     def check_scalar(self, value: Any, spec: dict[str, Any], path: str, prop: str) -> None:
         kind, fmt = spec.get("type"), spec.get("format")

@@ -622,3 +622,36 @@ def test_every_request_google_accepted_in_the_recordings_passes_validation():
             checked += 1
     assert checked > 2000
     assert refused == []
+
+
+PANDAS_CASSETTES = Path("/work/shared/fidelity/gspread-pandas-cassettes/tests/cassettes")
+
+
+@pytest.mark.skipif(not PANDAS_CASSETTES.is_dir(), reason="fidelity data not present")
+def test_esf_takes_a_lone_object_or_nested_lists_for_a_repeated_message(sandbox, build_service, fake):
+    """gspread-pandas sent ``requests`` as one object and as ``[[...]]``; Sheets answered 200 (recorded)."""
+    import base64
+
+    recorded = []
+    for path in sorted(PANDAS_CASSETTES.glob("*.json")):
+        for interaction in json.loads(path.read_text(encoding="utf-8"))["http_interactions"]:
+            request = interaction["request"]
+            if request["uri"].endswith(":batchUpdate") and interaction["response"]["status"]["code"] == 200:
+                body = request["body"]
+                raw = base64.b64decode(body["base64_string"]) if "base64_string" in body else body["string"]
+                recorded.append(json.loads(raw))
+    shapes = {type(body["requests"]).__name__ + ("[list]" if isinstance(body["requests"], list)
+                                                   and isinstance(body["requests"][0], list) else "")
+              for body in recorded}
+    assert {"dict", "list[list]"} <= shapes
+    fake("sheets.spreadsheets.batchUpdate")
+    sheets = build_service(sandbox, "sheets", "v4", USER)
+    for body in recorded:
+        answer = sheets.spreadsheets().batchUpdate(spreadsheetId="s", body=body).execute()
+        assert isinstance(answer["body"]["requests"], list)
+        assert all(isinstance(r, dict) for r in answer["body"]["requests"])
+    lone = sheets.spreadsheets().batchUpdate(spreadsheetId="s", body={
+        "requests": {"update_sheet_properties": {"properties": {"sheet_id": 1, "title": "T"}, "fields": "title"}}
+    }).execute()
+    assert lone["body"]["requests"] == [
+        {"updateSheetProperties": {"properties": {"sheetId": 1, "title": "T"}, "fields": "title"}}]
