@@ -103,7 +103,7 @@ def group_emails(config: Any, *texts: str) -> list[str]:
     return list(found)
 
 
-def ensure_pilot_forms(ctx: JobContext, semester: str, doc_id: str) -> int:
+def ensure_pilot_forms(ctx: JobContext, semester: str, doc_id: str, report: bool = True) -> int:
     """A feedback Form for each pilot row of the semester's Adjustments table; returns how many exist."""
     rows = [a for a in adjustments(ctx.workspace.read_doc_tables(doc_id)) if a["pilot"]]
     count = 0
@@ -111,8 +111,9 @@ def ensure_pilot_forms(ctx: JobContext, semester: str, doc_id: str) -> int:
         p_key = pilot_key(ctx.config, semester, adjustment["what"])
         emails = group_emails(ctx.config, adjustment["group"])
         if not emails:
-            ctx.skipped(p_key, f"no one in the pilot group {adjustment['group']!r} (name a team, a member "
-                               "or e-mail addresses); no pilot Form")
+            if report:
+                    ctx.skipped(p_key, f"no one in the pilot group {adjustment['group']!r} (name a team, a member "
+                                   "or e-mail addresses); no pilot Form")
             continue
         spec = pilot_spec(ctx.config, adjustment)
         folder_id = folder(ctx, "reflections") if ctx.find(p_key) is None else None

@@ -21,10 +21,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from ilt_bot import render
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key, member_emails
 from ilt_bot.jobs import pilots as pilot_jobs
 from ilt_bot.jobs import semester_data as data
-from ilt_bot.jobs.routine import THINKING_MAP, folder, make_doc, member_by_id, principal_emails, questions, tracker_rows
+from ilt_bot.jobs.routine import (
+    THINKING_MAP,
+    folder,
+    make_doc,
+    member_by_id,
+    plan_items,
+    principal_emails,
+    questions,
+    sample_ctx,
+    sample_team,
+    tracker_rows,
+)
 from ilt_bot.jobs.tick import handles
 from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, FEEDBACK, MEETINGS, TABS, cell
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
@@ -63,6 +75,25 @@ def snapshot(ctx: JobContext) -> data.Rows:
         tabs = (MEETINGS, FEEDBACK, AGENDA_ITEMS, ACTION_ITEMS, THINKING_MAP, data.STAKEHOLDER)
         ctx.memo["semester_rows"] = {tab: tracker_rows(ctx, tab) for tab in tabs}
     return ctx.memo["semester_rows"]
+
+
+def closed_cycles(ctx: JobContext) -> set[str]:
+    """The learning cycles whose thinking-map window is over at ``ctx.now`` (their digests are due)."""
+    return {str(i.cycle) for i in plan_items(ctx).values() if i.kind == "tm_digest" and i.due <= ctx.now}
+
+
+def report_once(ctx: JobContext, since: datetime | None, key: str, why: str) -> None:
+    """Report a problem people must fix on the first day it matters only (not in every pass after)."""
+    if since is None or ctx.now - since < timedelta(days=1):
+        ctx.skipped(key, why)
+
+
+def first_pass_of_day(ctx: JobContext) -> bool:
+    """Whether this pass is the day's first scheduled one (problems repeated daily are reported then only)."""
+    schedule = ctx.config.schedule
+    local = ctx.now.astimezone(ctx.config.tz)
+    start = datetime.combine(local.date(), schedule.start, tzinfo=local.tzinfo)
+    return local < start + timedelta(minutes=schedule.every_minutes)
 
 
 def _semester(ctx: JobContext, item: Any) -> Any:
@@ -171,7 +202,7 @@ def stakeholder_item(ctx: JobContext, item: Any) -> None:
     s_key = stakeholder_key(config, semester.id)
     emails = [str(e).lower() for e in config.stakeholders.emails]
     if not emails:
-        ctx.skipped(s_key, "no stakeholders.emails in the config; no survey")
+        report_once(ctx, get(item, "due"), s_key, "no stakeholders.emails in the config; no survey")
         return
     spec = survey_spec(config, semester)
     folder_id = folder(ctx, "reflections") if ctx.find(s_key) is None else None
@@ -233,7 +264,8 @@ def prework_item(ctx: JobContext, item: Any) -> None:
 
 def team_reflection_context(ctx: JobContext, semester: Any, team: Any) -> dict[str, Any]:
     rows = snapshot(ctx)
-    tm = next(t for t in data.thinking_maps(rows, ctx.config, ctx.year, semester, THINKING_MAP) if t["id"] == team.id)
+    per_team = data.thinking_maps(rows, ctx.config, ctx.year, semester, THINKING_MAP, closed_cycles(ctx))
+    tm = next(t for t in per_team if t["id"] == team.id)
     cycles = {c["cycle"] for c in tm["cycles"]}
     answers = []
     for question in questions(ctx.config):
@@ -309,7 +341,7 @@ def group_context(ctx: JobContext, semester: Any) -> dict[str, Any]:
         "feedback": data.feedback_over_time(rows, semester),
         "actions": data.actions(rows, semester),
         "focus": data.focus(rows, config, semester),
-        "thinking_maps": data.thinking_maps(rows, config, ctx.year, semester, THINKING_MAP),
+        "thinking_maps": data.thinking_maps(rows, config, ctx.year, semester, THINKING_MAP, closed_cycles(ctx)),
         "stakeholders": data.stakeholders(rows, semester.id),
         "adjustment_header": pilot_jobs.ADJUSTMENT_HEADER,
         "blank_rows": 4,
@@ -326,7 +358,7 @@ def group_reflection_item(ctx: JobContext, item: Any) -> None:
         if ctx.now <= meeting.end + timedelta(days=pilot_jobs.PILOT_WINDOW_DAYS):
             found = ctx.find(g_key)
             if found is not None and not found.trashed:
-                pilot_jobs.ensure_pilot_forms(ctx, semester.id, found.id)
+                pilot_jobs.ensure_pilot_forms(ctx, semester.id, found.id, report=first_pass_of_day(ctx))
         return
     if not _before_meeting(ctx, semester):
         return
@@ -345,7 +377,7 @@ def group_reflection_item(ctx: JobContext, item: Any) -> None:
 
 def summary_context(ctx: JobContext, semester: Any) -> dict[str, Any]:
     rows = snapshot(ctx)
-    tm = data.thinking_maps(rows, ctx.config, ctx.year, semester, THINKING_MAP)
+    tm = data.thinking_maps(rows, ctx.config, ctx.year, semester, THINKING_MAP, closed_cycles(ctx))
     answered, possible = sum(t["answered"] for t in tm), sum(t["possible"] for t in tm)
     return {
         **_common(ctx, semester),
@@ -369,6 +401,65 @@ def summary_item(ctx: JobContext, item: Any) -> None:
     make_doc(ctx, s_key, f"Reflection summary and talking points — {semester.name}", "summary.html.j2",
              lambda: summary_context(ctx, semester), "reflections",
              [(member_emails(ctx.config), "writer", False)], "", {"iltbot_semester": semester.id})
+
+
+
+# --- sample contexts (``ilt-bot check`` renders every template with one) ----------------------------
+
+
+def _sample_semester(config: Any) -> tuple[JobContext, Any]:
+    ctx = sample_ctx(config)
+    semester = config.year.semesters[-1]
+    previous = _previous_semester(config, semester)
+    if previous is not None:
+        ctx.files[group_key(config, previous.id)] = None  # nothing to read back in a check
+    return ctx, semester
+
+
+@render.register_sample_context("prework.html.j2")
+def sample_prework(config: Any) -> dict[str, Any]:
+    ctx, semester = _sample_semester(config)
+    context = prework_context(ctx, semester, config.members[0])
+    context["mine"].update(roles=[{"date": "2026-09-08", "role": "Facilitator"}], role_meetings=1,
+                           actions=[{"what": "Share <b>data</b>", "meeting": "2026-09-08", "status": "open",
+                                     "detail": "in progress"}], actions_closed=0,
+                           raised=[{"title": "Calibrate", "placed": "2026-09-22"}])
+    return context
+
+
+@render.register_sample_context("team_reflection.html.j2")
+def sample_team_reflection(config: Any) -> dict[str, Any]:
+    ctx, semester = _sample_semester(config)
+    context = team_reflection_context(ctx, semester, sample_team(config))
+    context["tm"]["themes"] = "guided reading (2)"
+    if context["tm_answers"]:
+        context["tm_answers"][0]["answers"] = ["Planning together"]
+    return context
+
+
+@render.register_sample_context("group_reflection.html.j2")
+def sample_group(config: Any) -> dict[str, Any]:
+    ctx, semester = _sample_semester(config)
+    context = group_context(ctx, semester)
+    results = {"form": True, "responses": 2, "average": 4.5, "working": ["Quick"], "change": ["Fewer"]}
+    context["revisit"] = {"semester": "Fall", "found": True, "rows": [
+        {"what": "Walkthroughs", "pilot": True, "group": "K-2", "owner": "A", "how": "form", "results": results},
+        {"what": "Data early", "pilot": False, "group": "", "owner": "B", "how": "", "results": None}]}
+    context["feedback"] = [{"month": "September 2026", "responses": 3, "themes": {"Plus": "clear roles (2)"}}]
+    context["actions"]["open_items"] = [{"what": "Share data", "who": "A", "due": "Friday", "meeting": "2026-09-08"}]
+    context["stakeholders"].update(responses=1, ratings=1, average=4.0,
+                                   groups=[{"question": "What is going well?", "answers": ["Data"]}])
+    return context
+
+
+@render.register_sample_context("summary.html.j2")
+def sample_summary(config: Any) -> dict[str, Any]:
+    ctx, semester = _sample_semester(config)
+    context = summary_context(ctx, semester)
+    context["tm"] = {"answered": 3, "possible": 4, "rate": 75}
+    context["stakeholders"].update(responses=2, average=4.5)
+    context["revisit"] = {"semester": "Fall", "found": True, "rows": [{"what": "Walkthroughs"}]}
+    return context
 
 
 __all__ = ["stakeholder_key", "survey_spec", "sync_survey", "prework_context", "team_reflection_context",

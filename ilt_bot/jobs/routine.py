@@ -157,3 +157,23 @@ def tracker_rows(ctx: JobContext, tab: str) -> list[list[str]]:
 
         ctx.workspace.ensure_spreadsheet(tracker_key(ctx.config), "", "", TABS)
         return tracker.rows(tab)
+
+
+def sample_ctx(config: Any) -> JobContext:
+    """A pass with no Workspace and an empty tracker, for rendering sample contexts (``ilt-bot check``)."""
+    from ilt_bot.calendar import SchoolYear
+
+    year = SchoolYear(config)
+    ctx = JobContext(config=config, year=year, workspace=None, now=year.at(config.year.end, config.schedule.end))  # type: ignore[arg-type]
+    ctx.memo["semester_rows"] = {}
+    return ctx
+
+
+def sample_team(config: Any) -> Any:
+    """The first teacher team, or a made-up one when the config has none."""
+    if config.teams:
+        return config.teams[0]
+    from ilt_bot.config import Person, Team
+
+    return Team(id="sample-team", name="Sample team", lead=config.members[0].id,
+                teachers=[Person(name="A teacher", email=f"teacher@{config.school.domain}")])

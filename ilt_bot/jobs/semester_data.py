@@ -160,10 +160,15 @@ def focus(rows: Rows, config: Any, semester: Any) -> dict[str, Any]:
 # --- thinking maps --------------------------------------------------------------------------------
 
 
-def thinking_maps(rows: Rows, config: Any, year: Any, semester: Any, tab: str) -> list[dict[str, Any]]:
-    """Per team: responses out of the team per thinking-map cycle of the semester, and repeated themes."""
+def thinking_maps(rows: Rows, config: Any, year: Any, semester: Any, tab: str,
+                  closed: set[str] | None = None) -> list[dict[str, Any]]:
+    """Per team: responses out of the team per thinking-map cycle of the semester, and repeated themes.
+
+    ``closed``: the cycles whose response window is over (a map still open is left out), None for all.
+    """
     every = int(getattr(config.meetings, "thinking_map_every", 1) or 1)
-    cycles = [c for c in year.cycles() if c.semester == semester.id and (c.index + 1) % every == 0]
+    cycles = [c for c in year.cycles() if c.semester == semester.id and (c.index + 1) % every == 0
+              and (closed is None or c.id in closed)]
     data = rows.get(tab, [])
     out = []
     for team in config.teams:

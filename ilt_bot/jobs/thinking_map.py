@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from ilt_bot import render
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key
 from ilt_bot.jobs.routine import (
     C_ANSWER,
@@ -35,6 +36,8 @@ from ilt_bot.jobs.routine import (
     principal_emails,
     question_ref,
     questions,
+    sample_ctx,
+    sample_team,
     team_emails,
     tracker_rows,
 )
@@ -44,8 +47,8 @@ from ilt_bot.jobs.tracker import cell
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
 
 DIGEST_TEMPLATE = "tm_digest.html.j2"
-DIGEST_HORIZON_DAYS = 28
-"""A digest not made within four weeks of its due time is not made any more (the next cycle has begun)."""
+DIGEST_HORIZON_DAYS = 14
+"""A digest not made within two weeks of its due time is not made any more (the next cycle has begun)."""
 
 
 # --- config ---------------------------------------------------------------------------------------
@@ -278,3 +281,18 @@ def cycle_ids_of_semester(year: Any, semester: str, every: int = 1) -> list[str]
 
 __all__ = ["THINKING_MAP", "TM_COLUMNS", "ensure_tm_form", "sync_form", "digest_context", "tm_spec",
            "form_key", "digest_key", "cycle_ids_of_semester"]
+
+
+@render.register_sample_context(DIGEST_TEMPLATE)
+def sample_digest(config: Any) -> dict[str, Any]:
+    """A digest context with every section filled (answers with markup, repeated themes)."""
+    ctx = sample_ctx(config)
+    team, cycle = sample_team(config), ctx.year.cycles()[0]
+    context = digest_context(ctx, team, cycle)
+    context["answered"] = 2
+    context["respondents"] = ["A teacher"]
+    context["groups"][0].update(answers=["Guided <b>reading</b> {{ 7*7 }}", "Guided reading"], count=2,
+                                themes=[{"term": "guided reading", "count": 2}])
+    context["previous_cycle"] = "1"
+    context["repeated_themes"] = [{"term": "guided reading", "now": 2, "before": 1}]
+    return context
