@@ -85,6 +85,8 @@ class Demo:
         self.fresh: set[str] = set()
         """Agenda keys created by this run: people act on these meetings only."""
         self.tricky_sent = False
+        self.thinking_maps: list[str] = []
+        """Thinking-map Form keys made by this run that the teachers have not answered yet."""
 
     # -- the bot -------------------------------------------------------------------------------------
 
@@ -110,6 +112,8 @@ class Demo:
             self.run.created[_kind(key)] += 1
             if _kind(key) == "agenda":
                 self.fresh.add(key)
+            elif _kind(key) == "thinking-map":
+                self.thinking_maps.append(key)
         self.run.errors += [f"{now:%Y-%m-%d %H:%M}: {e}" for e in report.errors]
         self.run.skipped += [s for s in report.skipped if s not in self.run.skipped]
 
@@ -168,6 +172,21 @@ class Demo:
             self._act("feedback answered", self.people.answer_form, uri, member.email,
                       {titles[ref]: text for ref, text in answers.items()})
 
+    def teachers_answer(self) -> None:
+        """Teachers answer the thinking-map Forms sent to their team (the day after they arrive)."""
+        questions = [str(q) for q in self.config.thinking_map.questions]
+        pending, self.thinking_maps = self.thinking_maps, []
+        for key in pending:
+            _, _, team_id, cycle = key.split("/")
+            form = self._file(key)
+            if form is None:
+                continue
+            uri = self.gateway.form_responder_uri(form.id)
+            for teacher in self.config.team(team_id).teachers:
+                answers = said.teacher_answers(questions, team_id, cycle, teacher.email)
+                if answers:
+                    self._act("thinking map answered", self.people.answer_form, uri, teacher.email, answers)
+
     def submit_items(self, day: date) -> None:
         """Members submit agenda items with the intake Form (before the next agenda is built)."""
         from ilt_bot.jobs.intake import intake_key, intake_spec
@@ -202,6 +221,9 @@ class Demo:
         task = progress.add_task("fall semester", total=len(days)) if progress is not None else None
         for day in days:
             self.tick(self.year.at(day, MORNING))
+            if self.thinking_maps:
+                self.set_clock(self.year.at(day, time(15, 30)))
+                self.teachers_answer()
             meeting = self.year.meeting_on(day)
             if meeting is not None:
                 self.set_clock(meeting.end + timedelta(minutes=5))

@@ -55,6 +55,31 @@ ACTIONS = (
 )
 
 
+TEACHER_ANSWERS = (
+    ("Our team meetings stay focused on student work", "Co-planning the reading block saved me hours",
+     "The model lesson before the observation helped a lot", "Data days felt useful this time"),
+    ("More time to act on feedback before the next observation", "Shorter written feedback, one action step",
+     "Observe at different times of day", "Share the look-fors before the walkthrough"),
+    ("Thank you for protecting our planning time", "Could we visit another school's classrooms?",
+     "Fewer new initiatives at once, please", ""),
+)
+"""What teachers write in their team's thinking map, by question position (the last may be blank)."""
+
+
+def teacher_answers(questions: list[str], team: str, cycle: str, teacher: str) -> dict[str, str] | None:
+    """A teacher's thinking-map answers (question title -> text), or None if they do not answer."""
+    r = rng("thinking-map", team, cycle, teacher)
+    if r.random() >= 0.75:
+        return None
+    out = {}
+    for i, question in enumerate(questions):
+        pool = TEACHER_ANSWERS[min(i, len(TEACHER_ANSWERS) - 1)]
+        text = r.choice(pool)
+        if text:
+            out[question] = text
+    return out
+
+
 def rng(*parts: object) -> random.Random:
     """A generator seeded by ``parts`` (stable across runs and machines)."""
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
