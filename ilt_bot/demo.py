@@ -13,7 +13,6 @@ replays the ticks, finds everything, and creates nothing new.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time as clock
@@ -329,7 +328,8 @@ def run_demo(
         if serve:
             console.print(f"sandbox Workspace at [bold]{base_url}[/] (sign in: {base_url}/_sandbox/login?email="
                           f"{config.members[0].email}); Ctrl-C stops it")
-            print(json.dumps({"sandbox_url": base_url}) if json_output else base_url, flush=True)
+            if not json_output:  # with --json the URL is in the result (stdout keeps one JSON object)
+                print(base_url, flush=True)
             try:
                 while True:
                     clock.sleep(3600)
