@@ -27,6 +27,7 @@ from ilt_bot.jobs import pilots as pilot_jobs
 from ilt_bot.jobs import semester_data as data
 from ilt_bot.jobs.routine import (
     THINKING_MAP,
+    first_pass_of_day,
     folder,
     make_doc,
     member_by_id,
@@ -86,14 +87,6 @@ def report_once(ctx: JobContext, since: datetime | None, key: str, why: str) -> 
     """Report a problem people must fix on the first day it matters only (not in every pass after)."""
     if since is None or ctx.now - since < timedelta(days=1):
         ctx.skipped(key, why)
-
-
-def first_pass_of_day(ctx: JobContext) -> bool:
-    """Whether this pass is the day's first scheduled one (problems repeated daily are reported then only)."""
-    schedule = ctx.config.schedule
-    local = ctx.now.astimezone(ctx.config.tz)
-    start = datetime.combine(local.date(), schedule.start, tzinfo=local.tzinfo)
-    return local < start + timedelta(minutes=schedule.every_minutes)
 
 
 def _semester(ctx: JobContext, item: Any) -> Any:

@@ -90,13 +90,18 @@ def make_doc(
     properties: dict[str, str] | None = None,
 ) -> FileRef | None:
     """The Doc ``key`` rendered from ``template`` (context or a function making it, called only when
-    missing); when made, shared: each ``(emails, role, notify)``. Returns None when trashed."""
+    missing); when made, shared: each ``(emails, role, notify)``. Returns None when trashed.
+
+    A Doc found is never rewritten; in the day's first pass its sharing is checked again (a crash
+    between making and sharing is repaired; whoever already has access gets nothing)."""
     found = ctx.find(key)
     if found is not None:
         if found.trashed:
             ctx.skipped(key, "in the trash (a person removed it); not recreated")
             return None
         ctx.report.existing += 1
+        if first_pass_of_day(ctx) and not ctx.dry_run and found.id != DRY_RUN_ID:
+            _share(ctx, found, shares, message)
         return found
     folder_id = folder(ctx, folder_kind)
     if folder_id is None:
@@ -117,12 +122,24 @@ def make_doc(
         ctx.report.existing += 1
         return ensured.file
     ctx.created(key, name)
-    link = ensured.file.web_link or ""
+    _share(ctx, ensured.file, shares, message)
+    return ensured.file
+
+
+def _share(ctx: JobContext, file: FileRef, shares: list[tuple[list[str], str, bool]], message: str) -> None:
+    link = file.web_link or ""
     for emails, role, notify in shares:
         if emails:
-            ctx.workspace.share(ensured.file.id, emails, role, notify=notify,  # type: ignore[arg-type]
+            ctx.workspace.share(file.id, emails, role, notify=notify,  # type: ignore[arg-type]
                                 message=f"{message} {link}".strip() if notify else None)
-    return ensured.file
+
+
+def first_pass_of_day(ctx: JobContext) -> bool:
+    """Whether this pass is the day's first scheduled one (daily checks and reports happen then only)."""
+    schedule = ctx.config.schedule
+    local = ctx.now.astimezone(ctx.config.tz)
+    start = datetime.combine(local.date(), schedule.start, tzinfo=local.tzinfo)
+    return local < start + timedelta(minutes=schedule.every_minutes)
 
 
 def later(moment: datetime | None, days: int) -> datetime | None:
