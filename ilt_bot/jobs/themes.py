@@ -20,7 +20,7 @@ for from further get gets getting give given go goes going got had has have havi
 himself his how however i if in into is it its itself just keep know let like lot lots made make makes many me
 more most much must my myself need needs never no nor not now of off often on once one only or other our ours
 ourselves out over own please really same she should so some still such take than that the their theirs them
-themselves then there these they thing things think this those through time times to too under until up upon us
+themselves then there these they thing things think this those through to too under until up upon us
 very want was way we well went were what when where which while who whom why will with within without would yes
 yet you your yours yourself yourselves more less better good great thanks thank nothing none sure also
 """
@@ -50,13 +50,50 @@ def terms(text: str) -> set[str]:
 
 
 def repeated(answers: Iterable[str], *, minimum: int = 2, limit: int = 8) -> list[tuple[str, int]]:
-    """Terms found in at least ``minimum`` answers, most shared first: ``[(term, answers with it)]``."""
+    """Terms found in at least ``minimum`` answers, most shared first: ``[(term, answers with it)]``.
+
+    Overlapping phrases that the same answers share are joined ("student work" + "work protocol" ->
+    "student work protocol"), so one repeated sentence shows as one theme.
+    """
+    texts = [a for a in answers if a and a.strip()]
     counts: Counter[str] = Counter()
-    for answer in answers:
-        if answer and answer.strip():
-            counts.update(terms(answer))
+    for answer in texts:
+        counts.update(terms(answer))
     kept = {t: n for t, n in counts.items() if n >= minimum}
-    return _prune(kept)[:limit]
+    return _prune(_join(kept, texts))[:limit]
+
+
+def _sequences(text: str) -> list[str]:
+    """Each line's significant words joined by spaces (to look a joined phrase up in)."""
+    return [" " + " ".join(words(line)) + " " for line in text.splitlines()]
+
+
+def _join(counts: dict[str, int], texts: list[str]) -> dict[str, int]:
+    """Join phrases ``a b`` and ``b c`` into ``a b c`` while exactly as many answers contain the longer one."""
+    lines = [_sequences(t) for t in texts]
+
+    def support(phrase: str) -> int:
+        return sum(1 for seqs in lines if any(f" {phrase} " in seq for seq in seqs))
+
+    counts = dict(counts)
+    changed = True
+    while changed:
+        changed = False
+        phrases = sorted(t for t in counts if " " in t)
+        for left in phrases:
+            for right in phrases:
+                if left == right or left not in counts or right not in counts or counts[left] != counts[right]:
+                    continue
+                lw, rw = left.split(), right.split()
+                overlap = next((k for k in range(min(len(lw), len(rw)) - 1, 0, -1) if lw[-k:] == rw[:k]), 0)
+                if not overlap:
+                    continue
+                joined = " ".join(lw + rw[overlap:])
+                if support(joined) == counts[left]:
+                    counts[joined] = counts.pop(left)
+                    counts.pop(right)
+                    changed = True
+    return counts
 
 
 def shared_themes(current: Iterable[str], previous: Iterable[str], *, limit: int = 8) -> list[tuple[str, int, int]]:

@@ -273,3 +273,20 @@ def test_demo_people_answer_thinking_maps_survey_adjustments_and_pilots(sandbox_
     assert len(fall) == crowd.actions["adjustment typed"] == 3 and sum(r["pilot"] for r in fall) == 1
     pilot = pilot_key(config, "fall-2026", next(r["what"] for r in fall if r["pilot"]))
     assert len(world.ws.list_responses(world.file_id(pilot))) == crowd.actions["pilot feedback answered"] > 0
+
+
+def test_package_dry_run_makes_nothing_and_a_trashed_prework_is_not_recreated(people, config):
+    people.tick(2026, 8, 22, 12)
+    package = {"cedar/stakeholder/fall-2026", "cedar/reflection/fall-2026", "cedar/summary/fall-2026",
+               "cedar/team-reflection/fall-2026/k2-literacy", "cedar/team-reflection/fall-2026/math-35",
+               *(f"cedar/prework/fall-2026/{m.id}" for m in config.members)}
+    dry = people.tick(2026, 12, 11, 7, dry_run=True)
+    assert package <= set(dry.created)
+    assert not any(people.exists(k) for k in package)
+    real = people.tick(2026, 12, 11, 7)
+    assert package <= set(real.created)
+    prework = "cedar/prework/fall-2026/ben-okafor"
+    people.world.trash(prework, config.workspace.bot_user)
+    again = people.tick(2026, 12, 11, 12)
+    assert again.created == [] and any(s.startswith(prework) for s in again.skipped)
+    assert not people.exists(prework)

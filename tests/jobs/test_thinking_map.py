@@ -198,3 +198,40 @@ def test_configured_questions_and_dry_run(people, config):
     assert not people.exists("cedar/thinking-map/k2-literacy/c1")
     real = people.tick(2026, 9, 25, 7)
     assert "cedar/thinking-map/k2-literacy/c1" in real.created
+
+
+def test_themes_are_repeated_significant_words_and_phrases():
+    from ilt_bot.jobs.themes import repeated, shared_themes
+
+    answers = ["Student work protocol kept us focused", "The student work protocol kept us focused!",
+               "Clear roles", "We need more time"]
+    assert repeated(answers) == [("student work protocol kept focused", 2)]  # one theme, not five fragments
+    assert repeated(["Guided reading groups", "More modeling of guided reading", "Guided reading feedback"]) == [
+        ("guided reading", 3)]
+    assert repeated(["Planning", "Data"]) == []  # nothing said twice
+    now = ["Guided reading feedback sooner", "Planning time"]
+    before = ["More guided reading modeling", "Planning time is short", "Planning time again"]
+    assert shared_themes(now, before) == [("planning time", 1, 2), ("guided reading", 1, 1)]
+    assert shared_themes(now, ["Coverage"]) == []
+
+
+def test_a_trashed_thinking_map_is_not_recreated_and_its_digest_is_skipped(people, config):
+    people.tick(2026, 8, 22, 12)
+    people.tick(2026, 9, 25, 7)
+    key = "cedar/thinking-map/math-35/c1"
+    people.world.trash(key, config.workspace.bot_user)
+    report = people.tick(2026, 9, 28, 7)
+    assert report.created == [] and any(s.startswith(key) for s in report.skipped)
+    report = people.tick(2026, 10, 5, 7)
+    assert "cedar/tm-digest/k2-literacy/c1" in report.created
+    assert "cedar/tm-digest/math-35/c1" not in report.created
+    assert any(s.startswith("cedar/tm-digest/math-35/c1") for s in report.skipped)
+
+
+def test_anonymous_forms_collect_no_email(sandbox_world, config):
+    people = People(sandbox_world, config)
+    people.tick(2026, 8, 22, 12)
+    people.tick(2026, 9, 25, 7)
+    form = sandbox_world.ws.forms.get(sandbox_world.file_id("cedar/thinking-map/k2-literacy/c1"))
+    assert form["settings"].get("emailCollectionType", "DO_NOT_COLLECT") == "DO_NOT_COLLECT"
+    assert [i["title"] for i in form["items"]] == list(config.thinking_map.questions)
