@@ -125,6 +125,8 @@ class AuditReport:
     duplicated_rows: list[str] = field(default_factory=list)
     phantom_rows: list[str] = field(default_factory=list)
     broken_forms: list[str] = field(default_factory=list)
+    broken_artifacts: list[str] = field(default_factory=list)
+    """Other artifacts left incomplete (a tracker without its tabs)."""
     permission_problems: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     """Live keys not in ``expected`` (reported, not a failure: the bot may be ahead of the list)."""
@@ -140,6 +142,7 @@ class AuditReport:
         out += [f"response in the tracker more than once: {r}" for r in self.duplicated_rows]
         out += [f"tracker row for no response: {r}" for r in self.phantom_rows]
         out += [f"half-made Form: {f}" for f in self.broken_forms]
+        out += [f"incomplete: {a}" for a in self.broken_artifacts]
         out += [f"permission: {p}" for p in self.permission_problems]
         return out
 
@@ -149,7 +152,7 @@ class AuditReport:
             "responses": self.responses, "tracker_response_rows": self.tracker_rows,
             "permissions": self.permissions, "duplicates": len(self.duplicates) + len(self.duplicated_rows),
             "missing": len(self.missing), "responses_lost": len(self.lost_responses),
-            "broken_forms": len(self.broken_forms), "permission_problems": len(self.permission_problems),
+            "broken_forms": len(self.broken_forms), "broken_artifacts": len(self.broken_artifacts), "permission_problems": len(self.permission_problems),
         }
 
 
@@ -237,7 +240,8 @@ def expected_keys(config: Any, start: datetime, end: datetime, handled: Iterable
 
     Every WorkItem of the plan due by ``end`` whose kind makes an artifact and has a job (``handled``:
     the plan kinds with a registered job, default :data:`ilt_bot.jobs.tick.HANDLERS`); an agenda (and its
-    Form) only when its meeting is not over at ``start``. Plus the bot's own root folder.
+    Form) only when its meeting is not over at ``start``. Plus the bot's own root folder (the other
+    folders are made lazily by what needs them; they are still checked for duplicates).
     """
     from ilt_bot import plan
     from ilt_bot.calendar import SchoolYear
@@ -247,7 +251,7 @@ def expected_keys(config: Any, start: datetime, end: datetime, handled: Iterable
     year = SchoolYear(config)
     keys = {f"{config.school.id}/folder/root"} if not config.drive.root_folder_id else set()
     for item in plan.due_items(config, year, end):
-        if item.kind not in kinds:
+        if item.kind not in kinds or item.kind == "folder":  # folders are made when first needed
             continue
         if item.kind in ("agenda", "feedback_form") and item.meeting_date is not None \
                 and item.meeting_date < start.date():
@@ -303,15 +307,27 @@ def audit(sandbox: Any, config: Any, expected: Iterable[str] = (), *, bot: str |
 
 def _audit_responses(view: AdminView, config: Any, by_key: dict[str, list[dict[str, Any]]],
                      report: AuditReport) -> None:
-    from ilt_bot.jobs.tracker import AGENDA_ITEMS, FEEDBACK
+    from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, FEEDBACK, MEETINGS
 
     trackers = [f for k, v in by_key.items() if kind_of(k) == "tracker" for f in v]
     feedback_ids: Counter[str] = Counter()
     intake_ids: Counter[str] = Counter()
+    from googleapiclient.errors import HttpError
+
     for tracker in trackers:
-        feedback_ids.update(i for i in view.column(tracker["id"], FEEDBACK) if i)
-        intake_ids.update(i.removeprefix("intake:") for i in view.column(tracker["id"], AGENDA_ITEMS)
-                          if i.startswith("intake:"))
+        columns: dict[str, list[str]] = {}
+        for tab in (FEEDBACK, AGENDA_ITEMS, MEETINGS, ACTION_ITEMS):
+            try:
+                columns[tab] = view.column(tracker["id"], tab)
+            except HttpError as error:
+                columns[tab] = []
+                report.broken_artifacts.append(f"tracker {tracker['id']}: tab {tab!r} unreadable "
+                                               f"({error.resp.status})")
+        feedback_ids.update(i for i in columns[FEEDBACK] if i)
+        items = columns[AGENDA_ITEMS]
+        intake_ids.update(i.removeprefix("intake:") for i in items if i.startswith("intake:"))
+        for tab, ids in ((MEETINGS, columns[MEETINGS]), (ACTION_ITEMS, columns[ACTION_ITEMS]), (AGENDA_ITEMS, items)):
+            report.duplicated_rows += [f"{tab} row {i} x{n}" for i, n in sorted(Counter(ids).items()) if i and n > 1]
     report.tracker_rows = sum(feedback_ids.values()) + sum(intake_ids.values())
     stored: dict[str, set[str]] = {"feedback": set(), "intake": set()}
     for key, found in sorted(by_key.items()):
