@@ -307,6 +307,13 @@ def group_key(config: Any, semester: str) -> str:
 
 def revisit(ctx: JobContext, semester: Any) -> dict[str, Any] | None:
     """The previous semester's adjustments read back from its group reflection Doc, with pilot results."""
+    memo = f"revisit:{semester.id}"
+    if memo not in ctx.memo:
+        ctx.memo[memo] = _revisit(ctx, semester)
+    return ctx.memo[memo]
+
+
+def _revisit(ctx: JobContext, semester: Any) -> dict[str, Any] | None:
     previous = _previous_semester(ctx.config, semester)
     if previous is None:
         return None
