@@ -9,6 +9,7 @@ seam knows where it really goes.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -42,6 +43,10 @@ class Services:
     docs: Any
     forms: Any
     sheets: Any
+    credentials: Any = None
+    """The credentials the clients act with (gspread is built from them, see ``new_session``)."""
+    new_session: Callable[[], Any] | None = None
+    """Makes the authorized ``requests.Session`` for gspread over the same transport (sandbox or Google)."""
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -88,15 +93,30 @@ def build_services(credentials: Any, http_factory: HttpFactory, *, timeout: floa
     """Build Drive v3, Docs v1, Forms v1 and Sheets v4 offline (static discovery) over ``http_factory()``.
 
     Each service gets its own HTTP object (httplib2 is not thread-safe); token refreshes go through it.
+    ``new_session`` (for gspread) sends to the same place: the sandbox when ``http_factory()`` is the
+    transport seam's ``sandbox_http(url)``, else Google.
     """
-    built = {}
+    built: dict[str, Any] = {}
+    base_url: str | None = None
     for api, version in APIS.items():
         raw = no_silent_resend(http_factory())
+        base_url = base_url or getattr(raw, "base_url", None)
         if timeout is not None and getattr(raw, "timeout", None) is None:
             raw.timeout = timeout
         authed = google_auth_httplib2.AuthorizedHttp(credentials, http=raw)
         built[api] = build(api, version, http=authed, static_discovery=True, cache_discovery=False)
-    return Services(**built)
+    return Services(**built, credentials=credentials, new_session=functools.partial(_session, credentials, base_url))
+
+
+def _session(credentials: Any, base_url: str | None) -> Any:
+    """An authorized ``requests.Session`` to the sandbox at ``base_url``, or to Google."""
+    if base_url:
+        from ilt_bot.workspace.transport import sandbox_session
+
+        return sandbox_session(base_url, credentials)
+    from google.auth.transport.requests import AuthorizedSession
+
+    return AuthorizedSession(credentials)
 
 
 def token_request(http_factory: HttpFactory) -> Any:

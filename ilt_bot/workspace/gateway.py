@@ -36,6 +36,7 @@ from ilt_bot.workspace.drive import (
     to_ref,
 )
 from ilt_bot.workspace.forms import MAX_APP_PROPERTIES, FormsOps, pack_qmap, question_ids, to_answer, unpack_qmap
+from ilt_bot.workspace.gspread_http import gspread_for
 from ilt_bot.workspace.ratelimit import RateLimiter, shared_limiter
 from ilt_bot.workspace.retry import RetryPolicy
 from ilt_bot.workspace.sheets import SheetsOps
@@ -107,7 +108,7 @@ class Gateway:
         self.drive = DriveOps(self.caller, services.drive, shared_drive_id=shared_drive_id)
         self.docs = DocsOps(self.caller, services.docs)
         self.forms = FormsOps(self.caller, services.forms)
-        self.sheets = SheetsOps(self.caller, services.sheets)
+        self.sheets = SheetsOps(self.caller, gspread_for(services, self.caller))
         self.sharing = Sharing(self.drive)
         self.operations: Counter[str] = Counter()
         self._depth = 0

@@ -1,4 +1,9 @@
-"""Sheets v4 operations: tabs with header rows, reading rows, appending each id once, upserts.
+"""Sheets v4 operations through gspread 6: tabs with header rows, reading rows, appending each id once, upserts.
+
+Requests go through gspread's own Sheets calls (``batch_update``, ``values_get``, ``values_append``,
+``values_batch_update``, ``fetch_sheet_metadata``) on a :class:`~ilt_bot.workspace.gspread_http.GatewayHTTPClient`,
+so they are rate limited, counted and error-typed like every other gateway request; each operation
+retries with the gateway's one :class:`~ilt_bot.workspace.retry.RetryPolicy`.
 
 Every write is RAW (``valueInputOption=RAW``; header rows use string cell values, equally literal):
 people's text such as ``=HYPERLINK(...)`` stays text, never a live formula. Appends are not
@@ -9,9 +14,15 @@ are sent.
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import gspread
 
 from ilt_bot.workspace.clients import Caller
+from ilt_bot.workspace.gspread_http import GatewayHTTPClient
+
+T = TypeVar("T")
 
 
 def quote_tab(tab: str) -> str:
@@ -44,17 +55,40 @@ def cell_text(value: Any) -> str:
 
 
 class SheetsOps:
-    """Sheets calls for one user."""
+    """Sheets calls for one user, over a gspread client made by :func:`.gspread_http.gspread_client`."""
 
-    def __init__(self, caller: Caller, service: Any) -> None:
+    def __init__(self, caller: Caller, client: gspread.Client) -> None:
+        if not isinstance(client.http_client, GatewayHTTPClient):
+            raise TypeError("SheetsOps needs a gspread client made by gspread_http.gspread_client")
         self.caller = caller
-        self.spreadsheets = service.spreadsheets
+        self.client = client
+        self.http: GatewayHTTPClient = client.http_client
+
+    def _call(self, fn: Callable[[], T], *, what: str, file_id: str) -> T:
+        """An idempotent request, retried by the policy."""
+        return self.caller.policy.call(self._attempt(fn, what, file_id), what=what)
+
+    def _once(self, fn: Callable[[], T], recover: Callable[[], T | None], *, what: str, file_id: str) -> T:
+        """A non-idempotent request: after a failure ``recover`` looks for its effect before re-sending."""
+        return self.caller.policy.once(self._attempt(fn, what, file_id), recover, what=what)
+
+    def _attempt(self, fn: Callable[[], T], what: str, file_id: str) -> Callable[[], T]:
+        def attempt() -> T:
+            with self.http.scope(what, file_id):
+                return fn()
+
+        return attempt
+
+    def open(self, spreadsheet_id: str) -> gspread.Spreadsheet:
+        """A gspread ``Spreadsheet`` (one ``spreadsheets.get``) whose requests go through the same caller."""
+        return self._call(lambda: self.client.open_by_key(spreadsheet_id),
+                          what=f"Opening spreadsheet {spreadsheet_id}", file_id=spreadsheet_id)
 
     def tabs(self, spreadsheet_id: str) -> list[dict[str, Any]]:
         """The sheet properties (sheetId, title, index) of every tab."""
-        answer = self.caller.call(
-            lambda: self.spreadsheets().get(spreadsheetId=spreadsheet_id,
-                                            fields="sheets(properties(sheetId,title,index))"),
+        answer = self._call(
+            lambda: self.http.fetch_sheet_metadata(spreadsheet_id,
+                                                   params={"fields": "sheets(properties(sheetId,title,index))"}),
             what=f"Reading the tabs of spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
         )
         return [s.get("properties", {}) for s in answer.get("sheets", [])]
@@ -96,15 +130,15 @@ class SheetsOps:
             now = {p.get("title") for p in self.tabs(spreadsheet_id)}
             return {"replies": []} if all(t in now for t in missing) else None
 
-        self.caller.once(
-            lambda: self.spreadsheets().batchUpdate(spreadsheetId=spreadsheet_id, body={"requests": requests}),
+        self._once(
+            lambda: self.http.batch_update(spreadsheet_id, {"requests": requests}),
             recover, what=f"Adding tabs {', '.join(missing)} to spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
         )
         return missing
 
     def values(self, spreadsheet_id: str, a1: str) -> list[list[str]]:
-        answer = self.caller.call(
-            lambda: self.spreadsheets().values().get(spreadsheetId=spreadsheet_id, range=a1),
+        answer = self._call(
+            lambda: self.http.values_get(spreadsheet_id, a1),
             what=f"Reading {a1} of spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
         )
         return [[cell_text(c) for c in row] for row in answer.get("values", []) or []]
@@ -127,10 +161,9 @@ class SheetsOps:
         pending = list(rows)
 
         def make() -> Any:
-            body = {"majorDimension": "ROWS", "values": pending}
-            return self.spreadsheets().values().append(
-                spreadsheetId=spreadsheet_id, range=f"{quote_tab(tab)}!A1", valueInputOption="RAW",
-                insertDataOption="INSERT_ROWS", body=body)
+            return self.http.values_append(
+                spreadsheet_id, f"{quote_tab(tab)}!A1", {"valueInputOption": "RAW", "insertDataOption": "INSERT_ROWS"},
+                {"majorDimension": "ROWS", "values": pending})
 
         def recover() -> dict[str, Any] | None:
             present = set(self.ids(spreadsheet_id, tab, id_column))
@@ -140,7 +173,7 @@ class SheetsOps:
             pending[:] = still
             return None
 
-        self.caller.once(make, recover, what=f"Appending {len(rows)} rows to {tab!r} of spreadsheet {spreadsheet_id}",
+        self._once(make, recover, what=f"Appending {len(rows)} rows to {tab!r} of spreadsheet {spreadsheet_id}",
                          file_id=spreadsheet_id)
         return len(rows)
 
@@ -192,8 +225,8 @@ class SheetsOps:
                 new.append(values)
         if updates:
             body = {"valueInputOption": "RAW", "data": updates}
-            self.caller.call(
-                lambda: self.spreadsheets().values().batchUpdate(spreadsheetId=spreadsheet_id, body=body),
+            self._call(
+                lambda: self.http.values_batch_update(spreadsheet_id, body),
                 what=f"Updating {len(updates)} rows of {tab!r} in spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
             )
         if new:
