@@ -70,8 +70,10 @@ class ReflectionPeople:
     """Teachers, stakeholders and ILT members of the demo (thinking maps, survey, adjustments, pilots)."""
 
     def __init__(self, config: Any, gateway: Any, people: People, year: Any,
-                 set_clock: Callable[[datetime | None], None] | None = None) -> None:
+                 set_clock: Callable[[datetime | None], None] | None = None, *, thinking_maps: bool = True) -> None:
         self.config = config
+        self.thinking_maps = thinking_maps
+        """False when the demo's own teachers answer the thinking maps."""
         self.gateway = gateway
         self.people = people
         self.year = year
@@ -96,7 +98,7 @@ class ReflectionPeople:
         """Everything people do on ``day`` (call once per school day, between the morning and evening ticks)."""
         for seen in list(self.fresh.values()):
             kind = seen.key.split("/")[1]
-            if kind == "thinking-map":
+            if kind == "thinking-map" and self.thinking_maps:
                 self._thinking_map(seen, day)
             elif kind == "stakeholder":
                 self._survey(seen, day)
