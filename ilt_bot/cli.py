@@ -468,7 +468,7 @@ def tick(
             raise typer.BadParameter(f"no school {unknown[0]!r} in the config; schools: {', '.join(sorted(known))}",
                                      param_hint="--school")
         schools = [c for c in schools if c.school.id in school]
-    if all_ or len(schools) > 1:
+    if all_ or district is not None:
         chosen = select_shard(schools, *shard_spec) if shard_spec else schools
         results = run_schools(chosen, moment, dry_run=dry_run, wait_lock=wait_lock,
                               max_workers=district.max_workers if district else 1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -184,3 +185,35 @@ def test_catch_up_after_a_week_off_creates_what_fell_due_that_week_and_nothing_m
     assert caught_up["errors"] == []
     assert set(caught_up["created"]) == due_that_week
     assert not set(caught_up["created"]) & set(first["created"])
+
+
+def test_run_daemon_ticks_at_start_and_stops_cleanly_on_sigterm(env, tmp_path, sandbox):
+    import signal
+    import time
+
+    environ = {**os.environ, "ILT_BOT_SANDBOX_URL": sandbox.url, "ILT_BOT_LOCK_DIR": str(tmp_path / "locks")}
+    log_file = tmp_path / "daemon.log"
+
+    def ticks() -> list[dict]:
+        lines = [ln for ln in log_file.read_text().splitlines() if ln.startswith("{")]
+        return [d for d in map(json.loads, lines) if d.get("event") == "tick"]
+
+    with log_file.open("w") as stderr:
+        proc = subprocess.Popen([str(ILT_BOT), "run", "-c", str(env), "--log-format", "json"], env=environ,
+                                stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while not ticks():  # the catch-up tick at start
+                assert proc.poll() is None, log_file.read_text()[-2000:]
+                assert time.monotonic() < deadline, "no catch-up tick"
+                time.sleep(0.3)
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    text = log_file.read_text()
+    assert proc.returncode == 0, text[-2000:]
+    first = ticks()[0]
+    assert first["school"] == "cedar" and first["status"] == "done" and first["n_created"] >= 3
+    assert re.search(r"stopped after \d+ ticks \(0 crashed\)", text)

@@ -201,3 +201,26 @@ def test_schools_share_one_rate_limiter_and_run_concurrently(district, monkeypat
     assert {f"ilt-bot-{s}@frontrange.example.org" for s in ("cedar", "oak", "pine")} <= users
     projects = {who for (name, who, _) in seen[0]._buckets if name.endswith(".project")}
     assert projects == {"default"}  # one project bucket per API class, shared by every school
+
+
+def test_tick_one_school_of_a_district(district):
+    result = runner.invoke(cli.app, ["tick", "-c", str(district), "--school", "oak", "--now", "2026-09-01T06:30",
+                                     "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)  # one school: the single-school object
+    assert "oak/agenda/2026-09-03" in data["created"] and all(k.startswith("oak/") for k in data["created"])
+    unknown = runner.invoke(cli.app, ["tick", "-c", str(district), "--school", "elm"])
+    assert unknown.exit_code == 2 and "elm" in unknown.stderr
+
+
+def test_benchmark_runs_ci_sized():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_district", ROOT / "benchmarks" / "bench_district.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.run(n=2, latency_ms=0, every=480, workers=2, days=1)
+    assert result["error_count"] == 0 and result["statuses"] == {"done": 4}
+    assert result["created"] >= 2 * 9  # folders, tracker, intake Form, the next agenda and its Form, each
+    assert result["api_calls"] == sum(result["calls_by_api"].values()) > result["first_beat"]["calls"]
+    assert result["quota_floor_minutes"] == 0  # two schools fit in one minute of every quota
