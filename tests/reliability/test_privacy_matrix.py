@@ -1,0 +1,146 @@
+"""Privacy and least privilege (issue 8.4): who can open and edit each artifact, scopes, and logs.
+
+Each artifact kind x each role is checked through the sandbox *as that user*: Drive ``files.get``
+(open; ``capabilities.canEdit`` for edit) and, for Forms, the responder page (respond). Kinds not
+made by this world yet are xfail with the reason, never silently skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime
+
+import pytest
+from googleapiclient.errors import HttpError
+
+from tests.conftest import make_service
+from tests.reliability.soak import SMALL_CONFIG, fast_policy
+
+ROLES = {
+    "principal": "ana.ruiz@cedar.example.org",
+    "ilt_member": "dev.patel@cedar.example.org",  # a coach on the ILT
+    "team_lead": "chloe.park@cedar.example.org",
+    "teacher": "eva.lund@cedar.example.org",      # on the K-2 team, not on the ILT
+    "outsider": "mallory@evil.example.com",
+}
+ILT = {"principal", "ilt_member", "team_lead"}
+
+# kind -> (key, who may open / respond, who may edit)
+POLICY = {
+    "agenda": ("cedar/agenda/2026-08-25", ILT, ILT),
+    "feedback form": ("cedar/feedback/2026-08-25", ILT, set()),
+    "intake form": ("cedar/intake/2026-27", ILT, set()),
+    "tracker": ("cedar/tracker/2026-27", ILT, ILT),
+}
+NOT_IN_THIS_WORLD = ["thinking-map form", "digest", "prework", "team reflection", "group reflection", "summary",
+                     "stakeholder survey"]
+SECRETS = ["Secret plus: Mr. Gray yelled at a student", "Private delta: my evaluation is unfair",
+           "Intake: confidential staffing issue"]
+
+
+@pytest.fixture(scope="module")
+def world():
+    from ilt_bot.config import load_config
+    from ilt_bot.demo_people import People
+    from ilt_bot.jobs.feedback import STYLES
+    from ilt_bot.jobs.intake import intake_spec
+    from ilt_bot.jobs.tick import run_tick
+    from ilt_bot.sandbox.server import SandboxServer
+    from ilt_bot.workspace.gateway import connect
+    from ilt_bot.workspace.ratelimit import RateLimiter
+
+    config = load_config(SMALL_CONFIG)
+    server = SandboxServer().start()
+    old = os.environ.get("ILT_BOT_SANDBOX_URL")
+    os.environ["ILT_BOT_SANDBOX_URL"] = server.url
+    gateway = connect(config, limiter=RateLimiter(enabled=False), policy=fast_policy())
+    run_tick(config, gateway, datetime(2026, 8, 21, 6, 30, tzinfo=config.tz))
+    people = People(server.url)
+    titles = {ref: f"{label}:" for ref, label, _ in STYLES[config.feedback.style]}
+    form = gateway.find("cedar/feedback/2026-08-25")
+    people.answer_form(gateway.form_responder_uri(form.id), ROLES["principal"],
+                       {titles["plus"]: SECRETS[0], titles["delta"]: SECRETS[1]})
+    intake = gateway.find("cedar/intake/2026-27")
+    item = {q.ref: q.title for q in intake_spec(config).questions}
+    people.answer_form(gateway.form_responder_uri(intake.id), ROLES["team_lead"],
+                       {item["title"]: SECRETS[2], item["why"]: SECRETS[2], item["time"]: "5 minutes",
+                        item["submitter"]: "Chloe"})
+    yield {"config": config, "server": server, "gateway": gateway}
+    gateway.close()
+    server.stop()
+    if old is None:
+        os.environ.pop("ILT_BOT_SANDBOX_URL", None)
+    else:
+        os.environ["ILT_BOT_SANDBOX_URL"] = old
+
+
+def _open_and_edit(server, file_id: str, email: str) -> tuple[bool, bool]:
+    drive = make_service(server, "drive", "v3", email)
+    try:
+        item = drive.files().get(fileId=file_id, fields="id, capabilities(canEdit)").execute()
+    except HttpError as error:
+        assert error.resp.status == 404, error
+        return False, False
+    return True, bool(item["capabilities"]["canEdit"])
+
+
+def _can_respond(server, gateway, form_id: str, email: str) -> bool:
+    from ilt_bot.demo_people import People
+
+    session = People(server.url).browser(email)
+    page = session.get(People(server.url)._page_url(gateway.form_responder_uri(form_id)), timeout=30)
+    return page.status_code == 200 and "entry." in page.text
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("kind", list(POLICY))
+def test_who_can_open_and_edit(world, kind, role):
+    key, readers, editors = POLICY[kind]
+    ref = world["gateway"].find(key)
+    assert ref is not None, key
+    email = ROLES[role]
+    if kind.endswith("form"):
+        assert _can_respond(world["server"], world["gateway"], ref.id, email) == (role in readers), (kind, role)
+        _opened, edits = _open_and_edit(world["server"], ref.id, email)
+        assert edits is False, f"{role} may edit the {kind}"
+        return
+    opened, edits = _open_and_edit(world["server"], ref.id, email)
+    assert (opened, edits) == (role in readers, role in editors), (kind, role)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("kind", NOT_IN_THIS_WORLD)
+@pytest.mark.xfail(reason="made only late in a learning cycle / semester: this world ticks the first meeting "
+                          "cycle; the reflection routines' artifacts are not checked by this matrix yet", strict=True)
+def test_who_can_open_and_edit_later_artifacts(world, kind, role):
+    raise AssertionError(f"{kind} not in this world")
+
+
+def test_scopes_are_the_least_the_config_needs(world):
+    from ilt_bot.workspace import auth
+
+    scopes = auth.required_scopes(world["config"])
+    assert "https://www.googleapis.com/auth/drive.file" in scopes  # the bot owns its root: no full Drive
+    assert "https://www.googleapis.com/auth/drive" not in scopes
+    assert "https://www.googleapis.com/auth/forms.responses.readonly" in scopes
+    forbidden = ("gmail", "admin", "calendar", "cloud-platform", "userinfo", "/auth/forms\u0000")
+    assert not [s for s in scopes if any(f in s for f in forbidden)], scopes
+    cfg = world["config"]
+    shared = cfg.model_copy(update={"drive": cfg.drive.model_copy(update={"root_folder_id": "someFolderId"})})
+    assert "https://www.googleapis.com/auth/drive" in auth.required_scopes(shared)
+
+
+def test_a_whole_tick_logs_no_answer_text_and_no_token(world, caplog):
+    from ilt_bot.jobs.tick import run_tick
+
+    config, gateway = world["config"], world["gateway"]
+    with caplog.at_level(logging.INFO):
+        report = run_tick(config, gateway, datetime(2026, 9, 4, 7, 0, tzinfo=config.tz))
+    assert report.synced_responses >= 2 or report.existing, report
+    text = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert caplog.records, "nothing logged at all: the check would prove nothing"
+    for secret in SECRETS:
+        assert secret not in text
+    for token in ("sandbox:", "Bearer", "access_token", "private_key"):
+        assert token not in text
