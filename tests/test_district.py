@@ -224,3 +224,29 @@ def test_benchmark_runs_ci_sized():
     assert result["created"] >= 2 * 9  # folders, tracker, intake Form, the next agenda and its Form, each
     assert result["api_calls"] == sum(result["calls_by_api"].values()) > result["first_beat"]["calls"]
     assert result["quota_floor_minutes"] == 0  # two schools fit in one minute of every quota
+
+
+def test_check_online_and_scopes_for_every_school_of_a_district(district):
+    online = runner.invoke(cli.app, ["check", "-c", str(district), "--online", "--json"])
+    assert online.exit_code == 0, online.output
+    data = json.loads(online.stdout)
+    assert data["ok"] is True and data["online"] is True and [s["school"] for s in data["schools"]] == [
+        "cedar", "oak", "pine"]
+    scopes = runner.invoke(cli.app, ["check", "-c", str(district), "--scopes", "--json"])
+    assert scopes.exit_code == 0
+    assert json.loads(scopes.stdout) == [
+        "https://www.googleapis.com/auth/drive.file", "https://www.googleapis.com/auth/documents",
+        "https://www.googleapis.com/auth/forms.body", "https://www.googleapis.com/auth/forms.responses.readonly",
+        "https://www.googleapis.com/auth/spreadsheets"]
+    text = runner.invoke(cli.app, ["check", "-c", str(district), "--scopes"]).stdout.split()
+    assert text[0] == "https://www.googleapis.com/auth/drive.file" and len(text) == 5
+
+
+def test_check_online_names_a_folder_the_bot_cannot_see(district):
+    cedar = district.parent / "schools" / "cedar.toml"
+    cedar.write_text(cedar.read_text() + '\n[drive]\nfolders = { agendas = "1NotSharedWithTheBot" }\n')
+    result = runner.invoke(cli.app, ["check", "-c", str(district), "--online", "--json"])
+    assert result.exit_code == 2, result.output
+    problems = json.loads(result.stdout)["problems"]
+    assert [p["path"] for p in problems] == ["schools/cedar.toml: drive.folders.agendas"]
+    assert "ilt-bot-cedar@frontrange.example.org" in problems[0]["fix"]
