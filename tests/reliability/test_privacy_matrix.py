@@ -2,7 +2,8 @@
 
 Each artifact kind x each role is checked through the sandbox *as that user*: Drive ``files.get``
 (open; ``capabilities.canEdit`` for edit) and, for Forms, the responder page (respond). Kinds not
-made by this world yet are xfail with the reason, never silently skipped.
+made by the reflection routines exist too: the world ticks through a thinking-map cycle and up to the
+fall reflection.
 """
 
 from __future__ import annotations
@@ -20,27 +21,37 @@ from tests.reliability.soak import SMALL_CONFIG, fast_policy
 ROLES = {
     "principal": "ana.ruiz@cedar.example.org",
     "ilt_member": "dev.patel@cedar.example.org",  # a coach on the ILT
-    "team_lead": "chloe.park@cedar.example.org",
+    "team_lead": "chloe.park@cedar.example.org",  # lead of K-2 Literacy, on the ILT
     "teacher": "eva.lund@cedar.example.org",      # on the K-2 team, not on the ILT
+    "stakeholder": "pta.chair@cedar.example.org",  # asked for the semester survey only
     "outsider": "mallory@evil.example.com",
 }
 ILT = {"principal", "ilt_member", "team_lead"}
 
-# kind -> (key, who may open / respond, who may edit)
+# kind -> (key, who may open (Docs, Sheets) or respond (Forms), who may edit)
 POLICY = {
     "agenda": ("cedar/agenda/2026-08-25", ILT, ILT),
     "feedback form": ("cedar/feedback/2026-08-25", ILT, set()),
     "intake form": ("cedar/intake/2026-27", ILT, set()),
     "tracker": ("cedar/tracker/2026-27", ILT, ILT),
+    "thinking-map form": ("cedar/thinking-map/k2-literacy/c2", {"teacher"}, set()),
+    "digest": ("cedar/tm-digest/k2-literacy/c2", {"team_lead", "principal"}, {"team_lead"}),
+    "prework": ("cedar/prework/fall-2026/dev-patel", {"ilt_member", "principal"}, {"ilt_member"}),
+    "team reflection": ("cedar/team-reflection/fall-2026/k2-literacy", {"team_lead", "principal"}, {"team_lead"}),
+    "group reflection": ("cedar/reflection/fall-2026", ILT, ILT),
+    "summary": ("cedar/summary/fall-2026", ILT, ILT),
+    "stakeholder survey": ("cedar/stakeholder/fall-2026", {"stakeholder"}, set()),
 }
-NOT_IN_THIS_WORLD = ["thinking-map form", "digest", "prework", "team reflection", "group reflection", "summary",
-                     "stakeholder survey"]
 SECRETS = ["Secret plus: Mr. Gray yelled at a student", "Private delta: my evaluation is unfair",
            "Intake: confidential staffing issue"]
 
 
 @pytest.fixture(scope="module")
-def world():
+def world(tmp_path_factory):
+    """The small school with a stakeholder, ticked at set-up, at each thinking-map step and before the
+    fall reflection: every artifact kind exists. Two members answer with private text."""
+    from ilt_bot import plan
+    from ilt_bot.calendar import SchoolYear
     from ilt_bot.config import load_config
     from ilt_bot.demo_people import People
     from ilt_bot.jobs.feedback import STYLES
@@ -50,7 +61,11 @@ def world():
     from ilt_bot.workspace.gateway import connect
     from ilt_bot.workspace.ratelimit import RateLimiter
 
-    config = load_config(SMALL_CONFIG)
+    path = tmp_path_factory.mktemp("privacy") / "config.toml"
+    path.write_text(SMALL_CONFIG.read_text(encoding="utf-8") + f'\n[stakeholders]\nemails = ["{ROLES["stakeholder"]}"]\n',
+                    encoding="utf-8")
+    config = load_config(path)
+    year = SchoolYear(config)
     server = SandboxServer().start()
     old = os.environ.get("ILT_BOT_SANDBOX_URL")
     os.environ["ILT_BOT_SANDBOX_URL"] = server.url
@@ -66,6 +81,10 @@ def world():
     people.answer_form(gateway.form_responder_uri(intake.id), ROLES["team_lead"],
                        {item["title"]: SECRETS[2], item["why"]: SECRETS[2], item["time"]: "5 minutes",
                         item["submitter"]: "Chloe"})
+    late = datetime(2026, 12, 14, 6, 30, tzinfo=config.tz)
+    steps = sorted({i.due for i in plan.plan(config, year) if i.kind in ("thinking_map", "tm_digest") and i.due < late})
+    for moment in [*steps, late]:
+        run_tick(config, gateway, moment)
     yield {"config": config, "server": server, "gateway": gateway}
     gateway.close()
     server.stop()
@@ -90,7 +109,8 @@ def _can_respond(server, gateway, form_id: str, email: str) -> bool:
 
     session = People(server.url).browser(email)
     page = session.get(People(server.url)._page_url(gateway.form_responder_uri(form_id)), timeout=30)
-    return page.status_code == 200 and "entry." in page.text
+    # A closed Form tells a responder it is closed; someone without access is told they need permission.
+    return page.status_code == 200 or "no longer accepting responses" in page.text
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -100,7 +120,7 @@ def test_who_can_open_and_edit(world, kind, role):
     ref = world["gateway"].find(key)
     assert ref is not None, key
     email = ROLES[role]
-    if kind.endswith("form"):
+    if kind.endswith(("form", "survey")):
         assert _can_respond(world["server"], world["gateway"], ref.id, email) == (role in readers), (kind, role)
         _opened, edits = _open_and_edit(world["server"], ref.id, email)
         assert edits is False, f"{role} may edit the {kind}"
@@ -109,12 +129,12 @@ def test_who_can_open_and_edit(world, kind, role):
     assert (opened, edits) == (role in readers, role in editors), (kind, role)
 
 
-@pytest.mark.parametrize("role", list(ROLES))
-@pytest.mark.parametrize("kind", NOT_IN_THIS_WORLD)
-@pytest.mark.xfail(reason="made only late in a learning cycle / semester: this world ticks the first meeting "
-                          "cycle; the reflection routines' artifacts are not checked by this matrix yet", strict=True)
-def test_who_can_open_and_edit_later_artifacts(world, kind, role):
-    raise AssertionError(f"{kind} not in this world")
+def test_the_audit_finds_every_permission_as_configured(world):
+    from tests.reliability.audit import audit
+
+    report = audit(world["server"], world["config"])
+    assert report.problems == [], report.problems
+    assert report.artifacts >= len(POLICY) and report.permissions >= 40
 
 
 def test_scopes_are_the_least_the_config_needs(world):
@@ -132,13 +152,30 @@ def test_scopes_are_the_least_the_config_needs(world):
 
 
 def test_a_whole_tick_logs_no_answer_text_and_no_token(world, caplog):
+    """Private answers (feedback, stakeholder survey) synced by a whole tick: none of their text, and no
+    token, in the logs at INFO (the default is quieter)."""
+    from ilt_bot.demo_people import People
+    from ilt_bot.jobs.feedback import STYLES
     from ilt_bot.jobs.tick import run_tick
 
-    config, gateway = world["config"], world["gateway"]
-    with caplog.at_level(logging.INFO):
-        report = run_tick(config, gateway, datetime(2026, 9, 4, 7, 0, tzinfo=config.tz))
-    assert report.synced_responses >= 2 or report.existing, report
-    text = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    config, gateway, server = world["config"], world["gateway"], world["server"]
+    people = People(server.url)
+    titles = {ref: f"{label}:" for ref, label, _ in STYLES[config.feedback.style]}
+    form = gateway.find("cedar/feedback/2026-12-15")
+    people.answer_form(gateway.form_responder_uri(form.id), ROLES["ilt_member"],
+                       {titles["plus"]: SECRETS[0], titles["delta"]: SECRETS[1]})
+    survey = gateway.find("cedar/stakeholder/fall-2026")
+    page = people.browser(ROLES["stakeholder"]).get(people._page_url(gateway.form_responder_uri(survey.id)))
+    from ilt_bot.demo_people import form_fields
+
+    fields = form_fields(page.text)
+    data = {name: SECRETS[2] for _title, name in fields}
+    people.browser(ROLES["stakeholder"]).post(people._page_url(gateway.form_responder_uri(survey.id)), data=data)
+    with caplog.at_level(logging.DEBUG, logger="ilt_bot"):
+        report = run_tick(config, gateway, datetime(2026, 12, 15, 18, 0, tzinfo=config.tz))
+    assert report.errors == [], report.errors
+    assert report.synced_responses >= 1, report
+    text = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records if r.levelno >= logging.INFO)
     assert caplog.records, "nothing logged at all: the check would prove nothing"
     for secret in SECRETS:
         assert secret not in text
