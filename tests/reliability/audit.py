@@ -338,42 +338,66 @@ def audit(sandbox: Any, config: Any, expected: Iterable[str] = (), *, bot: str |
     return report
 
 
+def _response_tabs() -> dict[str, tuple[str, str]]:
+    """Form kind -> (tracker tab, how its rows name the response): ``id`` (column A is the responseId),
+    ``intake`` (``intake:<responseId>``) or ``per-answer`` (column A ``<responseId>#<question>``, B the id)."""
+    from ilt_bot.jobs.tracker import AGENDA_ITEMS, FEEDBACK
+
+    tabs = {"feedback": (FEEDBACK, "id"), "intake": (AGENDA_ITEMS, "intake")}
+    try:
+        from ilt_bot.jobs.routine import THINKING_MAP
+        from ilt_bot.jobs.semester_data import STAKEHOLDER
+
+        tabs["thinking-map"] = (THINKING_MAP, "per-answer")
+        tabs["stakeholder"] = (STAKEHOLDER, "per-answer")
+    except ImportError:  # the reflection routines not built: their Forms are not audited
+        pass
+    return tabs
+
+
 def _audit_responses(view: AdminView, config: Any, by_key: dict[str, list[dict[str, Any]]],
                      report: AuditReport) -> None:
-    from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, FEEDBACK, MEETINGS
-
-    trackers = [f for k, v in by_key.items() if kind_of(k) == "tracker" for f in v]
-    feedback_ids: Counter[str] = Counter()
-    intake_ids: Counter[str] = Counter()
     from googleapiclient.errors import HttpError
 
+    from ilt_bot.jobs.tracker import ACTION_ITEMS, MEETINGS
+
+    tabs = _response_tabs()
+    trackers = [f for k, v in by_key.items() if kind_of(k) == "tracker" for f in v]
+    found: dict[str, Counter[str]] = {kind: Counter() for kind in tabs}
     for tracker in trackers:
-        columns: dict[str, list[str]] = {}
-        for tab in (FEEDBACK, AGENDA_ITEMS, MEETINGS, ACTION_ITEMS):
+        def read(tab: str, column: str = "A", tracker: dict[str, Any] = tracker) -> list[str]:
             try:
-                columns[tab] = view.column(tracker["id"], tab)
+                return view.column(tracker["id"], tab, column)
             except HttpError as error:
-                columns[tab] = []
                 report.broken_artifacts.append(f"tracker {tracker['id']}: tab {tab!r} unreadable "
                                                f"({error.resp.status})")
-        feedback_ids.update(i for i in columns[FEEDBACK] if i)
-        items = columns[AGENDA_ITEMS]
-        intake_ids.update(i.removeprefix("intake:") for i in items if i.startswith("intake:"))
-        for tab, ids in ((MEETINGS, columns[MEETINGS]), (ACTION_ITEMS, columns[ACTION_ITEMS]), (AGENDA_ITEMS, items)):
-            report.duplicated_rows += [f"{tab} row {i} x{n}" for i, n in sorted(Counter(ids).items()) if i and n > 1]
-    report.tracker_rows = sum(feedback_ids.values()) + sum(intake_ids.values())
-    stored: dict[str, set[str]] = {"feedback": set(), "intake": set()}
-    for key, found in sorted(by_key.items()):
+                return []
+
+        for kind, (tab, style) in tabs.items():
+            ids = read(tab)
+            if style == "id":
+                found[kind].update(i for i in ids if i)
+            elif style == "intake":
+                found[kind].update(i.removeprefix("intake:") for i in ids if i.startswith("intake:"))
+            else:  # one row per answer: each row id once; the response counted once if it has rows
+                found[kind].update(set(read(tab, "B")) - {""})
+            report.duplicated_rows += [f"{tab} row {i} x{n}" for i, n in sorted(Counter(ids).items())
+                                       if i and n > 1 and style != "id"]
+        for tab in (MEETINGS, ACTION_ITEMS):
+            report.duplicated_rows += [f"{tab} row {i} x{n}" for i, n in sorted(Counter(read(tab)).items())
+                                       if i and n > 1]
+    report.tracker_rows = sum(sum(c.values()) for c in found.values())
+    stored: dict[str, set[str]] = {kind: set() for kind in tabs}
+    for key, files in sorted(by_key.items()):
         kind = kind_of(key)
         if kind not in stored:
             continue
-        for f in found:
+        for f in files:
             responses = view.responses(f["id"])
             report.responses_by_form[key] = responses
             report.responses += len(responses)
-            for r in responses:
-                stored[kind].add(r["responseId"])
-    for kind, ids in (("feedback", feedback_ids), ("intake", intake_ids)):
+            stored[kind].update(r["responseId"] for r in responses)
+    for kind, ids in found.items():
         for rid in sorted(stored[kind]):
             if ids[rid] == 0:
                 report.lost_responses.append(f"{kind} {rid}")

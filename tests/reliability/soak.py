@@ -259,8 +259,14 @@ class Soak:
     def faults_off(self) -> None:
         self.server.set_faults(0.0)
 
-    def run(self, days: int | None = None) -> SoakResult:
-        """Play ``days`` school days (None: the fall semester), settle, audit."""
+    def run(self, days: int | None = None, *, whole_year: bool = False) -> SoakResult:
+        """Play ``days`` school days (None: the fall semester, or the whole year), settle, audit.
+
+        Each day as :meth:`ilt_bot.demo.Demo.play` does: a morning tick, teachers answer new thinking
+        maps, members act after a meeting or submit items, an after-school tick.
+        """
+        from datetime import time as clock_time
+
         from ilt_bot.demo import AFTER_SCHOOL, MORNING, Demo, _school_days
         from ilt_bot.workspace.gateway import connect
         from ilt_bot.workspace.ratelimit import RateLimiter
@@ -273,7 +279,8 @@ class Soak:
         demo.people = people
         fall = self.config.year.semesters[0]
         begin = min(self.config.year.start, min((m.date for m in demo.year.meetings()), default=fall.start))
-        all_days = _school_days(demo.year, begin - timedelta(days=7), fall.end)
+        all_days = _school_days(demo.year, begin - timedelta(days=7), self.config.year.end if whole_year
+                                else fall.end)
         chosen = all_days[:days] if days else all_days
         slots = [(day, moment) for day in chosen for moment in (MORNING, AFTER_SCHOOL)]
         crash_slots = set(self.random.sample(range(len(slots)), min(self.crashes_wanted, len(slots))))
@@ -286,15 +293,21 @@ class Soak:
                     self._crash_tick(now)
                 self._tick(demo, now)
                 if moment == MORNING:
+                    if getattr(demo, "thinking_maps", None):
+                        self._clock(demo, demo.year.at(day, clock_time(15, 30)))
+                        demo.teachers_answer()
                     meeting = demo.year.meeting_on(day)
                     if meeting is not None:
+                        self._clock(demo, meeting.end + timedelta(minutes=5))
                         demo.after_meeting(meeting)
                     elif day.weekday() in (3, 4) and day >= begin:
+                        self._clock(demo, demo.year.at(day, clock_time(12, 0)))
                         demo.submit_items(day)
             last = chosen[-1]
             self._settle(demo, last)
         finally:
             self.faults_off()
+            self._clock(demo, None)
             self._count(demo, people)
             gateway.close()
         from tests.reliability.audit import audit, expected_keys
@@ -305,6 +318,11 @@ class Soak:
         self._check_submissions(people)
         self.result.seconds = time.monotonic() - started
         return self.result
+
+    @staticmethod
+    def _clock(demo: Any, now: datetime | None) -> None:
+        if hasattr(demo, "set_clock"):
+            demo.set_clock(now)
 
     def _tick(self, demo: Any, now: datetime) -> None:
         errors = len(demo.run.errors)
@@ -386,13 +404,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kinds", default=None, help="comma-separated fault kinds (default: all)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--days", type=int, default=0, help="school days to play (0: the fall semester)")
+    parser.add_argument("--year", action="store_true", help="play the whole school year (with --days 0)")
     parser.add_argument("--crashes", type=int, default=0, help="ticks SIGKILLed midway in a child process")
     parser.add_argument("--latency-ms", type=float, default=0)
     args = parser.parse_args(argv)
     kinds = tuple(args.kinds.split(",")) if args.kinds else None
     with Soak(Path(args.config), fault_rate=args.faults, kinds=kinds, seed=args.seed, crashes=args.crashes,
               latency_ms=args.latency_ms) as soak:
-        result = soak.run(args.days or None)
+        result = soak.run(args.days or None, whole_year=args.year)
     print(json.dumps({"figures": result.figures(), "problems": result.problems}, indent=2))
     return 1 if result.problems else 0
 

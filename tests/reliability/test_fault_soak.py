@@ -25,7 +25,7 @@ def _assert_clean(result, *, faults_expected: bool = True) -> None:
     figures = result.figures()
     assert result.problems == [], figures
     assert figures["duplicates"] == 0 and figures["responses_lost"] == 0 and figures["missing"] == 0
-    assert figures["artifacts"] >= figures["expected"] >= 8
+    assert figures["artifacts"] >= figures["expected"] >= 5
     assert figures["responses"] >= 3 and figures["tracker_response_rows"] == figures["responses"]
     assert result.believed_submissions >= 3
     if faults_expected:
@@ -46,6 +46,16 @@ def test_soak_with_every_fault_kind_and_latency():
         result = soak.run(SHORT_DAYS)
     _assert_clean(result)
     assert set(result.faults) >= {"429", "500", "503", "reset"}, result.faults
+
+
+@SLOW
+@pytest.mark.slow
+def test_whole_year_of_the_small_school_under_faults():
+    with Soak(SMALL_CONFIG, fault_rate=0.2, seed=5) as soak:
+        result = soak.run(None, whole_year=True)
+    _assert_clean(result)
+    kinds = {k.split("/")[1] for k in result.audit.responses_by_form}
+    assert {"feedback", "intake", "thinking-map"} <= kinds, kinds
 
 
 @SLOW

@@ -62,8 +62,8 @@ def world(tmp_path_factory):
     from ilt_bot.workspace.ratelimit import RateLimiter
 
     path = tmp_path_factory.mktemp("privacy") / "config.toml"
-    path.write_text(SMALL_CONFIG.read_text(encoding="utf-8") + f'\n[stakeholders]\nemails = ["{ROLES["stakeholder"]}"]\n',
-                    encoding="utf-8")
+    extra = f'\n[stakeholders]\nemails = ["{ROLES["stakeholder"]}"]\n'
+    path.write_text(SMALL_CONFIG.read_text(encoding="utf-8") + extra, encoding="utf-8")
     config = load_config(path)
     year = SchoolYear(config)
     server = SandboxServer().start()
