@@ -22,7 +22,8 @@ more most much must my myself need needs never no nor not now of off often on on
 ourselves out over own please really same she should so some still such take than that the their theirs them
 themselves then there these they thing things think this those through to too under until up upon us
 very want was way we well went were what when where which while who whom why will with within without would yes
-yet you your yours yourself yourselves more less better good great thanks thank nothing none sure also kept keeps item items stayed
+yet you your yours yourself yourselves more less better good great thanks thank nothing none sure also
+kept keeps item items stayed
 """
 STOPWORDS = frozenset(_STOP_TEXT.split())
 
