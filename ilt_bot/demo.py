@@ -1,4 +1,4 @@
-"""``ilt-bot demo``: the fall semester of a school played on the sandbox, in accelerated time.
+"""``ilt-bot demo``: a school's whole year played on the sandbox, in accelerated time.
 
 The bot ticks twice each school day (early morning and after school) exactly as in production
 (:func:`~ilt_bot.jobs.tick.run_tick` through the real gateway). Between ticks, simulated ILT members act
@@ -54,10 +54,6 @@ def _email(config: Any, member_id: str) -> str:
     return str(config.member(member_id).email)
 
 
-def _fall(config: Any) -> Any:
-    return config.year.semesters[0]
-
-
 def _school_days(year: Any, start: date, end: date) -> list[date]:
     """School days from ``start`` to ``end`` (weekdays before the year starts count: the set-up week)."""
     days, day = [], start
@@ -86,6 +82,11 @@ class Demo:
         self.tricky_sent = False
         self.thinking_maps: list[str] = []
         """Thinking-map Form keys made by this run that the teachers have not answered yet."""
+        from ilt_bot.demo_reflection import ReflectionPeople
+
+        self.reflection = ReflectionPeople(config, gateway, self.people, self.year, set_clock=self.set_clock,
+                                           thinking_maps=False)
+        """Stakeholders answering the survey, the ILT filling the Adjustments table, pilot groups."""
 
     # -- the bot -------------------------------------------------------------------------------------
 
@@ -114,6 +115,7 @@ class Demo:
             elif _kind(key) == "thinking-map":
                 self.thinking_maps.append(key)
         self.run.errors += [f"{now:%Y-%m-%d %H:%M}: {e}" for e in report.errors]
+        self.reflection.observe(report.created, now.date())
         self.run.skipped += [s for s in report.skipped if s not in self.run.skipped]
 
     # -- the people ----------------------------------------------------------------------------------
@@ -213,13 +215,15 @@ class Demo:
     # -- the semester --------------------------------------------------------------------------------
 
     def play(self, progress: Any = None, until: date | None = None) -> None:
-        """Every school day of the fall (up to ``until``): a morning tick, people, an after-school tick."""
-        fall = _fall(self.config)
-        start = min(self.config.year.start, min((m.date for m in self.year.meetings()), default=fall.start))
-        days = _school_days(self.year, start - timedelta(days=7), min(fall.end, until or fall.end))
-        task = progress.add_task("fall semester", total=len(days)) if progress is not None else None
+        """Every school day of the year (up to ``until``): a morning tick, people, an after-school tick."""
+        last = self.config.year.end
+        first = self.config.year.start
+        start = min(first, min((m.date for m in self.year.meetings()), default=first))
+        days = _school_days(self.year, start - timedelta(days=7), min(last, until or last))
+        task = progress.add_task("school year", total=len(days)) if progress is not None else None
         for day in days:
             self.tick(self.year.at(day, MORNING))
+            self.reflection.on_day(day)
             if self.thinking_maps:
                 self.set_clock(self.year.at(day, time(15, 30)))
                 self.teachers_answer()
@@ -232,8 +236,10 @@ class Demo:
                 self.submit_items(day)
             self.tick(self.year.at(day, AFTER_SCHOOL))
             if progress is not None:
-                progress.update(task, advance=1, description=f"fall semester {day:%b %d}")
+                progress.update(task, advance=1, description=f"school year {day:%b %d}")
         self.set_clock(None)
+        self.run.people_actions.update(self.reflection.actions)
+        self.run.errors += self.reflection.errors
 
     def write_docs(self) -> int:
         """Every Google Doc the bot can see, exported as HTML into ``out_dir`` (plus an index)."""
@@ -250,7 +256,8 @@ class Demo:
         index = "".join(f'<li><a href="{file}">{_escape(title)}</a></li>' for title, file in entries)
         (self.out_dir / "index.html").write_text(
             f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>ILT Bot demo</title></head><body>"
-            f"<h1>{_escape(self.config.school.name)}: fall semester</h1><ul>{index}</ul></body></html>",
+            f"<h1>{_escape(self.config.school.name)}: {_escape(self.config.year.label)}</h1>"
+            f"<ul>{index}</ul></body></html>",
             encoding="utf-8")
         return len(entries)
 
@@ -270,7 +277,7 @@ def run_demo(
     *,
     until: date | None = None,
 ) -> dict[str, Any]:
-    """Play the fall semester; returns counts per artifact kind (what ``--json`` prints).
+    """Play the school year; returns counts per artifact kind (what ``--json`` prints).
 
     ``{"created": {kind: n}, "existing": n, "synced_responses": n, "people": {action: n}, "ticks": n,
     "docs_written": n, "out_dir": str, "sandbox_url": str, "seconds": s, "errors": [...], "skipped": [...]}``
@@ -343,7 +350,7 @@ def run_demo(
 def _print_summary(console: Any, result: dict[str, Any]) -> None:
     from rich.table import Table
 
-    table = Table(title="ILT Bot demo: fall semester")
+    table = Table(title="ILT Bot demo: the school year")
     table.add_column("artifact kind")
     table.add_column("created", justify="right")
     for kind, count in result["created"].items():

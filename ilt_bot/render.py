@@ -224,7 +224,7 @@ def _template_line(exc: BaseException, filename_hint: str | None) -> int | None:
 
 def _load_sample_contexts() -> None:
     """Import the jobs that register sample contexts (kept lazy: render must not import the jobs)."""
-    for module in ("ilt_bot.jobs.agenda",):
+    for module in ("ilt_bot.jobs.agenda", "ilt_bot.jobs.thinking_map", "ilt_bot.jobs.reflection"):
         if module not in sys.modules:
             try:
                 __import__(module)
