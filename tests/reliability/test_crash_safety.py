@@ -83,6 +83,7 @@ class CrashRig:
         proc = self.start(now)
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, f"tick {now} exit {proc.returncode}: {err[-2000:]}"
+        assert f"sandbox:{self.config.workspace.bot_user}" not in out + err  # no token in the CLI's output
         report = json.loads(out)
         assert report["errors"] == [], report
         return report

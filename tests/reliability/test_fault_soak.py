@@ -8,6 +8,7 @@ The full fall semester on the example school is ``slow`` (``ILT_BOT_SLOW=1``).
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -23,6 +24,7 @@ SHORT_DAYS = 16
 
 def _assert_clean(result, *, faults_expected: bool = True) -> None:
     figures = result.figures()
+    print(json.dumps(figures))  # the figures RELIABILITY.md quotes (pytest -s)
     assert result.problems == [], figures
     assert figures["duplicates"] == 0 and figures["responses_lost"] == 0 and figures["missing"] == 0
     assert figures["artifacts"] >= figures["expected"] >= 5
