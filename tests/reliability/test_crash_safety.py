@@ -15,8 +15,8 @@ import http.client
 import json
 import os
 import random
-import shutil
 import subprocess
+import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -32,8 +32,8 @@ SLOW = os.environ.get("ILT_BOT_SLOW") == "1"
 
 
 def cli() -> list[str]:
-    exe = shutil.which("ilt-bot") or str(Path(os.sys.executable).with_name("ilt-bot"))
-    return [exe]
+    """``ilt-bot`` as its console script runs it (``python -m ilt_bot``, this interpreter and path)."""
+    return [sys.executable, "-m", "ilt_bot"]
 
 
 class CrashRig:
