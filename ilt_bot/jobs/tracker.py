@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, get, key, member_emails, resolve, year_label
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, feedback_style, get, key, member_emails, resolve, year_label
 
 MEETINGS = "Meetings"
 FEEDBACK = "Feedback"
@@ -164,20 +164,28 @@ def feedback_counts(tracker: Tracker) -> list[list[str]]:
             for meeting in sorted(per_meeting)]
 
 
+DASHBOARD_CHARTS = {
+    "plus_delta": ("Plus and delta per meeting", ("Plus", "Delta")),
+    "stop_start_continue": ("Stop, start and continue per meeting", ("Stop", "Start", "Continue")),
+}
+"""Feedback style -> title of the Dashboard's column chart and the columns it draws (found by title)."""
+
+
 def update_dashboard(ctx: JobContext) -> int:
     """Write the per-meeting feedback counts to the Dashboard tab (only the rows that changed).
 
-    The chart over it is drawn by the gateway's ``ensure_column_chart`` (Sheets ``addChart``) once the
-    gateway has that operation; until then the Dashboard is the counts table.
+    When rows changed, the chart over them (plus and delta counts per meeting, or stop/start/continue) is
+    ensured: added once right of the table, found by its title afterwards. It reads whole columns, so
+    later meetings appear in it without another write.
     """
     tracker: Tracker | None = ctx.tracker
     if tracker is None:
         return 0
     written = tracker.upsert(DASHBOARD, feedback_counts(tracker))
-    chart = getattr(ctx.workspace, "ensure_column_chart", None)
-    if written and chart is not None and tracker.exists and not ctx.dry_run:
-        # Plus and delta responses per meeting (columns B, C over column A), drawn once by the gateway.
-        chart(tracker.id, DASHBOARD, "Plus and delta per meeting", 0, [1, 2])
+    if written and tracker.exists and not ctx.dry_run:
+        title, columns = DASHBOARD_CHARTS[feedback_style(ctx.config)]
+        ctx.workspace.ensure_column_chart(tracker.id, DASHBOARD, title, col(DASHBOARD, "Meeting"),
+                                          [col(DASHBOARD, c) for c in columns], anchor_column=len(TABS[DASHBOARD]) + 1)
     return written
 
 

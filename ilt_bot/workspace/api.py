@@ -159,6 +159,13 @@ class WorkspaceAPI(Protocol):
     def upsert_rows(self, spreadsheet_id: str, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
         """Replace rows whose id exists and append the others, in at most two calls; returns rows written."""
 
+    def ensure_column_chart(self, spreadsheet_id: str, tab: str, title: str, domain_column: int,
+                            series_columns: list[int], *, anchor_column: int | None = None) -> bool:
+        """A column chart titled ``title`` on ``tab``: categories from column ``domain_column``, one series
+        per column of ``series_columns`` (0-based; whole columns, row 1 naming the series), top-left at
+        row 1, ``anchor_column``. Added once: a chart with that title on the spreadsheet is left as is.
+        Returns whether this call added it."""
+
     def read_doc_tables(self, doc_id: str) -> list[DocTable]:
         """Every table in a Doc as people left it."""
 

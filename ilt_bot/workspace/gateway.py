@@ -317,6 +317,12 @@ class Gateway:
         return self.sheets.upsert_rows(spreadsheet_id, tab, rows, id_column)
 
     @_counted
+    def ensure_column_chart(self, spreadsheet_id: str, tab: str, title: str, domain_column: int,
+                            series_columns: list[int], *, anchor_column: int | None = None) -> bool:
+        return self.sheets.ensure_column_chart(spreadsheet_id, tab, title, domain_column, series_columns,
+                                               anchor_column=anchor_column)
+
+    @_counted
     def read_doc_tables(self, doc_id: str) -> list[DocTable]:
         return self.docs.read_tables(doc_id)
 

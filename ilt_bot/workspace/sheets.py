@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import gspread
 
 from ilt_bot.workspace.clients import Caller
+from ilt_bot.workspace.errors import InvalidRequest
 from ilt_bot.workspace.gspread_http import GatewayHTTPClient
 
 T = TypeVar("T")
@@ -135,6 +136,73 @@ class SheetsOps:
             recover, what=f"Adding tabs {', '.join(missing)} to spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
         )
         return missing
+
+    def charts(self, spreadsheet_id: str) -> list[dict[str, Any]]:
+        """Every chart as ``{"sheetId", "tab", "chartId", "title", "spec"}``: one ``spreadsheets.get``.
+
+        Only the charts' ids, titles and source ranges are asked for (a ``fields`` mask), never the cells.
+        """
+        mask = ("sheets(properties(sheetId,title),charts(chartId,spec(title,basicChart(chartType,"
+                "domains(domain(sourceRange(sources))),series(series(sourceRange(sources)))))))")
+        answer = self._call(
+            lambda: self.http.fetch_sheet_metadata(spreadsheet_id, params={"fields": mask}),
+            what=f"Reading the charts of spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
+        )
+        out = []
+        for sheet in answer.get("sheets", []):
+            props = sheet.get("properties", {})
+            for chart in sheet.get("charts", []) or []:
+                spec = chart.get("spec", {})
+                out.append({"sheetId": props.get("sheetId"), "tab": props.get("title"), "chartId": chart.get("chartId"),
+                            "title": spec.get("title", ""), "spec": spec})
+        return out
+
+    def ensure_column_chart(self, spreadsheet_id: str, tab: str, title: str, domain_column: int,
+                            series_columns: list[int], *, anchor_column: int | None = None) -> bool:
+        """A column chart titled ``title`` over ``tab`` (one Sheets ``addChart``), unless one has that title.
+
+        The chart reads whole columns (row 1 is the header, giving the series names), so rows added later
+        are drawn without touching it. Its top-left corner is on row 1 at ``anchor_column`` (default: two
+        columns right of the charted ones), so put it right of the tab's data. Looks the title up
+        first (one ``spreadsheets.get`` with a ``fields`` mask); after a failed ``addChart`` the title is
+        looked up again before re-sending, so a rerun or a lost answer never adds a second chart.
+        Returns whether this call added it.
+        """
+        if any(c["title"] == title for c in self.charts(spreadsheet_id)):
+            return False
+        sheet_id = next((int(p.get("sheetId", 0)) for p in self.tabs(spreadsheet_id) if p.get("title") == tab), None)
+        if sheet_id is None:
+            raise InvalidRequest(f"Spreadsheet {spreadsheet_id} has no tab {tab!r} to chart.", file_id=spreadsheet_id)
+
+        def column(index: int) -> dict[str, Any]:
+            return {"sourceRange": {"sources": [{"sheetId": sheet_id, "startRowIndex": 0,
+                                                 "startColumnIndex": index, "endColumnIndex": index + 1}]}}
+
+        chart = {
+            "spec": {
+                "title": title,
+                "basicChart": {
+                    "chartType": "COLUMN",
+                    "legendPosition": "BOTTOM_LEGEND",
+                    "headerCount": 1,
+                    "axis": [{"position": "BOTTOM_AXIS"}, {"position": "LEFT_AXIS", "title": "Responses"}],
+                    "domains": [{"domain": column(domain_column)}],
+                    "series": [{"series": column(i), "targetAxis": "LEFT_AXIS"} for i in series_columns],
+                },
+            },
+            "position": {"overlayPosition": {
+                "anchorCell": {"sheetId": sheet_id, "rowIndex": 0,
+                               "columnIndex": anchor_column if anchor_column is not None
+                               else max([domain_column, *series_columns]) + 2}}},
+        }
+
+        def recover() -> dict[str, Any] | None:
+            return {"replies": []} if any(c["title"] == title for c in self.charts(spreadsheet_id)) else None
+
+        self._once(lambda: self.http.batch_update(spreadsheet_id, {"requests": [{"addChart": {"chart": chart}}]}),
+                   recover, what=f"Adding chart {title!r} to {tab!r} of spreadsheet {spreadsheet_id}",
+                   file_id=spreadsheet_id)
+        return True
 
     def values(self, spreadsheet_id: str, a1: str) -> list[list[str]]:
         answer = self._call(

@@ -76,6 +76,10 @@ class FakeWorld:
     def trash(self, key: str, email: str) -> None:
         self.ws.trash(key)
 
+    def charts(self, tracker_key: str) -> list[dict[str, Any]]:
+        """``{"tab", "title", "domain": column, "series": [columns]}`` of each chart in the spreadsheet."""
+        return [dict(c) for c in self.ws.by_key(tracker_key).charts]
+
     def doc_text(self, key: str) -> str:
         return visible_text(self.ws.by_key(key).html)
 
@@ -154,6 +158,33 @@ class SandboxWorld:
 
     def trash(self, key: str, email: str) -> None:
         self.people.trash(self.file_id(key), self.bot)
+
+    def charts(self, tracker_key: str) -> list[dict[str, Any]]:
+        """The spreadsheet's charts as Google returns them (``spreadsheets.get``), reduced to tab, title and
+        the 0-based columns of their domain and series (each a whole column of that tab)."""
+        from tests.conftest import make_service
+
+        sheets = make_service(self.server, "sheets", "v4", self.bot)
+        answer = sheets.spreadsheets().get(spreadsheetId=self.file_id(tracker_key),
+                                           fields="sheets(properties(sheetId,title),charts)").execute()
+        out = []
+        for sheet in answer.get("sheets", []):
+            props = sheet["properties"]
+            for chart in sheet.get("charts", []):
+                basic = chart["spec"]["basicChart"]
+
+                def column(part: dict[str, Any], props: dict[str, Any] = props) -> int:
+                    (source,) = part["sourceRange"]["sources"]
+                    assert source["sheetId"] == props["sheetId"] and source.get("startRowIndex", 0) == 0
+                    assert "endRowIndex" not in source  # whole column: later meetings are drawn too
+                    assert source["endColumnIndex"] == source.get("startColumnIndex", 0) + 1
+                    return int(source.get("startColumnIndex", 0))
+
+                out.append({"tab": props["title"], "title": chart["spec"]["title"],
+                            "type": basic["chartType"],
+                            "domain": column(basic["domains"][0]["domain"]),
+                            "series": [column(s["series"]) for s in basic["series"]]})
+        return out
 
     def doc_text(self, key: str) -> str:
         return visible_text(self.ws.export_html(self.file_id(key)))

@@ -26,6 +26,7 @@ class FakeFile:
     spec: FormSpec | None = None
     accepting: bool = True
     tabs: dict[str, list[list[str]]] = field(default_factory=dict)
+    charts: list[dict] = field(default_factory=list)
     tables: list[DocTable] = field(default_factory=list)
     responses: list[FormAnswer] = field(default_factory=list)
     permissions: dict[str, str] = field(default_factory=dict)
@@ -160,6 +161,16 @@ class FakeWorkspace:
             else:
                 table.append(list(row))
         return len(rows)
+
+    def ensure_column_chart(self, spreadsheet_id, tab, title, domain_column, series_columns, *, anchor_column=None):
+        self.calls["ensure_column_chart"] += 1
+        f = self.files[spreadsheet_id]
+        if tab not in f.tabs:
+            raise ValueError(f"no tab {tab!r}")
+        if any(c["title"] == title for c in f.charts):
+            return False
+        f.charts.append({"tab": tab, "title": title, "domain": domain_column, "series": list(series_columns)})
+        return True
 
     def read_doc_tables(self, doc_id):
         self.calls["read_doc_tables"] += 1

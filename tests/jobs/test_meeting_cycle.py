@@ -11,7 +11,9 @@ import pytest
 
 from ilt_bot.jobs.actions import action_id
 from ilt_bot.jobs.tick import run_tick
-from ilt_bot.jobs.tracker import ACTION_ITEMS, DASHBOARD, FEEDBACK, MEETINGS, RUNS
+from ilt_bot.jobs.tracker import ACTION_ITEMS, DASHBOARD, FEEDBACK, MEETINGS, RUNS, TABS
+
+DASHBOARD_COLUMNS = TABS[DASHBOARD]
 
 ANA, BEN, CHLOE, DEV = (f"{n}@cedar.example.org" for n in ("ana.ruiz", "ben.okafor", "chloe.park", "dev.patel"))
 PAYLOAD = '<b>bold</b> {{ 7*7 }} {% if true %}X{% endif %} =HYPERLINK("http://x")'
@@ -155,6 +157,25 @@ def test_the_feedback_form_is_for_the_ilt_and_closes_with_the_next_agenda(world,
     tick(world, config, year, 2026, 9, 5, 18)
     dashboard = world.tracker_rows("cedar/tracker/2026-27", DASHBOARD)
     assert [r[:3] for r in dashboard] == [["2026-08-25", "1", "0"], ["2026-09-08", "1", "0"]]
+
+
+def test_dashboard_has_one_chart_of_plus_and_delta_per_meeting(world, config, year):
+    tick(world, config, year, 2026, 8, 22, 12)
+    assert world.charts("cedar/tracker/2026-27") == []  # no feedback yet, nothing to draw
+    world.respond("cedar/feedback/2026-08-25", ANA, {"plus": "Clear roles", "delta": "Send data early"},
+                  local(config, 2026, 8, 25, 18))
+    tick(world, config, year, 2026, 8, 26, 7)
+    world.respond("cedar/feedback/2026-08-25", BEN, {"plus": "Good pace"}, local(config, 2026, 8, 26, 12))
+    tick(world, config, year, 2026, 8, 27, 7)  # the counts change again: the chart is not added twice
+    charts = world.charts("cedar/tracker/2026-27")
+    meeting, plus, delta = (DASHBOARD_COLUMNS.index(name) for name in ("Meeting", "Plus", "Delta"))
+    assert len(charts) == 1, charts
+    chart = charts[0]
+    assert (chart["tab"], chart["title"], chart["domain"], chart["series"]) == (
+        DASHBOARD, "Plus and delta per meeting", meeting, [plus, delta])
+    if world.kind == "sandbox":
+        assert chart["type"] == "COLUMN"
+    assert [r[:3] for r in world.tracker_rows("cedar/tracker/2026-27", DASHBOARD)] == [["2026-08-25", "2", "1"]]
 
 
 def test_a_trashed_agenda_is_reported_not_recreated(world, config, year):

@@ -121,6 +121,59 @@ def test_an_append_whose_answer_is_lost_is_not_made_twice(sandbox, gw):
     assert [r[0] for r in gw.read_rows(sid, "Feedback")] == ["r0", "r1", "r2"]
 
 
+def _charts(build_service, sandbox, sid: str) -> list[dict]:
+    sheets = build_service(sandbox, "sheets", "v4", BOT)
+    answer = sheets.spreadsheets().get(spreadsheetId=sid, fields="sheets(properties(title),charts)").execute()
+    return [(s["properties"]["title"], c) for s in answer["sheets"] for c in s.get("charts", [])]
+
+
+def test_a_column_chart_is_added_once_over_whole_columns(sandbox, gw, build_service):
+    sid = gw.ensure_spreadsheet("cedar/tracker/chart", "Tracker", ROOT,
+                                {"Runs": ["id"], "Dashboard": ["Meeting", "Plus", "Delta"]}).file.id
+    gw.upsert_rows(sid, "Dashboard", [["2026-08-25", "3", "1"]])
+    tab_id = next(t["sheetId"] for t in gw.sheets.tabs(sid) if t["title"] == "Dashboard")
+    masks: list[str] = []
+    fetch = gw.sheets.http.fetch_sheet_metadata
+    gw.sheets.http.fetch_sheet_metadata = lambda sid, params=None: masks.append((params or {}).get("fields")) or \
+        fetch(sid, params=params)
+    mark = len(sandbox.requests)
+    assert gw.ensure_column_chart(sid, "Dashboard", "Plus and delta", 0, [1, 2], anchor_column=4) is True
+    assert sheets_log(sandbox, mark) == ["sheets.spreadsheets.get", "sheets.spreadsheets.get",
+                                         "sheets.spreadsheets.batchUpdate"]
+    assert len(masks) == 2 and all(m and "data" not in m for m in masks)  # metadata only, never the cells
+    mark = len(sandbox.requests)
+    assert gw.ensure_column_chart(sid, "Dashboard", "Plus and delta", 0, [1, 2], anchor_column=4) is False
+    assert sheets_log(sandbox, mark) == ["sheets.spreadsheets.get"]  # found by its title: nothing sent
+    [(tab, chart)] = _charts(build_service, sandbox, sid)
+    basic = chart["spec"]["basicChart"]
+    column = {"sheetId": tab_id, "startRowIndex": 0}
+    assert tab == "Dashboard" and chart["spec"]["title"] == "Plus and delta" and basic["chartType"] == "COLUMN"
+    assert basic["domains"][0]["domain"]["sourceRange"]["sources"] == [
+        {**column, "startColumnIndex": 0, "endColumnIndex": 1}]
+    assert [s["series"]["sourceRange"]["sources"] for s in basic["series"]] == [
+        [{**column, "startColumnIndex": 1, "endColumnIndex": 2}],
+        [{**column, "startColumnIndex": 2, "endColumnIndex": 3}]]
+    assert basic["headerCount"] == 1
+    assert chart["position"]["overlayPosition"]["anchorCell"] == {"sheetId": tab_id, "rowIndex": 0, "columnIndex": 4}
+
+
+def test_a_chart_whose_answer_is_lost_is_not_added_twice(sandbox, gw, build_service):
+    sid = gw.ensure_spreadsheet("cedar/tracker/chart-lost", "Tracker", ROOT, {"Dashboard": ["Meeting", "Plus"]}).file.id
+    armed = {"left": 1}
+
+    def draw(is_write: bool) -> Fault | None:
+        if is_write and armed["left"]:
+            armed["left"] -= 1
+            return Fault("reset", after_commit=True)
+        return None
+
+    sandbox.faults.draw = draw
+    assert gw.ensure_column_chart(sid, "Dashboard", "Plus per meeting", 0, [1]) is True
+    sandbox.faults.draw = lambda is_write: None
+    assert gw.ensure_column_chart(sid, "Dashboard", "Plus per meeting", 0, [1]) is False
+    assert len(_charts(build_service, sandbox, sid)) == 1
+
+
 def test_a_partly_applied_retry_sends_only_missing_rows_after_a_429(sandbox, gw):
     sid = gw.ensure_spreadsheet("cedar/tracker/429", "Tracker", ROOT, {"Feedback": ["id"]}).file.id
     armed = {"left": 2}
