@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import google.auth.exceptions
 import google_auth_httplib2
 import httplib2
-from googleapiclient.discovery import build
+from googleapiclient.discovery import build, fix_method_name
 from googleapiclient.errors import HttpError
 
 from ilt_bot.workspace.errors import from_http_error, from_refresh_error
@@ -89,10 +89,49 @@ def no_silent_resend(http: httplib2.Http) -> httplib2.Http:
     return http
 
 
+class Collections:
+    """A googleapiclient ``Resource`` whose collections (``files()``, ``forms().responses()``) are built once.
+
+    googleapiclient makes a new ``Resource`` on every ``service.files()`` call, creating a method object for
+    each of the collection's methods from the discovery document: most of a request's client-side time.
+    A collection holds no per-request state (each method call builds a fresh ``HttpRequest``), so one
+    built per service is reused. Everything else (methods, ``new_batch_http_request``, attributes) is the
+    wrapped resource's own.
+    """
+
+    def __init__(self, resource: Any) -> None:
+        self._resource = resource
+        names = (getattr(resource, "_resourceDesc", None) or {}).get("resources", {})
+        self._names = frozenset(fix_method_name(n) for n in names)
+        self._built: dict[str, Collections] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if "_resource" not in self.__dict__:  # not initialised yet (copy, pickle)
+            raise AttributeError(name)
+        attr = getattr(self._resource, name)
+        if name not in self._names:
+            return attr
+
+        def collection() -> Collections:
+            if name not in self._built:
+                self._built[name] = Collections(attr())
+            return self._built[name]
+
+        collection.__name__ = collection.__qualname__ = name
+        self.__dict__[name] = collection  # found directly from now on (no __getattr__)
+        return collection
+
+    @property
+    def resource(self) -> Any:
+        """The wrapped googleapiclient ``Resource``."""
+        return self._resource
+
+
 def build_services(credentials: Any, http_factory: HttpFactory, *, timeout: float | None = 60) -> Services:
     """Build Drive v3, Docs v1, Forms v1 and Sheets v4 offline (static discovery) over ``http_factory()``.
 
     Each service gets its own HTTP object (httplib2 is not thread-safe); token refreshes go through it.
+    Its collections are built once (see :class:`Collections`).
     ``new_session`` (for gspread) sends to the same place: the sandbox when ``http_factory()`` is the
     transport seam's ``sandbox_http(url)``, else Google.
     """
@@ -104,7 +143,7 @@ def build_services(credentials: Any, http_factory: HttpFactory, *, timeout: floa
         if timeout is not None and getattr(raw, "timeout", None) is None:
             raw.timeout = timeout
         authed = google_auth_httplib2.AuthorizedHttp(credentials, http=raw)
-        built[api] = build(api, version, http=authed, static_discovery=True, cache_discovery=False)
+        built[api] = Collections(build(api, version, http=authed, static_discovery=True, cache_discovery=False))
     return Services(**built, credentials=credentials, new_session=functools.partial(_session, credentials, base_url))
 
 
