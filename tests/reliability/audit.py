@@ -369,8 +369,9 @@ def _audit_responses(view: AdminView, config: Any, by_key: dict[str, list[dict[s
             try:
                 return view.column(tracker["id"], tab, column)
             except HttpError as error:
-                report.broken_artifacts.append(f"tracker {tracker['id']}: tab {tab!r} unreadable "
-                                               f"({error.resp.status})")
+                problem = f"tracker {tracker['id']}: tab {tab!r} unreadable ({error.resp.status})"
+                if problem not in report.broken_artifacts:
+                    report.broken_artifacts.append(problem)
                 return []
 
         for kind, (tab, style) in tabs.items():
