@@ -7,10 +7,13 @@ Before each semester's reflection meeting (``lead_times``), keys as in design.md
 - ``<school>/prework/<semester>/<member>``: each ILT member's reflection-for-growth Doc with their own
   data, shared with that member and the principal only;
 - ``<school>/team-reflection/<semester>/<team>``: each team lead's team reflection Doc (SLOs, the
-  semester's thinking maps, prompts, protocol), shared with that lead and the principal only;
+  semester's thinking maps: that team's answers, unattributed, prompts, protocol), shared with that lead
+  and the principal only;
 - ``<school>/reflection/<semester>``: the ILT group reflection Doc, pre-filled with the semester's
   figures (:mod:`ilt_bot.jobs.semester_data`), the protocol and the Adjustments table; from the second
-  semester on it opens with the previous semester's adjustments read back and each pilot's results;
+  semester on it opens with the previous semester's adjustments read back and each pilot's results.
+  The whole ILT reads it, so of the thinking maps it shows aggregates only: per team, answers out of
+  possible per cycle and themes that several responses share, never an answer or who gave it;
 - ``<school>/summary/<semester>``: the communication summary for staff and families.
 
 After the meeting, pilots in the Adjustments table get their feedback Forms (:mod:`ilt_bot.jobs.pilots`).
@@ -22,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ilt_bot import render
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key, member_emails
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key, member_emails, tm_responses
 from ilt_bot.jobs import pilots as pilot_jobs
 from ilt_bot.jobs import semester_data as data
 from ilt_bot.jobs.routine import (
@@ -71,10 +74,13 @@ PROTOCOL = {
 
 
 def snapshot(ctx: JobContext) -> data.Rows:
-    """The tracker tabs the figures use (read once per pass)."""
+    """The tracker tabs the figures use, and the thinking-map answers from their own principal-only
+    spreadsheet (:mod:`ilt_bot.jobs.tm_responses`), read once per pass."""
     if "semester_rows" not in ctx.memo:
-        tabs = (MEETINGS, FEEDBACK, AGENDA_ITEMS, ACTION_ITEMS, THINKING_MAP, data.STAKEHOLDER)
-        ctx.memo["semester_rows"] = {tab: tracker_rows(ctx, tab) for tab in tabs}
+        tabs = (MEETINGS, FEEDBACK, AGENDA_ITEMS, ACTION_ITEMS, data.STAKEHOLDER)
+        rows = {tab: tracker_rows(ctx, tab) for tab in tabs}
+        rows[THINKING_MAP] = tm_responses.rows(ctx) if ctx.config.teams else []
+        ctx.memo["semester_rows"] = rows
     return ctx.memo["semester_rows"]
 
 

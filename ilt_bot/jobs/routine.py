@@ -21,7 +21,8 @@ from ilt_bot.workspace.api import FileRef
 
 THINKING_MAP = "Thinking map"
 TM_COLUMNS = ["Row ID", "Response ID", "Team", "Cycle", "Submitted", "Respondent", "Question", "Answer"]
-TABS.setdefault(THINKING_MAP, TM_COLUMNS)
+"""The thinking-map answers' tab: in their own principal-only spreadsheet (:mod:`ilt_bot.jobs.tm_responses`),
+never in the tracker (which the whole ILT reads)."""
 C_ROW, C_RESPONSE, C_TEAM, C_CYCLE, C_SUBMITTED, C_RESPONDENT, C_QUESTION, C_ANSWER = range(len(TM_COLUMNS))
 
 FOLDER_DISPLAY = {"thinking-maps": "Thinking maps", "reflections": "Reflections"}
@@ -64,10 +65,21 @@ def environment(ctx: JobContext) -> Any:
     return ctx.memo["jinja_env"]
 
 
+def school_leaders(config: Any) -> list[str]:
+    """The school leader(s) entitled to every team's private artifacts: members with role ``principal``.
+
+    No one else (an assistant principal neither): with no principal in the config, no one but the
+    bot and each artifact's own person (the lead, the member) gets them."""
+    seen: dict[str, None] = {}
+    for m in config.members:
+        if get(m, "role") == "principal":
+            seen.setdefault(str(m.email).lower(), None)
+    return list(seen)
+
+
 def principal_emails(config: Any) -> list[str]:
-    """The school leader(s): members with role ``principal`` (else the first member)."""
-    found = [str(m.email).lower() for m in config.members if get(m, "role") == "principal"]
-    return found or [str(config.members[0].email).lower()]
+    """The principal(s) who get a copy of digests, pre-work and team reflections (:func:`school_leaders`)."""
+    return school_leaders(config)
 
 
 def member_by_id(config: Any, member_id: str) -> Any:
@@ -183,6 +195,7 @@ def sample_ctx(config: Any) -> JobContext:
     year = SchoolYear(config)
     ctx = JobContext(config=config, year=year, workspace=None, now=year.at(config.year.end, config.schedule.end))  # type: ignore[arg-type]
     ctx.memo["semester_rows"] = {}
+    ctx.memo["tm_responses"] = None  # no responses spreadsheet to read
     return ctx
 
 

@@ -8,7 +8,8 @@ recompute every number independently. Definitions (printed in the Docs next to t
 - action items: opened at a meeting of the semester; closed = a Closed date or a done status;
 - focus areas: the scope-and-sequence entries whose months fall in the semester, with the held
   meetings whose Focus cell names them; strand balance = held meetings per strand;
-- thinking maps: per team and cycle, distinct responses out of the team's teachers;
+- thinking maps: per team and cycle, distinct responses out of the team's teachers; themes are terms
+  that at least two responses share (one teacher's words alone never show);
 - stakeholder survey: responses, the average rating, answers grouped by question.
 """
 
@@ -164,7 +165,10 @@ def thinking_maps(rows: Rows, config: Any, year: Any, semester: Any, tab: str,
                   closed: set[str] | None = None) -> list[dict[str, Any]]:
     """Per team: responses out of the team per thinking-map cycle of the semester, and repeated themes.
 
-    ``closed``: the cycles whose response window is over (a map still open is left out), None for all.
+    Aggregates only (the group reflection is the whole ILT's): a theme is counted once per response
+    (all of its answers together), so it shows only when at least two responses share it; no answer
+    text and no respondent is returned. ``closed``: the cycles whose response window is over (a map
+    still open is left out), None for all.
     """
     every = int(getattr(config.meetings, "thinking_map_every", 1) or 1)
     cycles = [c for c in year.cycles() if c.semester == semester.id and (c.index + 1) % every == 0
@@ -179,7 +183,11 @@ def thinking_maps(rows: Rows, config: Any, year: Any, semester: Any, tab: str,
             size = len(team.teachers)
             per_cycle.append({"cycle": c.id.lstrip("c"), "answered": answered, "size": size,
                               "rate": round(100 * answered / size) if size else 0, "bar": bar(answered, size, 10)})
-        texts = [cell(r, 7) for r in mine if cell(r, 3) in {c.id for c in cycles} and cell(r, 7).strip()]
+        per_response: dict[str, list[str]] = {}
+        for r in mine:
+            if cell(r, 3) in {c.id for c in cycles} and cell(r, 7).strip():
+                per_response.setdefault(cell(r, 1), []).append(cell(r, 7))
+        texts = ["\n".join(answers) for answers in per_response.values()]
         out.append({"team": team.name, "id": team.id, "cycles": per_cycle,
                     "answered": sum(p["answered"] for p in per_cycle),
                     "possible": len(team.teachers) * len(cycles),

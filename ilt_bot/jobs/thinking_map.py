@@ -3,8 +3,9 @@
 - Form ``<school>/thinking-map/<team>/<cycle>`` (Thinking maps folder), made ``lead_times.thinking_map_days``
   before the cycle ends, asking ``thinking_map.questions``; the team's teachers may answer it (responder
   access only, one notification each). Anonymous by default: no e-mail is collected.
-- While it is open, each pass copies new answers into the tracker's "Thinking map" tab, one row per
-  answer (``<responseId>#<question>``), RAW, once each.
+- While it is open, each pass copies new answers into the "Thinking map" tab of the year's responses
+  spreadsheet ``<school>/tm-responses/<year>`` (:mod:`ilt_bot.jobs.tm_responses`: the principal's only,
+  not the tracker the whole ILT reads), one row per answer (``<responseId>#<question>``), RAW, once each.
 - ``thinking_map.response_window_days`` later: a last sync, the Form stops taking answers, and the
   digest Doc ``<school>/tm-digest/<team>/<cycle>`` is made for the team's lead (shared with the lead and
   the principal only): answers grouped by question, who answered out of the team, themes repeated
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ilt_bot import render
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key, tm_responses
 from ilt_bot.jobs.routine import (
     C_ANSWER,
     C_CYCLE,
@@ -30,6 +31,7 @@ from ilt_bot.jobs.routine import (
     TM_COLUMNS,
     anonymous,
     due_of,
+    first_pass_of_day,
     folder,
     make_doc,
     member_by_id,
@@ -39,7 +41,6 @@ from ilt_bot.jobs.routine import (
     sample_ctx,
     sample_team,
     team_emails,
-    tracker_rows,
 )
 from ilt_bot.jobs.themes import repeated, shared_themes
 from ilt_bot.jobs.tick import handles
@@ -101,16 +102,24 @@ def response_rows(config: Any, team: str, cycle: str, answer: FormAnswer) -> lis
 
 
 def tab_rows(ctx: JobContext) -> list[list[str]]:
-    """The Thinking map tab (adding the tab first when the tracker predates it)."""
-    return tracker_rows(ctx, THINKING_MAP)
+    """Every answer row of the year (the responses spreadsheet's Thinking map tab)."""
+    return tm_responses.rows(ctx)
+
+
+def daily_checks(ctx: JobContext) -> None:
+    """In the day's first pass: a tracker tab left by an earlier version is reported (once per pass)."""
+    if first_pass_of_day(ctx):
+        tm_responses.check_tracker_tab(ctx)
 
 
 def sync_form(ctx: JobContext, team: str, cycle: str, form: FileRef) -> int:
-    """Copy the Form's new answers into the Thinking map tab; returns how many responses were new."""
-    tracker = ctx.tracker
-    if tracker is None or not tracker.exists or form.id == DRY_RUN_ID:
+    """Copy the Form's new answers into the responses spreadsheet; returns how many responses were new."""
+    if form.id == DRY_RUN_ID:
         return 0
-    rows = tab_rows(ctx)
+    sheet = tm_responses.responses_sheet(ctx)
+    if sheet is None or not sheet.exists:
+        return 0
+    rows = sheet.rows()
     stamps = [cell(r, C_SUBMITTED) for r in rows if cell(r, C_TEAM) == team and cell(r, C_CYCLE) == cycle]
     since = None
     if stamps:
@@ -123,7 +132,7 @@ def sync_form(ctx: JobContext, team: str, cycle: str, form: FileRef) -> int:
     fresh = [a for a in answers if a.response_id not in known]
     new_rows = [row for a in fresh for row in response_rows(ctx.config, team, cycle, a)]
     if new_rows:
-        tracker.append_once(THINKING_MAP, new_rows)
+        sheet.append_once(new_rows)
         ctx.record("would sync" if ctx.dry_run else "sync", form_key(ctx.config, team, cycle), "responses",
                    f"{len(fresh)} new thinking-map responses")
     ctx.report.synced_responses += len(fresh)
@@ -165,8 +174,9 @@ def _answered(ctx: JobContext, team: str, cycle: str) -> bool:
 
 @handles("thinking_map")
 def thinking_map_item(ctx: JobContext, item: Any) -> None:
-    """Send the team's thinking map; while it is open, copy its answers into the tracker."""
+    """Send the team's thinking map; while it is open, copy its answers into the responses spreadsheet."""
     config = ctx.config
+    daily_checks(ctx)
     team_id, cycle_id = str(get(item, "team")), str(get(item, "cycle"))
     digest_due = due_of(ctx, digest_key(config, team_id, cycle_id))
     if digest_due is not None and ctx.now >= digest_due:
@@ -201,7 +211,7 @@ def answers_of(ctx: JobContext, team_id: str, cycle_id: str) -> list[list[str]]:
 
 
 def digest_context(ctx: JobContext, team: Any, cycle: Any) -> dict[str, Any]:
-    """Everything ``tm_digest.html.j2`` shows, computed from the Thinking map tab."""
+    """Everything ``tm_digest.html.j2`` shows, computed from the responses spreadsheet's rows."""
     config = ctx.config
     rows = answers_of(ctx, team.id, cycle.id)
     responses = sorted({cell(r, C_RESPONSE) for r in rows})
@@ -238,6 +248,7 @@ def digest_context(ctx: JobContext, team: Any, cycle: Any) -> dict[str, Any]:
 def tm_digest_item(ctx: JobContext, item: Any) -> None:
     """After the window: a last sync, close the Form, make the lead's digest."""
     config = ctx.config
+    daily_checks(ctx)
     team_id, cycle_id = str(get(item, "team")), str(get(item, "cycle"))
     d_key = digest_key(config, team_id, cycle_id)
     due = get(item, "due") or due_of(ctx, d_key)

@@ -19,6 +19,8 @@ from ilt_bot.jobs.tick import run_tick
 
 HERE = Path(__file__).parent
 TRACKER = "cedar/tracker/2026-27"
+RESPONSES = "cedar/tm-responses/2026-27"
+"""The thinking-map answers' own spreadsheet (principal only), not the tracker."""
 PAYLOAD = '<b>bold</b> {{ 7*7 }} =HYPERLINK("http://x")'
 K2 = [("Eva Lund", "eva@cedar.example.org"), ("Finn Ode", "finn@cedar.example.org"),
       ("Gia Rossi", "gia@cedar.example.org")]
@@ -92,7 +94,8 @@ class People:
         return [e["to"] for e in sent_emails(self.world.server.store) if e["fileId"] == file_id]
 
     def rows(self, tab: str) -> list[list[str]]:
-        return self.world.tracker_rows(TRACKER, tab)
+        """A tracker tab's rows; the Thinking map tab is read from the responses spreadsheet."""
+        return self.world.tracker_rows(RESPONSES if tab == THINKING_MAP else TRACKER, tab)
 
     def text(self, key: str) -> str:
         return self.world.doc_text(key)
