@@ -271,6 +271,10 @@ def tm_digest_item(ctx: JobContext, item: Any) -> None:
     if cycle is None or form is None or form.trashed:
         ctx.skipped(d_key, "no thinking-map Form for this team and cycle; no digest")
         return
+    if tm_responses.responses_sheet(ctx) is None:  # a digest of no rows would say no one answered
+        ctx.skipped(d_key, f"the thinking-map answers sheet {tm_responses.responses_key(config)} is in the trash; "
+                           "restore it to make the digest (the answers are still in the Form)")
+        return
     sync_form(ctx, team_id, cycle_id, form)
     if not ctx.dry_run:
         ctx.workspace.set_form_accepting(form.id, False)

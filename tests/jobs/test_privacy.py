@@ -219,3 +219,17 @@ def test_an_earlier_versions_tracker_tab_is_copied_reported_and_left(world, conf
     assert world.tracker_rows(TRACKER, THINKING_MAP) == old
     people.tick(2026, 10, 5, 7)
     assert "2 of 3 teachers answered" in people.text("cedar/tm-digest/k2-literacy/c1")  # the old answer counts
+
+
+def test_a_trashed_answers_sheet_is_not_recreated_and_no_empty_digest_is_made(world, config):
+    people = People(world, config)
+    people.tick(2026, 8, 22, 12)
+    people.tick(2026, 9, 25, 7)
+    people.answer("cedar/thinking-map/k2-literacy/c1", K2[0][1], {"q1": "Guided reading"}, tm_titles(config),
+                  2026, 9, 28, 15)
+    world.trash(RESPONSES, config.workspace.bot_user)  # the principal wants them gone
+    report = people.tick(2026, 10, 5, 7)
+    assert RESPONSES not in report.created and any(s.startswith(RESPONSES) for s in report.skipped)
+    assert "cedar/tm-digest/k2-literacy/c1" not in report.created  # not a digest saying no one answered
+    assert any(s.startswith("cedar/tm-digest/k2-literacy/c1") and "in the trash" in s for s in report.skipped)
+    assert not people.exists("cedar/tm-digest/k2-literacy/c1")
