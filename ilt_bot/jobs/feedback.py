@@ -19,7 +19,7 @@ from ilt_bot.jobs import (
     key,
     member_emails,
 )
-from ilt_bot.jobs.tracker import FEEDBACK, FEEDBACK_REFS, MEETINGS, cell, col, recent_meetings
+from ilt_bot.jobs.tracker import FEEDBACK, FEEDBACK_REFS, MEETINGS, answer_cell, cell, col, recent_meetings
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
 
 STYLES: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -103,7 +103,8 @@ def _parse_time(value: str) -> datetime | None:
 
 def response_row(day: date, answer: FormAnswer) -> list[str]:
     """A Feedback tab row: id, meeting, submitted, respondent, then plus, delta, stop, start, continue."""
-    texts = ["\n".join(v for v in answer.answers.get(ref, []) if v) for ref in FEEDBACK_REFS]
+    texts = [answer_cell("\n".join(v for v in answer.answers.get(ref, []) if v), answer.response_id)
+             for ref in FEEDBACK_REFS]
     return [answer.response_id, day.isoformat(), answer.submitted, answer.respondent_email or "", *texts]
 
 

@@ -21,7 +21,7 @@ from ilt_bot.jobs import (
     resolve,
     year_label,
 )
-from ilt_bot.jobs.tracker import AGENDA_ITEMS, cell, col
+from ilt_bot.jobs.tracker import AGENDA_ITEMS, answer_cell, cell, col
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
 
 TIME_OPTIONS = ("5 minutes", "10 minutes", "15 minutes", "20 minutes or more")
@@ -80,7 +80,7 @@ def item_row(config: object, answer: FormAnswer) -> list[str]:
 
     def first(ref: str) -> str:
         values = [v for v in answer.answers.get(ref, []) if v]
-        return "\n".join(values)
+        return answer_cell("\n".join(values), answer.response_id)
 
     submitter = first("submitter") or member_name(config, answer.respondent_email) or (answer.respondent_email or "")
     return [f"intake:{answer.response_id}", answer.submitted, submitter, first("title"), first("why"), first("time"),

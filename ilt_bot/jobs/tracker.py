@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, feedback_style, get, key, member_emails, resolve, year_label
+from ilt_bot.workspace.api import fit_cell
 
 MEETINGS = "Meetings"
 FEEDBACK = "Feedback"
@@ -35,6 +36,12 @@ TABS: dict[str, list[str]] = {
 
 FEEDBACK_REFS = ("plus", "delta", "stop", "start", "continue")
 """The feedback columns of the Feedback tab, in order (after Response ID, Meeting, Submitted, Respondent)."""
+
+
+def answer_cell(text: str, response_id: str) -> str:
+    """A person's answer as a tracker cell: within Google's 50,000-character cell limit, a longer one cut with
+    a visible marker naming the Form response that keeps the full text (never lost, never failing the sync)."""
+    return fit_cell(text, f" … [truncated: full answer in the Form response {response_id}]")
 
 
 def col(tab: str, name: str) -> int:

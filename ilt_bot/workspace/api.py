@@ -17,6 +17,31 @@ KEY_PROPERTY = "iltbot_key"
 Role = Literal["reader", "commenter", "writer"]
 
 
+CELL_LIMIT = 50_000
+"""Google Sheets refuses a cell of more than 50,000 characters (400 "Your input contains more than the maximum
+of 50000 characters in a single cell."): one such cell fails the whole write."""
+
+
+def text_length(text: str) -> int:
+    """Characters as Google may count them: UTF-16 code units (an emoji counts two), never fewer than len()."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_cell(text: str, marker: str = " … [truncated: over Google Sheets' 50,000-character cell limit]") -> str:
+    """``text`` if it fits in a Sheets cell, else its beginning followed by ``marker`` (the whole within the limit).
+
+    The gateway applies this to every cell it writes; the jobs call it first with a marker saying where the
+    full text is (the Form response), since Sheets cannot hold it.
+    """
+    if len(text) <= CELL_LIMIT // 2 or text_length(text) <= CELL_LIMIT:
+        return text
+    room = CELL_LIMIT - text_length(marker)
+    kept = text[:room]
+    while text_length(kept) > room:  # characters outside the BMP count twice
+        kept = kept[: len(kept) - max(1, (text_length(kept) - room) // 2)]
+    return kept + marker
+
+
 @dataclass(frozen=True)
 class FileRef:
     """A Drive file the bot made or found."""

@@ -6,7 +6,9 @@ so they are rate limited, counted and error-typed like every other gateway reque
 retries with the gateway's one :class:`~ilt_bot.workspace.retry.RetryPolicy`.
 
 Every write is RAW (``valueInputOption=RAW``; header rows use string cell values, equally literal):
-people's text such as ``=HYPERLINK(...)`` stays text, never a live formula. Appends are not
+people's text such as ``=HYPERLINK(...)`` stays text, never a live formula. A value longer than Google's
+50,000-character cell limit is cut with a visible marker (:func:`fit_cell`) rather than failing the write;
+the jobs cut people's answers themselves first, naming the Form response that keeps the full text. Appends are not
 idempotent, so before an append is re-sent the id column is read again and only ids still missing
 are sent.
 """
@@ -19,6 +21,7 @@ from typing import Any, TypeVar
 
 import gspread
 
+from ilt_bot.workspace.api import fit_cell
 from ilt_bot.workspace.clients import Caller
 from ilt_bot.workspace.errors import InvalidRequest
 from ilt_bot.workspace.gspread_http import GatewayHTTPClient
@@ -52,7 +55,8 @@ def _free_sheet_id(used: set[int], title: str) -> int:
 
 
 def cell_text(value: Any) -> str:
-    return "" if value is None else str(value)
+    """A value as the text written to a cell (within Google's cell limit: see :func:`fit_cell`)."""
+    return "" if value is None else fit_cell(str(value))
 
 
 class SheetsOps:
@@ -209,7 +213,7 @@ class SheetsOps:
             lambda: self.http.values_get(spreadsheet_id, a1),
             what=f"Reading {a1} of spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
         )
-        return [[cell_text(c) for c in row] for row in answer.get("values", []) or []]
+        return [["" if c is None else str(c) for c in row] for row in answer.get("values", []) or []]
 
     def read_rows(self, spreadsheet_id: str, tab: str) -> list[list[str]]:
         """Rows below the header, padded with "" to the header's width."""

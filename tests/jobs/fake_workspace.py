@@ -143,8 +143,17 @@ class FakeWorkspace:
         self.calls["read_rows"] += 1
         return [list(r) for r in self.files[spreadsheet_id].tabs[tab][1:]]
 
+    @staticmethod
+    def _check_cells(rows):
+        """Google Sheets refuses the whole write when a cell holds more than 50,000 characters."""
+        for row in rows:
+            for value in row:
+                if len(str(value)) > 50_000:
+                    raise ValueError("Your input contains more than the maximum of 50000 characters in a single cell.")
+
     def append_rows_once(self, spreadsheet_id, tab, rows, id_column=0):
         self.calls["append_rows_once"] += 1
+        self._check_cells(rows)
         table = self.files[spreadsheet_id].tabs[tab]
         known = {r[id_column] for r in table[1:] if len(r) > id_column}
         fresh = [list(r) for r in rows if r[id_column] not in known]
@@ -153,6 +162,7 @@ class FakeWorkspace:
 
     def upsert_rows(self, spreadsheet_id, tab, rows, id_column=0):
         self.calls["upsert_rows"] += 1
+        self._check_cells(rows)
         table = self.files[spreadsheet_id].tabs[tab]
         index = {r[id_column]: i for i, r in enumerate(table) if i and len(r) > id_column}
         for row in rows:

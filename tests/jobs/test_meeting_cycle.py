@@ -178,6 +178,25 @@ def test_dashboard_has_one_chart_of_plus_and_delta_per_meeting(world, config, ye
     assert [r[:3] for r in world.tracker_rows("cedar/tracker/2026-27", DASHBOARD)] == [["2026-08-25", "2", "1"]]
 
 
+def test_an_answer_over_googles_cell_limit_is_cut_with_a_marker_and_the_sync_goes_on(world, config, year):
+    tick(world, config, year, 2026, 8, 22, 12)
+    huge = "".join(f"point {n}: we should share data earlier. " for n in range(3000))  # ~115,000 characters
+    world.respond("cedar/feedback/2026-08-25", ANA, {"plus": huge, "delta": "Shorter updates"},
+                  local(config, 2026, 8, 25, 18))
+    world.respond("cedar/feedback/2026-08-25", BEN, {"plus": "Clear roles"}, local(config, 2026, 8, 25, 18, 5))
+    report = tick(world, config, year, 2026, 8, 26, 7)  # no error: the write is not refused
+    assert report.synced_responses == 2
+    rows = {r[3]: r for r in world.tracker_rows("cedar/tracker/2026-27", FEEDBACK)}
+    plus, delta = rows[ANA][4], rows[ANA][5]
+    response_id = rows[ANA][0]
+    assert len(plus) <= 50_000 and plus.startswith(huge[:45_000])
+    assert plus.endswith(f"… [truncated: full answer in the Form response {response_id}]")
+    assert delta == "Shorter updates" and rows[BEN][4] == "Clear roles"
+    assert tick(world, config, year, 2026, 8, 27, 7).synced_responses == 0  # copied once, like any answer
+    text = world.doc_text(tick(world, config, year, 2026, 9, 5, 12) and "cedar/agenda/2026-09-08")
+    assert "point 0: we should share data earlier." in text and f"Form response {response_id}" in text
+
+
 def test_a_trashed_agenda_is_reported_not_recreated(world, config, year):
     tick(world, config, year, 2026, 8, 22, 12)
     world.trash("cedar/agenda/2026-08-25", ANA)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+import gspread
 import pytest
 import requests
 
@@ -119,6 +120,24 @@ def test_an_append_whose_answer_is_lost_is_not_made_twice(sandbox, gw):
                                          "sheets.spreadsheets.values.get"]  # re-read, found, not re-sent
     assert [e.get("fault") for e in sandbox.requests[mark:]][1] == "commit+reset"
     assert [r[0] for r in gw.read_rows(sid, "Feedback")] == ["r0", "r1", "r2"]
+
+
+def test_a_cell_over_googles_limit_is_refused_by_sheets_and_cut_by_the_gateway(sandbox, gw, gspread_client):
+    sid = gw.ensure_spreadsheet("cedar/tracker/huge", "Tracker", ROOT, {"Feedback": ["id", "text"]}).file.id
+    worksheet = gspread_client(sandbox, BOT).open_by_key(sid).worksheet("Feedback")
+    with pytest.raises(gspread.exceptions.APIError, match="maximum of 50000 characters in a single cell") as refused:
+        worksheet.update([["r0", "x" * 50_001]], "A2", raw=True)
+    assert refused.value.code == 400 and refused.value.error["status"] == "INVALID_ARGUMENT"
+    worksheet.update([["r0", "x" * 50_000]], "A2", raw=True)  # exactly the limit is fine
+    huge = "long feedback " * 8000
+    assert gw.append_rows_once(sid, "Feedback", [["r1", huge], ["r2", "short"]]) == 2
+    assert gw.upsert_rows(sid, "Feedback", [["r3", "😀" * 30_000]]) == 1  # an emoji counts twice
+    rows = {r[0]: r[1] for r in gw.read_rows(sid, "Feedback")}
+    assert rows["r0"] == "x" * 50_000 and rows["r2"] == "short"
+    assert rows["r1"].startswith(huge[:40_000]) and rows["r1"].endswith("50,000-character cell limit]")
+    assert len(rows["r1"]) <= 50_000 and len(rows["r3"].encode("utf-16-le")) // 2 <= 50_000
+    assert rows["r3"].startswith("😀" * 20_000) and rows["r3"].endswith("cell limit]")
+    assert gw.upsert_rows(sid, "Feedback", [["r3", "😀" * 30_000]]) == 0  # the cut row is not rewritten each pass
 
 
 def _charts(build_service, sandbox, sid: str) -> list[dict]:

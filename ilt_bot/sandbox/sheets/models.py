@@ -183,6 +183,10 @@ def save(store: Store, spreadsheet_id: str, doc: dict[str, Any], *, user: str, n
 # Sheets, ranges and cells
 
 
+CELL_CHARACTERS = 50_000
+"""The most characters a cell takes; a values write with a longer value is refused whole (400 INVALID_ARGUMENT)."""
+
+
 def bad_request(message: str) -> ApiError:
     return ApiError(400, message, status="INVALID_ARGUMENT")
 
@@ -963,6 +967,9 @@ def write_values(doc: dict[str, Any], area: Area, matrix: list[list[Any]], optio
                 continue
             if isinstance(raw, dict | list):
                 raise bad_request(f"Invalid values[{i}][{j}]: {_kind_name(raw)}")
+            if isinstance(raw, str) and len(raw) > CELL_CHARACTERS:
+                raise bad_request(f"Your input contains more than the maximum of {CELL_CHARACTERS} characters in a "
+                                  "single cell.")
             value, number_format = parse_input(raw, option)
             set_value(area.sheet, area.r0 + i, area.c0 + j, value, number_format)
     return {"updatedRange": target.a1(), "updatedRows": height, "updatedColumns": width, "updatedCells": cells}
