@@ -257,7 +257,10 @@ class MeetingPattern(Section):
     rotation: list[Slug] = []
     fixed_roles: dict[MeetingRole, Slug] = {}
     thinking_map_every: Annotated[int, Field(ge=1, le=12)] = 1
-    """Send the teacher-team thinking maps every N learning cycles (1 = every cycle)."""
+    """Send the teacher-team thinking-map Forms every N learning cycles (1 = every cycle)."""
+    thinking_map_protocol_every: Annotated[int, Field(ge=0, le=40)] = 4
+    """Every Nth ILT meeting of the year (numbers 4, 8, 12 ... for N = 4) carries the thinking-map reflection
+    protocol, the ILT's long-term feedback on its own work (0 = never)."""
 
     @field_validator("weekday", mode="before")
     @classmethod

@@ -128,28 +128,14 @@ def meeting_time(meeting: Any) -> str:
     return str(start or "")
 
 
-def thinking_map_due(config: Any, year: Any, meeting: Any) -> int:
-    """N when this agenda carries the thinking-map reflection protocol, else 0.
+def thinking_map_due(config: Any, meeting: Any) -> int:
+    """N when this meeting carries the thinking-map reflection protocol (the ILT's long-term feedback), else 0.
 
-    Thinking maps go out every N learning cycles (``meetings.thinking_map_every``); the first meeting
-    of the following cycle reflects on them as the ILT's long-term feedback. Without learning cycles
-    in the calendar, every Nth meeting does.
+    Every Nth meeting of the year does (``meetings.thinking_map_protocol_every``; meeting numbers 4, 8, 12 ...
+    for N = 4), whatever the learning cycles; 0 turns it off.
     """
-    every = int(get(get(config, "meetings"), "thinking_map_every") or 0)
-    if every <= 0:
-        return 0
-    cycle = get(meeting, "cycle")
-    previous = previous_meeting(year, meeting) if year is not None else None
-    if cycle is None or previous is None:
-        return every if cycle is None and meeting_number(meeting) % every == 0 else 0
-    before = get(previous, "cycle")
-    if not before or before == cycle:
-        return 0
-    try:
-        number = int(str(before).lstrip("c"))
-    except ValueError:
-        return 0
-    return every if number % every == 0 else 0
+    every = int(config.meetings.thinking_map_protocol_every)
+    return every if every > 0 and meeting_number(meeting) % every == 0 else 0
 
 
 def all_meetings(year: Any) -> list[Any]:
@@ -184,7 +170,7 @@ def agenda_context(
     """Everything ``agenda.html.j2`` may use (the same keys in real runs and in validation)."""
     school = config.school
     day = meeting_date(meeting)
-    every = thinking_map_due(config, year, meeting)
+    every = thinking_map_due(config, meeting)
     return {
         "school": {
             "name": str(get(school, "name", "")),
@@ -223,7 +209,7 @@ def sample_context(config: Any) -> dict[str, Any]:
 
     members = list(config.members or [])
     first = str(get(members[0], "id", "member")) if members else "member"
-    every = int(get(get(config, "meetings"), "thinking_map_every") or 1) or 1
+    every = int(config.meetings.thinking_map_protocol_every) or 1
     meeting = SimpleNamespace(date=date(2026, 9, 15), start=time(15, 30), end=time(17, 0), number=every,
                               roles={"facilitator": first, "note_taker": first, "timekeeper": first},
                               focus=None, location="Library")
