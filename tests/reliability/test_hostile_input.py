@@ -31,6 +31,8 @@ JINJA = ["{{ config }}", "{% for x in range(3) %}X{% endfor %}", "{{ 7*7 }}",
 UNICODE = ["مرحبا بالعالم — שלום \u202eevil\u202c",
            "👩🏽‍🏫 great meeting 🎉🔥", "tab\there bell\x07 nul-free \x1b[31mred"]
 PAYLOADS = FORMULAS + MARKUP + JINJA + UNICODE
+DOC_PAYLOADS = [FORMULAS[0], FORMULAS[2], MARKUP[0], JINJA[0], JINJA[4], UNICODE[0]]
+"""Typed into the agenda Doc's action-item table (harvested into the tracker, carried to the next agenda)."""
 HUGE = ("long feedback " * 7500)[:100_000]
 GOOGLE_CELL_LIMIT = 50_000
 
@@ -76,6 +78,10 @@ def hostile_world():
     people.answer_form(gateway.form_responder_uri(intake.id), ANA,
                        {item_titles["title"]: FORMULAS[0], item_titles["why"]: MARKUP[0] + JINJA[0],
                         item_titles["time"]: "10 minutes", item_titles["submitter"]: UNICODE[1]})
+    agenda = gateway.find("cedar/agenda/2026-08-25")
+    for n, payload in enumerate(DOC_PAYLOADS):  # the note taker types hostile action items and a suggested item
+        people.add_table_row(agenda.id, CHLOE, "What", [payload, "Ben Okafor", "Sep 4", ""])
+    people.add_table_row(agenda.id, CHLOE, "Suggested item", [FORMULAS[1], JINJA[3], "Ana Ruiz"])
     huge_error = None
     try:
         people.answer_form(gateway.form_responder_uri(feedback.id), DEV, {titles["plus"]: HUGE})
@@ -107,14 +113,15 @@ def test_ticks_with_hostile_answers_report_no_error(hostile_world):
     assert "cedar/agenda/2026-09-08" in hostile_world["reports"][-1].created
 
 
-@pytest.mark.parametrize("tab", ["Feedback", "Agenda items"])
+@pytest.mark.parametrize("tab", ["Feedback", "Agenda items", "Action items"])
 def test_tracker_holds_literal_text_never_a_formula(hostile_world, tab):
     tracker, grid = _tracker_grid(hostile_world, tab)
     formulas = [c["userEnteredValue"]["formulaValue"] for row in grid for c in row
                 if "formulaValue" in c.get("userEnteredValue", {})]
     assert formulas == []
     texts = {c.get("userEnteredValue", {}).get("stringValue") for row in grid for c in row}
-    wanted = PAYLOADS if tab == "Feedback" else [FORMULAS[0], MARKUP[0] + JINJA[0], UNICODE[1]]
+    wanted = {"Feedback": PAYLOADS, "Agenda items": [FORMULAS[0], MARKUP[0] + JINJA[0], UNICODE[1], FORMULAS[1]],
+              "Action items": DOC_PAYLOADS}[tab]
     for payload in wanted:
         assert payload in texts, payload
     as_formula = hostile_world["view"].sheets.spreadsheets().values().get(
@@ -128,7 +135,7 @@ def test_agenda_shows_every_answer_literally_and_runs_nothing(hostile_world):
     gateway = hostile_world["gateway"]
     exported = gateway.export_html(gateway.find("cedar/agenda/2026-09-08").id)
     text = visible_text(exported)
-    for payload in PAYLOADS:
+    for payload in PAYLOADS + DOC_PAYLOADS:
         assert " ".join(payload.split()) in text or _printable(payload) in text, payload
     assert "<script" not in exported.lower() and "onerror=alert" not in re.sub(r"&[a-z]+;", "", exported.split(
         "<body", 1)[-1]).replace(" onerror=alert(1)&gt;", "") or "&lt;img" in exported
