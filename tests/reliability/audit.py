@@ -340,7 +340,9 @@ def audit(sandbox: Any, config: Any, expected: Iterable[str] = (), *, bot: str |
 
 def _response_tabs() -> dict[str, tuple[str, str]]:
     """Form kind -> (tracker tab, how its rows name the response): ``id`` (column A is the responseId),
-    ``intake`` (``intake:<responseId>``) or ``per-answer`` (column A ``<responseId>#<question>``, B the id)."""
+    ``intake`` (``intake:<responseId>``) or ``per-answer`` (column A ``<responseId>#<question>``, B the id).
+
+    A per-answer tab may not exist before its first answer: then its responses count as lost."""
     from ilt_bot.jobs.tracker import AGENDA_ITEMS, FEEDBACK
 
     tabs = {"feedback": (FEEDBACK, "id"), "intake": (AGENDA_ITEMS, "intake")}
@@ -365,23 +367,25 @@ def _audit_responses(view: AdminView, config: Any, by_key: dict[str, list[dict[s
     trackers = [f for k, v in by_key.items() if kind_of(k) == "tracker" for f in v]
     found: dict[str, Counter[str]] = {kind: Counter() for kind in tabs}
     for tracker in trackers:
-        def read(tab: str, column: str = "A", tracker: dict[str, Any] = tracker) -> list[str]:
+        def read(tab: str, column: str = "A", tracker: dict[str, Any] = tracker, required: bool = True) -> list[str]:
             try:
                 return view.column(tracker["id"], tab, column)
             except HttpError as error:
+                if not required:  # a tab made with its first row: its absence loses nothing by itself
+                    return []
                 problem = f"tracker {tracker['id']}: tab {tab!r} unreadable ({error.resp.status})"
                 if problem not in report.broken_artifacts:
                     report.broken_artifacts.append(problem)
                 return []
 
         for kind, (tab, style) in tabs.items():
-            ids = read(tab)
+            ids = read(tab, required=style != "per-answer")
             if style == "id":
                 found[kind].update(i for i in ids if i)
             elif style == "intake":
                 found[kind].update(i.removeprefix("intake:") for i in ids if i.startswith("intake:"))
             else:  # one row per answer: each row id once; the response counted once if it has rows
-                found[kind].update(set(read(tab, "B")) - {""})
+                found[kind].update(set(read(tab, "B", required=False)) - {""})
             report.duplicated_rows += [f"{tab} row {i} x{n}" for i, n in sorted(Counter(ids).items())
                                        if i and n > 1 and style != "id"]
         for tab in (MEETINGS, ACTION_ITEMS):
