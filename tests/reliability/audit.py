@@ -33,7 +33,7 @@ SHEET_MIME = "application/vnd.google-apps.spreadsheet"
 KEY = "iltbot_key"
 STATE = "iltbot_state"
 
-ARTIFACT_KINDS = ("agenda", "feedback", "intake", "tracker", "thinking-map", "tm-digest", "prework",
+ARTIFACT_KINDS = ("agenda", "feedback", "intake", "tracker", "thinking-map", "tm-responses", "tm-digest", "prework",
                   "team-reflection", "reflection", "summary", "stakeholder")
 """Key kinds (``<school>/<kind>/...``) of the artifacts people use (folders aside)."""
 
@@ -91,7 +91,8 @@ def expected_grants(config: Any, key: str) -> set[Grant] | None:
     tracker, the group reflection and the summary, and answers the meeting and intake Forms; a team's
     teachers answer its thinking-map Form; the lead edits the digest and the team reflection, the
     principal comments; each member edits their own pre-work, the principal comments; stakeholders
-    answer the survey; folders are the bot's alone.
+    answer the survey; the raw thinking-map answers (``tm-responses``) are the principal's to read only;
+    folders are the bot's alone.
     """
     kind = kind_of(key)
     ilt = members(config)
@@ -104,6 +105,8 @@ def expected_grants(config: Any, key: str) -> set[Grant] | None:
         return {(e, "writer", "") for e in ilt}
     if kind in ("feedback", "intake"):
         return {(e, "reader", "published") for e in ilt}
+    if kind == "tm-responses":  # teachers' raw answers: the principal reads, no one else
+        return {(e, "reader", "") for e in principals(config)}
     if kind == "thinking-map" and team is not None:
         return {(str(t.email).lower(), "reader", "published") for t in team.teachers}
     if kind == "stakeholder":
@@ -338,20 +341,21 @@ def audit(sandbox: Any, config: Any, expected: Iterable[str] = (), *, bot: str |
     return report
 
 
-def _response_tabs() -> dict[str, tuple[str, str]]:
-    """Form kind -> (tracker tab, how its rows name the response): ``id`` (column A is the responseId),
-    ``intake`` (``intake:<responseId>``) or ``per-answer`` (column A ``<responseId>#<question>``, B the id).
-
-    A per-answer tab may not exist before its first answer: then its responses count as lost."""
+def _response_tabs() -> dict[str, tuple[str, str, str]]:
+    """Form kind -> (the spreadsheet's key kind, its tab, how rows name the response): ``id`` (column A is
+    the responseId), ``intake`` (``intake:<responseId>``) or ``per-answer`` (column A
+    ``<responseId>#<question>``, B the id). Thinking-map answers live in their own principal-only
+    spreadsheet (``tm-responses``), the rest in the tracker. A per-answer tab may not exist before its
+    first answer: then its responses count as lost."""
     from ilt_bot.jobs.tracker import AGENDA_ITEMS, FEEDBACK
 
-    tabs = {"feedback": (FEEDBACK, "id"), "intake": (AGENDA_ITEMS, "intake")}
+    tabs = {"feedback": ("tracker", FEEDBACK, "id"), "intake": ("tracker", AGENDA_ITEMS, "intake")}
     try:
         from ilt_bot.jobs.routine import THINKING_MAP
         from ilt_bot.jobs.semester_data import STAKEHOLDER
 
-        tabs["thinking-map"] = (THINKING_MAP, "per-answer")
-        tabs["stakeholder"] = (STAKEHOLDER, "per-answer")
+        tabs["thinking-map"] = ("tm-responses", THINKING_MAP, "per-answer")
+        tabs["stakeholder"] = ("tracker", STAKEHOLDER, "per-answer")
     except ImportError:  # the reflection routines not built: their Forms are not audited
         pass
     return tabs
@@ -364,21 +368,23 @@ def _audit_responses(view: AdminView, config: Any, by_key: dict[str, list[dict[s
     from ilt_bot.jobs.tracker import ACTION_ITEMS, MEETINGS
 
     tabs = _response_tabs()
-    trackers = [f for k, v in by_key.items() if kind_of(k) == "tracker" for f in v]
+    sheets = [(kind_of(k), f) for k, v in by_key.items() if kind_of(k) in ("tracker", "tm-responses") for f in v]
     found: dict[str, Counter[str]] = {kind: Counter() for kind in tabs}
-    for tracker in trackers:
-        def read(tab: str, column: str = "A", tracker: dict[str, Any] = tracker, required: bool = True) -> list[str]:
+    for sheet_kind, sheet in sheets:
+        def read(tab: str, column: str = "A", sheet: dict[str, Any] = sheet, required: bool = True) -> list[str]:
             try:
-                return view.column(tracker["id"], tab, column)
+                return view.column(sheet["id"], tab, column)
             except HttpError as error:
                 if not required:  # a tab made with its first row: its absence loses nothing by itself
                     return []
-                problem = f"tracker {tracker['id']}: tab {tab!r} unreadable ({error.resp.status})"
+                problem = f"{sheet_kind} {sheet['id']}: tab {tab!r} unreadable ({error.resp.status})"
                 if problem not in report.broken_artifacts:
                     report.broken_artifacts.append(problem)
                 return []
 
-        for kind, (tab, style) in tabs.items():
+        for kind, (where, tab, style) in tabs.items():
+            if where != sheet_kind:
+                continue
             ids = read(tab, required=style != "per-answer")
             if style == "id":
                 found[kind].update(i for i in ids if i)
@@ -388,6 +394,8 @@ def _audit_responses(view: AdminView, config: Any, by_key: dict[str, list[dict[s
                 found[kind].update(set(read(tab, "B", required=False)) - {""})
             report.duplicated_rows += [f"{tab} row {i} x{n}" for i, n in sorted(Counter(ids).items())
                                        if i and n > 1 and style != "id"]
+        if sheet_kind != "tracker":
+            continue
         for tab in (MEETINGS, ACTION_ITEMS):
             report.duplicated_rows += [f"{tab} row {i} x{n}" for i, n in sorted(Counter(read(tab)).items())
                                        if i and n > 1]

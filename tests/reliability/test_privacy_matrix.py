@@ -35,6 +35,7 @@ POLICY = {
     "intake form": ("cedar/intake/2026-27", ILT, set()),
     "tracker": ("cedar/tracker/2026-27", ILT, ILT),
     "thinking-map form": ("cedar/thinking-map/k2-literacy/c2", {"teacher"}, set()),
+    "thinking-map answers sheet": ("cedar/tm-responses/2026-27", {"principal"}, set()),
     "digest": ("cedar/tm-digest/k2-literacy/c2", {"team_lead", "principal"}, {"team_lead"}),
     "prework": ("cedar/prework/fall-2026/dev-patel", {"ilt_member", "principal"}, {"ilt_member"}),
     "team reflection": ("cedar/team-reflection/fall-2026/k2-literacy", {"team_lead", "principal"}, {"team_lead"}),
