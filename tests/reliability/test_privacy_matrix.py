@@ -150,6 +150,12 @@ def test_scopes_are_the_least_the_config_needs(world):
     cfg = world["config"]
     shared = cfg.model_copy(update={"drive": cfg.drive.model_copy(update={"root_folder_id": "someFolderId"})})
     assert "https://www.googleapis.com/auth/drive" in auth.required_scopes(shared)
+    in_drive = cfg.model_copy(update={"drive": cfg.drive.model_copy(update={"shared_drive_id": "0ADrive"})})
+    assert "https://www.googleapis.com/auth/drive" in auth.required_scopes(in_drive)
+    for variant in (cfg, shared, in_drive):  # never more than one Drive scope, never full Forms
+        granted = auth.required_scopes(variant)
+        assert len([g for g in granted if "/auth/drive" in g]) == 1, granted
+        assert "https://www.googleapis.com/auth/forms" not in granted, granted
 
 
 def test_a_whole_tick_logs_no_answer_text_and_no_token(world, caplog):
