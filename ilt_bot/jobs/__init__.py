@@ -12,9 +12,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ilt_bot.workspace.api import Ensured, FileRef, WorkspaceAPI
+
+if TYPE_CHECKING:
+    from ilt_bot.calendar import SchoolYear
+    from ilt_bot.config import Config
 
 log = logging.getLogger("ilt_bot.jobs")
 
@@ -22,11 +26,15 @@ DRY_RUN_ID = "(dry-run)"
 """The file id a dry run pretends a missing artifact has (nothing is created)."""
 
 
-# --- config access (one place that knows the config's shape) --------------------------------------
+# --- config access ---------------------------------------------------------------------------------
 
 
 def get(obj: Any, name: str, default: Any = None) -> Any:
-    """``obj.name`` for a pydantic model or dataclass, ``obj[name]`` for a dict, else ``default``."""
+    """``obj.name`` for a model or dataclass, ``obj[name]`` for a dict, else ``default``.
+
+    For values that may really be a dict or a model; the config itself is read through its typed
+    attributes (:class:`~ilt_bot.config.Config`).
+    """
     if obj is None:
         return default
     if isinstance(obj, dict):
@@ -34,41 +42,36 @@ def get(obj: Any, name: str, default: Any = None) -> Any:
     return getattr(obj, name, default)
 
 
-def school_id(config: Any) -> str:
-    return str(get(config.school, "id"))
+def school_id(config: Config) -> str:
+    return config.school.id
 
 
-def year_label(config: Any) -> str:
-    return str(get(config.year, "label"))
+def year_label(config: Config) -> str:
+    return config.year.label
 
 
-def member_emails(config: Any) -> list[str]:
+def member_emails(config: Config) -> list[str]:
     """The ILT members' addresses, in config order, without duplicates."""
-    seen: dict[str, None] = {}
-    for member in config.members or []:
-        email = get(member, "email")
-        if email:
-            seen.setdefault(str(email).lower(), None)
-    return list(seen)
+    return list(dict.fromkeys(m.email.lower() for m in config.members))
 
 
-def member_name(config: Any, member_id_or_email: str | None) -> str:
+def member_name(config: Config, member_id_or_email: str | None) -> str:
     """A member's display name from their id or email (the value itself if unknown)."""
     if not member_id_or_email:
         return ""
-    wanted = str(member_id_or_email).lower()
-    for member in config.members or []:
-        if wanted in (str(get(member, "id", "")).lower(), str(get(member, "email", "")).lower()):
-            return str(get(member, "name", member_id_or_email))
-    return str(member_id_or_email)
+    wanted = member_id_or_email.lower()
+    for member in config.members:
+        if wanted in (member.id.lower(), member.email.lower()):
+            return member.name
+    return member_id_or_email
 
 
-def feedback_style(config: Any) -> str:
-    return str(get(get(config, "feedback"), "style", "plus_delta") or "plus_delta")
+def feedback_style(config: Config) -> str:
+    return config.feedback.style
 
 
-def collect_emails(config: Any) -> bool:
-    return bool(get(get(config, "feedback"), "collect_emails", True))
+def collect_emails(config: Config) -> bool:
+    return config.feedback.collect_emails
 
 
 class MissingFolder(RuntimeError):
@@ -83,18 +86,9 @@ def resolve(folder: str | Callable[[], str | None] | None) -> str:
     return value
 
 
-def key(config: Any, kind: str, *rest: str) -> str:
+def key(config: Config, kind: str, *rest: str) -> str:
     """An artifact key: ``<school id>/<kind>/<rest...>``."""
     return "/".join([school_id(config), kind, *rest])
-
-
-def meeting_date(meeting: Any) -> date:
-    value = get(meeting, "date")
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value
 
 
 def date_label(day: date) -> str:
@@ -137,8 +131,8 @@ class TickReport:
 class JobContext:
     """Everything a job needs for one pass."""
 
-    config: Any
-    year: Any
+    config: Config
+    year: SchoolYear
     workspace: WorkspaceAPI
     now: datetime
     dry_run: bool = False

@@ -8,6 +8,7 @@ are copied once each (by responseId) into the tracker's Feedback tab, where noth
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ilt_bot.jobs import (
     DRY_RUN_ID,
@@ -15,12 +16,14 @@ from ilt_bot.jobs import (
     collect_emails,
     date_label,
     feedback_style,
-    get,
     key,
     member_emails,
 )
 from ilt_bot.jobs.tracker import FEEDBACK, FEEDBACK_REFS, MEETINGS, answer_cell, cell, col, recent_meetings
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
+
+if TYPE_CHECKING:
+    from ilt_bot.config import Config
 
 STYLES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "plus_delta": (
@@ -44,7 +47,7 @@ def style_questions(style: str) -> tuple[tuple[str, str, str], ...]:
     return STYLES[style]
 
 
-def feedback_spec(config: object, day: date) -> FormSpec:
+def feedback_spec(config: Config, day: date) -> FormSpec:
     """The Form of the meeting on ``day`` in the configured style."""
     style = feedback_style(config)
     questions = tuple(
@@ -52,7 +55,7 @@ def feedback_spec(config: object, day: date) -> FormSpec:
                      description="One idea per line is easiest to act on.")
         for ref, label, question in style_questions(style)
     )
-    school = get(config.school, "name")
+    school = config.school.name
     return FormSpec(
         title=f"ILT meeting feedback — {date_label(day)}",
         description=(f"{school} ILT: your {STYLE_LABELS[style]} on the meeting of {date_label(day)}. "
@@ -62,7 +65,7 @@ def feedback_spec(config: object, day: date) -> FormSpec:
     )
 
 
-def feedback_key(config: object, day: date) -> str:
+def feedback_key(config: Config, day: date) -> str:
     return key(config, "feedback", day.isoformat())
 
 
@@ -137,7 +140,7 @@ def sync_feedback(ctx: JobContext) -> int:
     return total
 
 
-def feedback_review(config: object, tracker: object, day: date | None) -> dict[str, object] | None:
+def feedback_review(config: Config, tracker: object, day: date | None) -> dict[str, object] | None:
     """The "Revisiting our feedback" section: the meeting of ``day``'s answers, grouped and counted.
 
     Each group (plus, delta...) lists the answers verbatim, one per line a person wrote, identical
@@ -146,7 +149,7 @@ def feedback_review(config: object, tracker: object, day: date | None) -> dict[s
     if day is None:
         return None
     style = feedback_style(config)
-    rows = [r for r in (tracker.rows(FEEDBACK) if tracker is not None else [])  # type: ignore[attr-defined]
+    rows = [r for r in (tracker.rows(FEEDBACK) if tracker is not None else [])
             if cell(r, col(FEEDBACK, "Meeting")) == day.isoformat()]
     first = col(FEEDBACK, "Plus")
     groups = []

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ilt_bot.jobs import (
     DRY_RUN_ID,
     JobContext,
     collect_emails,
-    get,
     key,
     member_emails,
     member_name,
@@ -24,18 +24,21 @@ from ilt_bot.jobs import (
 from ilt_bot.jobs.tracker import AGENDA_ITEMS, answer_cell, cell, col
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
 
+if TYPE_CHECKING:
+    from ilt_bot.config import Config
+
 TIME_OPTIONS = ("5 minutes", "10 minutes", "15 minutes", "20 minutes or more")
 PLACED = "placed"
 OPEN = "open"
 
 
-def intake_key(config: object) -> str:
+def intake_key(config: Config) -> str:
     return key(config, "intake", year_label(config))
 
 
-def intake_spec(config: object) -> FormSpec:
+def intake_spec(config: Config) -> FormSpec:
     """The intake Form: title, why it matters, time needed, submitter."""
-    school = get(config.school, "name")  # type: ignore[attr-defined]
+    school = config.school.name
     return FormSpec(
         title=f"ILT agenda item — {year_label(config)}",
         description=(f"Suggest an item for a coming {school} ILT meeting. Items submitted before an agenda "
@@ -75,7 +78,7 @@ def ensure_intake_form(
     return ref, uri
 
 
-def item_row(config: object, answer: FormAnswer) -> list[str]:
+def item_row(config: Config, answer: FormAnswer) -> list[str]:
     """An Agenda items row from one intake response."""
 
     def first(ref: str) -> str:
@@ -115,7 +118,7 @@ def pending_items(tracker: object, day: date) -> list[list[str]]:
         return []
     placed_col, status_col = col(AGENDA_ITEMS, "Placed in"), col(AGENDA_ITEMS, "Status")
     rows = []
-    for row in tracker.rows(AGENDA_ITEMS):  # type: ignore[attr-defined]
+    for row in tracker.rows(AGENDA_ITEMS):
         if not cell(row, 0) or not cell(row, col(AGENDA_ITEMS, "Title")).strip():
             continue
         placed = cell(row, placed_col)

@@ -18,14 +18,20 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ilt_bot.jobs import JobContext, TickReport, get, meeting_date
+from ilt_bot.jobs import JobContext, TickReport
 from ilt_bot.jobs.actions import harvest
-from ilt_bot.jobs.agenda import all_meetings, ensure_agenda, ensure_folder, ensure_folders, root_folder
+from ilt_bot.jobs.agenda import ensure_agenda, ensure_folder, ensure_folders, root_folder
 from ilt_bot.jobs.feedback import sync_feedback
 from ilt_bot.jobs.intake import ensure_intake_form, sync_intake
 from ilt_bot.jobs.tracker import append_runs, ensure_tracker, update_dashboard
+from ilt_bot.workspace.api import WorkspaceAPI
+
+if TYPE_CHECKING:
+    from ilt_bot.calendar import Meeting, SchoolYear
+    from ilt_bot.config import Config
+    from ilt_bot.plan import WorkItem
 
 log = logging.getLogger("ilt_bot.tick")
 
@@ -45,36 +51,34 @@ def handles(*kinds: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _meeting_for(ctx: JobContext, item: Any) -> Any:
+def _meeting_for(ctx: JobContext, item: WorkItem) -> Meeting | None:
     """The calendar meeting a WorkItem is about (its ``meeting_date``, else the date ending its key)."""
-    day = get(item, "meeting_date")
+    day = item.meeting_date
     if day is None:
         try:
-            day = date.fromisoformat(str(get(item, "key", "")).rsplit("/", 1)[-1])
+            day = date.fromisoformat(item.key.rsplit("/", 1)[-1])
         except ValueError:
             return None
-    if hasattr(ctx.year, "meeting_on"):
-        return ctx.year.meeting_on(day)
-    return next((m for m in all_meetings(ctx.year) if meeting_date(m) == day), None)
+    return ctx.year.meeting_on(day)
 
 
 @handles("agenda", "feedback_form")
-def _agenda_item(ctx: JobContext, item: Any) -> None:
+def _agenda_item(ctx: JobContext, item: WorkItem) -> None:
     """The agenda Doc and its feedback Form (made together, so the Form's link is in the agenda)."""
     meeting = _meeting_for(ctx, item)
     if meeting is None:
-        ctx.skipped(str(get(item, "key")), "no meeting on that date in the calendar")
+        ctx.skipped(item.key, "no meeting on that date in the calendar")
         return
     ensure_agenda(ctx, meeting)
 
 
 @handles("folder")
-def _folder_item(ctx: JobContext, item: Any) -> None:
+def _folder_item(ctx: JobContext, item: WorkItem) -> None:
     """The bot's folders are made on the first run; later their users (agenda, ...) ensure them lazily."""
     if not ctx.memo.get("first_run"):
         return
-    kind = get(item, "folder") or str(get(item, "key", "")).rsplit("/", 1)[-1]
-    target = str(get(item, "target", ""))
+    kind = item.folder or item.key.rsplit("/", 1)[-1]
+    target = item.target
     ensure_folder(ctx, kind, target.removesuffix(" folder") or None)
 
 
@@ -112,37 +116,36 @@ def load_jobs() -> None:
             importlib.import_module(f"ilt_bot.jobs.{module.name}")
 
 
-def _due_items(config: Any, year: Any, now: datetime) -> list[Any]:
+def _due_items(config: Config, year: SchoolYear, now: datetime) -> list[WorkItem]:
     from ilt_bot import plan
 
     return list(plan.due_items(config, year, now))
 
 
-def _school_year(config: Any) -> Any:
+def _school_year(config: Config) -> SchoolYear:
     from ilt_bot.calendar import SchoolYear
 
     return SchoolYear(config)
 
 
-def _aware(config: Any, now: datetime) -> datetime:
+def _aware(config: Config, now: datetime) -> datetime:
     if now.tzinfo is not None:
         return now
-    tz = getattr(config, "tz", None)
-    return now.replace(tzinfo=tz) if tz is not None else now.astimezone()
+    return now.replace(tzinfo=config.tz)
 
 
-def _run_id(config: Any, now: datetime) -> str:
-    digest = hashlib.sha256(f"{get(config.school, 'id')}{now.isoformat()}".encode()).hexdigest()[:6]
+def _run_id(config: Config, now: datetime) -> str:
+    digest = hashlib.sha256(f"{config.school.id}{now.isoformat()}".encode()).hexdigest()[:6]
     return f"{now:%Y%m%dT%H%M%S}-{digest}"
 
 
 def run_tick(
-    config: Any,
-    workspace: Any,
+    config: Config,
+    workspace: WorkspaceAPI,
     now: datetime,
     dry_run: bool = False,
     *,
-    year: Any = None,
+    year: SchoolYear | None = None,
     stop: threading.Event | None = None,
 ) -> TickReport:
     """One reconcile pass at ``now``; returns what it did (or would do, with ``dry_run``)."""
@@ -171,15 +174,15 @@ def run_tick(
     step("harvest action items", lambda: harvest(ctx))
     step("dashboard", lambda: update_dashboard(ctx) if ctx.report.synced_responses else None)
 
-    for item in sorted(items, key=lambda i: (str(get(i, "due", "")), str(get(i, "key", "")))):
+    for item in sorted(items, key=lambda i: (str(i.due), i.key)):
         if ctx.stopping:
             break
-        kind = str(get(item, "kind", ""))
+        kind = item.kind
         handler = HANDLERS.get(kind)
         if handler is None:
-            log.debug("no job for %s (%s) yet", kind, get(item, "key"))
+            log.debug("no job for %s (%s) yet", kind, item.key)
             continue
-        step(str(get(item, "key", kind)), lambda h=handler, i=item: h(ctx, i))
+        step(item.key, lambda h=handler, i=item: h(ctx, i))
 
     step("runs", lambda: append_runs(ctx, _run_id(config, now)))
     return ctx.report

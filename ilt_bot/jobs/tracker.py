@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, feedback_style, get, key, member_emails, resolve, year_label
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, feedback_style, key, member_emails, resolve, year_label
 from ilt_bot.workspace.api import fit_cell
+
+if TYPE_CHECKING:
+    from ilt_bot.config import Config
 
 MEETINGS = "Meetings"
 FEEDBACK = "Feedback"
@@ -118,7 +121,7 @@ class Tracker:
         return len(changed)
 
 
-def tracker_key(config: Any) -> str:
+def tracker_key(config: Config) -> str:
     return key(config, "tracker", year_label(config))
 
 
@@ -131,7 +134,7 @@ def ensure_tracker(ctx: JobContext, root_folder_id: str | Callable[[], str | Non
     if ctx.tracker is not None:
         return ctx.tracker
     t_key = tracker_key(ctx.config)
-    name = f"ILT Tracker {year_label(ctx.config)} — {get(ctx.config.school, 'name')}"
+    name = f"ILT Tracker {year_label(ctx.config)} — {ctx.config.school.name}"
     before = len(ctx.report.created)
     ref = ctx.ensure(t_key, lambda: ctx.workspace.ensure_spreadsheet(t_key, name, resolve(root_folder_id), TABS),
                      what=name)

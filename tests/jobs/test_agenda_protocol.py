@@ -62,3 +62,20 @@ def test_the_fourth_agenda_made_by_a_tick_has_the_protocol_and_the_third_has_not
         assert report.errors == []
     assert HEADING not in world.doc_text(f"cedar/agenda/{third.date.isoformat()}")
     assert HEADING in world.doc_text(f"cedar/agenda/{fourth.date.isoformat()}")
+
+
+def test_agenda_context_reads_the_typed_config_and_calendar(config, year):
+    """School texts, goals with their measure, the rotation's role holders, time and place of each meeting."""
+    meetings = year.meetings()
+    second = meetings[1]
+    context = agenda_context(config, second, total_meetings=len(meetings), focus=None, feedback=None, items=[],
+                             actions=[], feedback_form_url=None, intake_form_url=None, tracker_url=None)
+    assert context["school"]["norms"] == ["Start and end on time", "Assume positive intent",
+                                          "Decisions are grounded in student data"]
+    assert context["uip_goals"][0] == "Grow K-3 students at benchmark in reading from 48% to 60% — Acadience MOY/EOY"
+    assert context["school"]["coaching_agreements"] == [a.text for a in config.school.coaching_agreements]
+    assert context["meeting"]["roles"] == [{"role": "Facilitator", "name": "Ben Okafor"},
+                                           {"role": "Timekeeper", "name": "Chloe Park"},
+                                           {"role": "Note taker", "name": "Dev Patel"}]  # one rotation step on
+    assert context["meeting"]["time"] == "3:45 PM–5:00 PM" and context["meeting"]["location"] == "Library"
+    assert (context["meeting"]["number"], context["meeting"]["total"]) == (2, len(meetings))
