@@ -7,12 +7,18 @@ Every ``ensure_*`` call is idempotent, keyed by ``iltbot_key`` in the file's Dri
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
 KEY_PROPERTY = "iltbot_key"
 """The appProperties key naming what an artifact is (``cedar/agenda/2026-09-15``)."""
+
+STATE_PROPERTY = "iltbot_state"
+"""appProperty: ``building`` from creation until the artifact is finished (Form questions, settings and
+publishing, spreadsheet tabs, sharing with its audience, the caller's ``finish``), then ``ready``.
+An artifact without it (made by an older version, or a folder) counts as ready."""
 
 Role = Literal["reader", "commenter", "writer"]
 
@@ -54,6 +60,34 @@ class FileRef:
     web_link: str | None = None
     app_properties: dict[str, str] = field(default_factory=dict)
     modified_time: str | None = None
+
+
+def is_building(ref: FileRef | None) -> bool:
+    """Whether ``ref`` was left unfinished (``iltbot_state=building``): its ``ensure_*`` call must run again."""
+    return ref is not None and not ref.trashed and ref.app_properties.get(STATE_PROPERTY) == "building"
+
+
+@dataclass(frozen=True)
+class Share:
+    """Who gets an artifact when it is made: part of its ``ensure_*`` call, done before it counts as ready.
+
+    ``message`` (a text, or a function of the made file, e.g. to include its link) goes in the
+    notification e-mail when ``notify``; ``published_view`` grants Form responder access.
+    """
+
+    emails: tuple[str, ...] | list[str]
+    role: Role
+    notify: bool = False
+    message: str | Callable[[FileRef], str] | None = None
+    published_view: bool = False
+
+    def message_for(self, ref: FileRef) -> str | None:
+        return self.message(ref) if callable(self.message) else self.message
+
+
+Finish = Callable[[FileRef], None]
+"""A caller's last step for a made artifact (e.g. mark agenda items placed); must be idempotent: it runs
+again when a crash left the artifact ``building``."""
 
 
 @dataclass(frozen=True)
@@ -132,20 +166,32 @@ class WorkspaceAPI(Protocol):
         """A folder named ``name`` under ``parent_id``."""
 
     def ensure_doc_from_html(
-        self, key: str, name: str, html: str, folder_id: str, properties: dict[str, str] | None = None
+        self, key: str, name: str, html: str, folder_id: str, properties: dict[str, str] | None = None,
+        *, share: Sequence[Share] = (), finish: Finish | None = None,
     ) -> Ensured:
-        """A Google Doc converted from ``html`` (Drive HTML import) in ``folder_id``; never overwritten."""
+        """A Google Doc converted from ``html`` (Drive HTML import) in ``folder_id``; never overwritten.
 
-    def ensure_form(
-        self, key: str, spec: FormSpec, folder_id: str, properties: dict[str, str] | None = None
-    ) -> Ensured:
-        """A published Form with all of ``spec``'s questions and settings, moved into ``folder_id``.
-
-        A Form left half-made by a crash (no questions, unpublished) is completed, not duplicated.
+        With ``share``/``finish`` the Doc is made ``building``, shared, finished, then marked ``ready``; a
+        Doc found ``building`` (a crash midway) is finished the same way (``created`` is then True).
         """
 
-    def ensure_spreadsheet(self, key: str, name: str, folder_id: str, tabs: dict[str, list[str]]) -> Ensured:
-        """A spreadsheet with one tab per entry (tab title -> header row); missing tabs are added."""
+    def ensure_form(
+        self, key: str, spec: FormSpec, folder_id: str, properties: dict[str, str] | None = None,
+        *, share: Sequence[Share] = (), finish: Finish | None = None,
+    ) -> Ensured:
+        """A published Form with all of ``spec``'s questions and settings, moved into ``folder_id``, shared.
+
+        A Form left half-made by a crash (no questions, unpublished, not shared) is completed, not duplicated.
+        """
+
+    def ensure_spreadsheet(
+        self, key: str, name: str, folder_id: str, tabs: dict[str, list[str]],
+        *, share: Sequence[Share] = (), finish: Finish | None = None,
+    ) -> Ensured:
+        """A spreadsheet with one tab per entry (tab title -> header row), shared; missing tabs are added.
+
+        ``building`` until its tabs, ``share`` and ``finish`` are done; a ``building`` one found is finished.
+        """
 
     def share(
         self,

@@ -12,13 +12,24 @@ import functools
 import logging
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 import httplib2
 
-from ilt_bot.workspace.api import KEY_PROPERTY, DocTable, Ensured, FileRef, FormAnswer, FormSpec, Role
+from ilt_bot.workspace.api import (
+    KEY_PROPERTY,
+    STATE_PROPERTY,
+    DocTable,
+    Ensured,
+    FileRef,
+    Finish,
+    FormAnswer,
+    FormSpec,
+    Role,
+    Share,
+)
 from ilt_bot.workspace.auth import load_credentials
 from ilt_bot.workspace.clients import Caller, HttpFactory, Services, build_services, token_request
 from ilt_bot.workspace.docs import DocsOps
@@ -45,8 +56,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-STATE_PROPERTY = "iltbot_state"
-"""appProperty on Forms: ``building`` until questions, settings and publishing are done, then ``ready``."""
+BUILDING = {STATE_PROPERTY: "building"}
+READY = {STATE_PROPERTY: "ready"}
 
 ROLES = ("reader", "commenter", "writer")
 
@@ -159,12 +170,48 @@ class Gateway:
 
     @_counted
     def ensure_doc_from_html(
-        self, key: str, name: str, html: str, folder_id: str, properties: dict[str, str] | None = None
+        self, key: str, name: str, html: str, folder_id: str, properties: dict[str, str] | None = None,
+        *, share: Sequence[Share] = (), finish: Finish | None = None,
     ) -> Ensured:
+        """The Doc ``key``: found, or imported from ``html``; then finished (see :meth:`_finish`).
+
+        With nothing to finish (no ``share``, no ``finish``) the Doc is made without a state (ready as made).
+        """
         found = self.drive.find(key)
-        if found:
+        if found and not self._building(found):
             return Ensured(found, created=False)
-        return self._settle(key, self.drive.create_doc_from_html(key, name, html, folder_id, properties))
+        if found:
+            return self._finish(found, share, finish)
+        todo = bool(share) or finish is not None
+        props = {**(properties or {}), **BUILDING} if todo else properties
+        settled = self._settle(key, self.drive.create_doc_from_html(key, name, html, folder_id, props))
+        if not settled.created or not todo:
+            return settled  # another run made it at the same time: that run (or the next) finishes it
+        return self._finish(settled.file, share, finish)
+
+    @staticmethod
+    def _building(found: FileRef) -> bool:
+        return not found.trashed and found.app_properties.get(STATE_PROPERTY) == "building"
+
+    def _grant(self, ref: FileRef, share: Sequence[Share]) -> None:
+        for grant in share:
+            if grant.emails:
+                self.share(ref.id, list(grant.emails), grant.role, notify=grant.notify,
+                           message=grant.message_for(ref) if grant.notify else None,
+                           published_view=grant.published_view)
+
+    def _finish(self, ref: FileRef, share: Sequence[Share], finish: Finish | None,
+                extra: dict[str, str] | None = None) -> Ensured:
+        """Share ``ref`` with its audience, run ``finish``, then record ``iltbot_state=ready`` (one files.update,
+        with ``extra`` appProperties). Each step checks its effect first (share lists permissions before
+        granting), so a ``building`` artifact left by a crash is finished here without duplicating anything.
+        ``created`` is True: this call made the artifact usable."""
+        self._grant(ref, share)
+        if finish is not None:
+            finish(ref)
+        item = self.drive.update(ref.id, body={"appProperties": {**READY, **(extra or {})}},
+                                 what=f"Recording {ref.name!r} ({ref.key}) as ready")
+        return Ensured(to_ref(item), created=True)
 
     def _settle(self, key: str, made: dict[str, Any]) -> Ensured:
         """After creating ``made``: if another runner created the same key meanwhile, keep the oldest.
@@ -184,23 +231,26 @@ class Gateway:
 
     @_counted
     def ensure_form(
-        self, key: str, spec: FormSpec, folder_id: str, properties: dict[str, str] | None = None
+        self, key: str, spec: FormSpec, folder_id: str, properties: dict[str, str] | None = None,
+        *, share: Sequence[Share] = (), finish: Finish | None = None,
     ) -> Ensured:
-        """A published Form with ``spec``'s questions in ``folder_id``.
+        """A published Form with ``spec``'s questions in ``folder_id``, shared with ``share``.
 
-        New: forms.create, then Drive (key, folder), one forms.batchUpdate (every question, description,
-        settings), setPublishSettings, then Drive (``iltbot_state=ready`` + question map). A Form found
-        by key but not ``ready`` (a crash midway) is completed (``created`` is then True: this call made
-        it usable); so is a keyless Form of the same title the bot owns (a create whose answer was lost).
+        New: forms.create, then Drive (key, folder, ``iltbot_state=building``), one forms.batchUpdate (every
+        question, description, settings), setPublishSettings, the grants, ``finish``, then Drive
+        (``iltbot_state=ready`` + question map). A Form found by key but not ``ready`` (a crash midway) is
+        completed: each step is checked before it is done (questions present, published, permissions
+        listed); ``created`` is then True (this call made it usable). So is a keyless Form of the same
+        title the bot owns (a create whose answer was lost).
         """
         found = self.drive.find(key)
         if found and (found.trashed or found.app_properties.get(STATE_PROPERTY) == "ready"):
             return Ensured(found, created=False)
-        props = {**(properties or {}), KEY_PROPERTY: key, STATE_PROPERTY: "building"}
+        props = {**(properties or {}), KEY_PROPERTY: key, **BUILDING}
         for name, value in props.items():
             check_property(name, value)
         if found:
-            form_id, fresh = found.id, False
+            form_id, fresh = found.id, False  # already keyed and in its folder: only the rest is checked
         else:
             orphan = self._orphan_form(spec.title)
             if orphan:
@@ -208,8 +258,7 @@ class Gateway:
             else:
                 created = self.forms.create(spec.title, lambda: self._recover_form(spec.title))
                 form_id, fresh = created["formId"], "info" in created  # recovered orphans: read first
-        self.drive.move(form_id, folder_id, body={"appProperties": props})
-        if not found:
+            self.drive.move(form_id, folder_id, body={"appProperties": props})
             settled = self._settle(key, {"id": form_id, "appProperties": props, "mimeType": FORM_MIME,
                                          "name": spec.title})
             if not settled.created:
@@ -219,10 +268,10 @@ class Gateway:
         if not packed and qmap:
             log.warning("Form %s: question map does not fit in appProperties; answers will be keyed by title",
                         form_id)
-        item = self.drive.update(form_id, body={"appProperties": {STATE_PROPERTY: "ready", **packed}},
-                                 what=f"Recording Form {form_id} ({key}) as ready")
+        ref = found or FileRef(id=form_id, name=spec.title, mime_type=FORM_MIME, key=key, app_properties=props)
+        ensured = self._finish(ref, share, finish, extra=packed)
         self._refs[form_id] = unpack_qmap(packed)
-        return Ensured(to_ref(item), created=True)
+        return ensured
 
     def _orphan_items(self, title: str) -> list[dict[str, Any]]:
         q = f"name = '{escape_q(title)}' and mimeType = '{FORM_MIME}' and 'me' in owners and trashed = false"
@@ -238,17 +287,28 @@ class Gateway:
         return {"formId": form_id} if form_id else None
 
     @_counted
-    def ensure_spreadsheet(self, key: str, name: str, folder_id: str, tabs: dict[str, list[str]]) -> Ensured:
+    def ensure_spreadsheet(
+        self, key: str, name: str, folder_id: str, tabs: dict[str, list[str]],
+        *, share: Sequence[Share] = (), finish: Finish | None = None,
+    ) -> Ensured:
+        """The spreadsheet ``key`` with every tab of ``tabs`` (missing ones are added, also to a found one).
+
+        New: made ``building``, tabs added, shared, ``finish``, then ``ready`` (one files.update). A
+        ``building`` one found (a crash before its tabs or its sharing) is finished the same way.
+        """
         found = self.drive.find(key)
         if found and found.trashed:
             return Ensured(found, created=False)
         if found:
             self.sheets.ensure_tabs(found.id, tabs, fresh=False)
+            if self._building(found):
+                return self._finish(found, share, finish)
             return Ensured(found, created=False)
-        settled = self._settle(key, self.drive.create(key, name, SHEET_MIME, folder_id))
-        if settled.created:  # else the other run is adding the tabs (the next run adds any still missing)
-            self.sheets.ensure_tabs(settled.file.id, tabs, fresh=True)
-        return settled
+        settled = self._settle(key, self.drive.create(key, name, SHEET_MIME, folder_id, dict(BUILDING)))
+        if not settled.created:  # the other run is adding the tabs (the next run adds any still missing)
+            return settled
+        self.sheets.ensure_tabs(settled.file.id, tabs, fresh=True)
+        return self._finish(settled.file, share, finish)
 
     @_counted
     def share(

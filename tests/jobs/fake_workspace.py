@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from ilt_bot.workspace.api import DocTable, Ensured, FileRef, FormAnswer, FormSpec
+from ilt_bot.workspace.api import STATE_PROPERTY, DocTable, Ensured, FileRef, FormAnswer, FormSpec
 
 _ids = itertools.count(1)
 
@@ -79,35 +79,51 @@ class FakeWorkspace:
 
     def _ensure(self, key, name, mime, parent, props=None):
         found = self.find(key)
-        if found:
+        if found and found.app_properties.get(STATE_PROPERTY) != "building":
             return Ensured(found, False), self.files[found.id]
-        f = self._new(key, name, mime, parent, props)
+        if found:
+            return Ensured(found, True), self.files[found.id]  # left unfinished: finished by this call
+        f = self._new(key, name, mime, parent, {**(props or {}), STATE_PROPERTY: "building"})
         return Ensured(f.ref, True), f
+
+    def _finish(self, ensured, f, share, finish):
+        """As the gateway: share with the audience, the caller's finish, then ``ready``."""
+        if not ensured.created:
+            return ensured
+        for grant in share:
+            if grant.emails:
+                self.share(f.ref.id, list(grant.emails), grant.role, notify=grant.notify,
+                           message=grant.message_for(f.ref) if grant.notify else None,
+                           published_view=grant.published_view)
+        if finish is not None:
+            finish(f.ref)
+        f.ref = replace(f.ref, app_properties={**f.ref.app_properties, STATE_PROPERTY: "ready"})
+        return Ensured(f.ref, True)
 
     def ensure_folder(self, key, name, parent_id):
         self.calls["ensure_folder"] += 1
-        return self._ensure(key, name, "folder", parent_id)[0]
+        return self._finish(*self._ensure(key, name, "folder", parent_id), (), None)
 
-    def ensure_doc_from_html(self, key, name, html_text, folder_id, properties=None):
+    def ensure_doc_from_html(self, key, name, html_text, folder_id, properties=None, *, share=(), finish=None):
         self.calls["ensure_doc"] += 1
         ensured, f = self._ensure(key, name, "doc", folder_id, properties)
-        if ensured.created:
+        if ensured.created and not f.html:
             f.html = html_text
             f.tables = _tables_from_html(html_text)
-        return ensured
+        return self._finish(ensured, f, share, finish)
 
-    def ensure_form(self, key, spec, folder_id, properties=None):
+    def ensure_form(self, key, spec, folder_id, properties=None, *, share=(), finish=None):
         self.calls["ensure_form"] += 1
         ensured, f = self._ensure(key, spec.title, "form", folder_id, properties)
         f.spec = spec
-        return ensured
+        return self._finish(ensured, f, share, finish)
 
-    def ensure_spreadsheet(self, key, name, folder_id, tabs):
+    def ensure_spreadsheet(self, key, name, folder_id, tabs, *, share=(), finish=None):
         self.calls["ensure_spreadsheet"] += 1
         ensured, f = self._ensure(key, name, "sheet", folder_id)
         for tab, header in tabs.items():
             f.tabs.setdefault(tab, [list(header)])
-        return ensured
+        return self._finish(ensured, f, share, finish)
 
     def share(self, file_id, emails, role, *, notify=False, message=None, published_view=False):
         self.calls["share"] += 1

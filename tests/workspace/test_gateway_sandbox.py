@@ -258,7 +258,9 @@ def test_new_spreadsheet_tabs_and_literal_headers_in_one_atomic_batch(sandbox, g
     tabs = {"Meetings": ["date", "=1+1"], "Runs": ["time", "action"], "Dashboard": []}
     mark = len(sandbox.requests)
     sheet = gw.ensure_spreadsheet("cedar/tracker/h", "Tracker", ROOT, tabs)
-    assert writes(log_since(sandbox, mark)) == ["drive.files.create", "sheets.spreadsheets.batchUpdate"]
+    # made "building", every tab in one batch, then recorded ready (a crash before that adds the tabs next run)
+    assert writes(log_since(sandbox, mark)) == ["drive.files.create", "sheets.spreadsheets.batchUpdate",
+                                                "drive.files.update"]
     api = build_service(sandbox, "sheets", "v4", BOT).spreadsheets()
     titles = [s["properties"]["title"] for s in api.get(spreadsheetId=sheet.file.id).execute()["sheets"]]
     assert titles == ["Meetings", "Runs", "Dashboard"]  # the default Sheet1 became the first tab
