@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ilt_bot.workspace.api import Ensured, FileRef, WorkspaceAPI
+from ilt_bot.workspace.api import Ensured, FileRef, WorkspaceAPI, is_building
 
 if TYPE_CHECKING:
     from ilt_bot.calendar import SchoolYear
@@ -184,9 +184,11 @@ class JobContext:
         """The artifact ``key``: found, or made by ``make()``; None when a person trashed it.
 
         In a dry run a missing artifact is reported as to be created and a placeholder is returned.
+        An artifact found ``building`` (a crash before it was finished: questions, tabs, sharing) goes
+        through ``make()`` again, whose gateway call finishes it without duplicating anything.
         """
         found = self.find(key)
-        if found is not None:
+        if found is not None and not (is_building(found) and not self.dry_run):  # a dry run finishes nothing
             if found.trashed:
                 self.skipped(key, "in the trash (a person removed it); not recreated")
                 return None

@@ -19,6 +19,7 @@ from ilt_bot.jobs.actions import ACTION_COLUMNS, open_actions
 from ilt_bot.jobs.feedback import STYLE_LABELS, close_feedback_form, ensure_feedback_form, feedback_review
 from ilt_bot.jobs.intake import ensure_intake_form, item_view, mark_placed, pending_items
 from ilt_bot.jobs.tracker import MEETINGS, cell, col, share_tracker
+from ilt_bot.workspace.api import FileRef, Share, is_building
 
 if TYPE_CHECKING:
     from ilt_bot.calendar import SchoolYear
@@ -227,7 +228,7 @@ def ensure_agenda(ctx: JobContext, meeting: Meeting) -> None:
     ctx.memo[a_key] = True
     tracker = ctx.tracker
     found = ctx.find(a_key)
-    if found is not None:
+    if found is not None and (not is_building(found) or ctx.dry_run):  # building: finished below
         if found.trashed:
             ctx.skipped(a_key, "in the trash (a person removed it); not recreated")
             return
@@ -261,8 +262,20 @@ def ensure_agenda(ctx: JobContext, meeting: Meeting) -> None:
     if ctx.dry_run:
         ctx.created(a_key, agenda_name(day))
         return
+
+    def message(doc: FileRef) -> str:
+        return (f"The agenda for our ILT meeting on {date_label(day)} is ready. Please read it and add "
+                f"what you want to bring before we meet: {doc.web_link or ''}").strip()
+
+    def place_items(doc: FileRef) -> None:
+        mark_placed(ctx, items, day)
+
+    # Shared with the ILT and its items marked placed before it counts as ready: a crash in between is
+    # finished by the next pass (the Doc found "building" comes back here).
     ensured = ws.ensure_doc_from_html(a_key, agenda_name(day), html, folders["agendas"],
-                                      {"iltbot_meeting": day.isoformat()})
+                                      {"iltbot_meeting": day.isoformat()},
+                                      share=[Share(member_emails(config), "writer", notify=True, message=message)],
+                                      finish=place_items)
     ctx.files[a_key] = ensured.file
     if ensured.trashed:
         ctx.skipped(a_key, "in the trash (a person removed it); not recreated")
@@ -275,11 +288,6 @@ def ensure_agenda(ctx: JobContext, meeting: Meeting) -> None:
         ctx.report.existing += 1
         return
     ctx.created(a_key, agenda_name(day))
-    link = doc.web_link or ""
-    message = (f"The agenda for our ILT meeting on {date_label(day)} is ready. Please read it and add "
-               f"what you want to bring before we meet: {link}").strip()
-    ws.share(doc.id, member_emails(config), "writer", notify=True, message=message)
-    mark_placed(ctx, items, day)
     share_tracker(ctx)
 
 

@@ -20,7 +20,7 @@ from ilt_bot.jobs import (
     member_emails,
 )
 from ilt_bot.jobs.tracker import FEEDBACK, FEEDBACK_REFS, MEETINGS, answer_cell, cell, col, recent_meetings
-from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
+from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
 if TYPE_CHECKING:
     from ilt_bot.config import Config
@@ -73,13 +73,12 @@ def ensure_feedback_form(ctx: JobContext, day: date, folder_id: str) -> tuple[Fi
     """The meeting's feedback Form, published and answerable by the ILT; returns it and its link."""
     form_key = feedback_key(ctx.config, day)
     spec = feedback_spec(ctx.config, day)
+    share = [Share(member_emails(ctx.config), "reader", published_view=True)]
     ref = ctx.ensure(form_key, lambda: ctx.workspace.ensure_form(form_key, spec, folder_id,
-                                                                 {"iltbot_meeting": day.isoformat()}),
+                                                                 {"iltbot_meeting": day.isoformat()}, share=share),
                      what=spec.title)
     if ref is None or ref.id == DRY_RUN_ID:
         return ref, None
-    if not ctx.dry_run:
-        ctx.workspace.share(ref.id, member_emails(ctx.config), "reader", published_view=True)
     return ref, ctx.workspace.form_responder_uri(ref.id)
 
 

@@ -22,7 +22,7 @@ from ilt_bot.jobs import (
     year_label,
 )
 from ilt_bot.jobs.tracker import AGENDA_ITEMS, answer_cell, cell, col
-from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
+from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
 if TYPE_CHECKING:
     from ilt_bot.config import Config
@@ -65,13 +65,16 @@ def ensure_intake_form(
     form_key = intake_key(ctx.config)
     spec = intake_spec(ctx.config)
     ref, uri = ctx.memo.get(form_key, (None, None))
+    made = False
     if ref is None:
         before = len(ctx.report.created)
-        ref = ctx.ensure(form_key, lambda: ctx.workspace.ensure_form(form_key, spec, resolve(folder_id)),
+        share = [Share(member_emails(ctx.config), "reader", published_view=True)]
+        ref = ctx.ensure(form_key, lambda: ctx.workspace.ensure_form(form_key, spec, resolve(folder_id), share=share),
                          what=spec.title)
-        link = link or len(ctx.report.created) > before
+        made = len(ctx.report.created) > before  # made (or finished) and shared by ensure_form
+        link = link or made
     if ref is not None and ref.id != DRY_RUN_ID and link and uri is None:
-        if not ctx.dry_run:
+        if not ctx.dry_run and not made:  # members may have joined since it was made
             ctx.workspace.share(ref.id, member_emails(ctx.config), "reader", published_view=True)
         uri = ctx.workspace.form_responder_uri(ref.id)
     ctx.memo[form_key] = (ref, uri)

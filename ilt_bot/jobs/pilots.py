@@ -18,7 +18,7 @@ from typing import Any
 
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, get, key
 from ilt_bot.jobs.routine import folder, member_by_id, team_emails
-from ilt_bot.workspace.api import DocTable, FormQuestion, FormSpec
+from ilt_bot.workspace.api import DocTable, FileRef, FormQuestion, FormSpec, Share
 
 ADJUSTMENT_HEADER = ["Adjustment", "Pilot?", "Pilot group", "Owner", "How feedback is gathered"]
 YES = {"yes", "y", "x", "pilot", "true", "✓", "✔", "✅", "☑"}
@@ -117,17 +117,17 @@ def ensure_pilot_forms(ctx: JobContext, semester: str, doc_id: str, report: bool
             continue
         spec = pilot_spec(ctx.config, adjustment)
         folder_id = folder(ctx, "reflections") if ctx.find(p_key) is None else None
-        before = len(ctx.report.created)
-        ref = ctx.ensure(p_key, lambda k=p_key, s=spec, f=folder_id: ctx.workspace.ensure_form(
-            k, s, str(f), {"iltbot_semester": semester}), what=spec.title)
+
+        def message(form: FileRef, what: str = adjustment["what"]) -> str:
+            return (f"Thank you for piloting \u201c{what}\u201d: three questions on how it is going. "
+                    f"{ctx.workspace.form_responder_uri(form.id)}")
+
+        share = [Share(emails, "reader", notify=True, message=message, published_view=True)]
+        ref = ctx.ensure(p_key, lambda k=p_key, s=spec, f=folder_id, g=share: ctx.workspace.ensure_form(
+            k, s, str(f), {"iltbot_semester": semester}, share=g), what=spec.title)  # shared when made
         if ref is None:
             continue
         count += 1
-        if ref.id != DRY_RUN_ID and len(ctx.report.created) > before:
-            uri = ctx.workspace.form_responder_uri(ref.id)
-            ctx.workspace.share(ref.id, emails, "reader", published_view=True, notify=True,
-                                message=f"Thank you for piloting \u201c{adjustment['what']}\u201d: three "
-                                        f"questions on how it is going. {uri}")
     return count
 
 

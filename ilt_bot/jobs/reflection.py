@@ -43,7 +43,7 @@ from ilt_bot.jobs.routine import (
 )
 from ilt_bot.jobs.tick import handles
 from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, FEEDBACK, MEETINGS, TABS, cell
-from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
+from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
 TABS.setdefault(data.STAKEHOLDER, data.SH_COLUMNS)
 
@@ -205,17 +205,22 @@ def stakeholder_item(ctx: JobContext, item: Any) -> None:
         return
     spec = survey_spec(config, semester)
     folder_id = folder(ctx, "reflections") if ctx.find(s_key) is None else None
+
+    def message(form: FileRef) -> str:
+        return (f"Our ILT reflects on {semester.name} on {date_label(semester.reflection_date)}"
+                f" and would value your feedback (5 short questions): {ctx.workspace.form_responder_uri(form.id)}")
+
+    share = [Share(emails, "reader", notify=True, message=message, published_view=True)]
     before = len(ctx.report.created)
     ref = ctx.ensure(s_key, lambda: ctx.workspace.ensure_form(s_key, spec, str(folder_id),
-                                                               {"iltbot_semester": semester.id}), what=spec.title)
+                                                               {"iltbot_semester": semester.id}, share=share),
+                     what=spec.title)
     if ref is None or ref.id == DRY_RUN_ID:
         return
-    answered = any(cell(r, 2) == semester.id for r in tracker_rows(ctx, data.STAKEHOLDER))
-    if len(ctx.report.created) > before or not answered:
-        uri = ctx.workspace.form_responder_uri(ref.id)
-        ctx.workspace.share(ref.id, emails, "reader", published_view=True, notify=True,
-                            message=(f"Our ILT reflects on {semester.name} on {date_label(semester.reflection_date)}"
-                                     f" and would value your feedback (5 short questions): {uri}"))
+    made = len(ctx.report.created) > before  # made (or finished) and shared by ensure_form
+    if not made and not any(cell(r, 2) == semester.id for r in tracker_rows(ctx, data.STAKEHOLDER)):
+        # Until the first answer arrives (stakeholders the config adds later): no-op if shared.
+        ctx.workspace.share(ref.id, emails, "reader", published_view=True, notify=True, message=message(ref))
     sync_survey(ctx, semester.id, ref)
 
 

@@ -4,7 +4,7 @@
   so a job knows when its artifact and the ones around it fall due.
 - :func:`active` keeps a pass cheap: an item is worked on from its due time until a horizon, after
   which the job makes no call at all for it (the artifact it was about is history).
-- :func:`make_doc` renders a template and ensures the Doc (idempotent by key), then shares it.
+- :func:`make_doc` renders a template and ensures the Doc (idempotent by key), shared as part of the ensure.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ilt_bot import render
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, get
 from ilt_bot.jobs.agenda import ensure_folder
 from ilt_bot.jobs.tracker import TABS
-from ilt_bot.workspace.api import FileRef
+from ilt_bot.workspace.api import FileRef, Share, is_building
 
 THINKING_MAP = "Thinking map"
 TM_COLUMNS = ["Row ID", "Response ID", "Team", "Cycle", "Submitted", "Respondent", "Question", "Answer"]
@@ -102,12 +102,13 @@ def make_doc(
     properties: dict[str, str] | None = None,
 ) -> FileRef | None:
     """The Doc ``key`` rendered from ``template`` (context or a function making it, called only when
-    missing); when made, shared: each ``(emails, role, notify)``. Returns None when trashed.
+    missing); shared as part of making it: each ``(emails, role, notify)``. Returns None when trashed.
 
-    A Doc found is never rewritten; in the day's first pass its sharing is checked again (a crash
-    between making and sharing is repaired; whoever already has access gets nothing)."""
+    A Doc found is never rewritten; one found ``building`` (a crash between making and sharing) is
+    finished by the gateway's ensure (whoever already has access gets nothing); in the day's first pass
+    a ready Doc's sharing is checked again (people the config adds later)."""
     found = ctx.find(key)
-    if found is not None:
+    if found is not None and (not is_building(found) or ctx.dry_run):
         if found.trashed:
             ctx.skipped(key, "in the trash (a person removed it); not recreated")
             return None
@@ -125,7 +126,8 @@ def make_doc(
         ctx.created(key, name)
         ctx.files[key] = FileRef(id=DRY_RUN_ID, name=name, mime_type="", key=key)
         return ctx.files[key]
-    ensured = ctx.workspace.ensure_doc_from_html(key, name, html, folder_id, properties)
+    ensured = ctx.workspace.ensure_doc_from_html(key, name, html, folder_id, properties,
+                                                 share=_grants(shares, message))
     ctx.files[key] = ensured.file
     if ensured.trashed:
         ctx.skipped(key, "in the trash (a person removed it); not recreated")
@@ -134,16 +136,22 @@ def make_doc(
         ctx.report.existing += 1
         return ensured.file
     ctx.created(key, name)
-    _share(ctx, ensured.file, shares, message)
     return ensured.file
 
 
+def _grants(shares: list[tuple[list[str], str, bool]], message: str) -> list[Share]:
+    """``(emails, role, notify)`` as the gateway's share specs (the notification ends with the Doc's link)."""
+    def text(file: FileRef) -> str:
+        return f"{message} {file.web_link or ''}".strip()
+
+    return [Share(emails, role, notify=notify, message=text if notify else None)  # type: ignore[arg-type]
+            for emails, role, notify in shares if emails]
+
+
 def _share(ctx: JobContext, file: FileRef, shares: list[tuple[list[str], str, bool]], message: str) -> None:
-    link = file.web_link or ""
-    for emails, role, notify in shares:
-        if emails:
-            ctx.workspace.share(file.id, emails, role, notify=notify,  # type: ignore[arg-type]
-                                message=f"{message} {link}".strip() if notify else None)
+    for grant in _grants(shares, message):
+        ctx.workspace.share(file.id, list(grant.emails), grant.role, notify=grant.notify,
+                            message=grant.message_for(file) if grant.notify else None)
 
 
 def first_pass_of_day(ctx: JobContext) -> bool:
@@ -182,9 +190,9 @@ def tracker_rows(ctx: JobContext, tab: str) -> list[list[str]]:
     except Exception:  # noqa: BLE001 - a tracker made before this tab existed: add the missing tabs, retry
         if ctx.dry_run or not tracker.exists:
             return []
-        from ilt_bot.jobs.tracker import tracker_key
+        from ilt_bot.jobs.tracker import tracker_key, tracker_shares
 
-        ctx.workspace.ensure_spreadsheet(tracker_key(ctx.config), "", "", TABS)
+        ctx.workspace.ensure_spreadsheet(tracker_key(ctx.config), "", "", TABS, share=tracker_shares(ctx))
         return tracker.rows(tab)
 
 

@@ -45,7 +45,7 @@ from ilt_bot.jobs.routine import (
 from ilt_bot.jobs.themes import repeated, shared_themes
 from ilt_bot.jobs.tick import handles
 from ilt_bot.jobs.tracker import cell
-from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec
+from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
 DIGEST_TEMPLATE = "tm_digest.html.j2"
 DIGEST_HORIZON_DAYS = 14
@@ -152,19 +152,25 @@ def ensure_tm_form(ctx: JobContext, team: Any, cycle: Any) -> FileRef | None:
         if folder_id is None:
             ctx.skipped(f_key, "the Thinking maps folder is in the trash; restore it to continue")
             return None
+    lead = member_by_id(ctx.config, team.lead)
+
+    def message(form: FileRef) -> str:
+        return (f"{lead.name if lead else 'Your team lead'} asks for your thinking map for learning cycle "
+                f"{cycle.id.lstrip('c')}: {len(spec.questions)} short questions. "
+                f"{ctx.workspace.form_responder_uri(form.id)}")
+
+    grant = Share(team_emails(team), "reader", notify=True, message=message, published_view=True)
     before = len(ctx.report.created)
     ref = ctx.ensure(f_key, lambda: ctx.workspace.ensure_form(
-        f_key, spec, str(folder_id), {"iltbot_team": team.id, "iltbot_cycle": cycle.id}), what=spec.title)
+        f_key, spec, str(folder_id), {"iltbot_team": team.id, "iltbot_cycle": cycle.id}, share=[grant]),
+        what=spec.title)
     if ref is None or ref.id == DRY_RUN_ID:
         return ref
-    made = len(ctx.report.created) > before
-    if made or not _answered(ctx, team.id, cycle.id):
-        # When made, and until the first answer arrives (a crash between making and sharing): no-op if shared.
-        uri = ctx.workspace.form_responder_uri(ref.id)
-        lead = member_by_id(ctx.config, team.lead)
-        message = (f"{lead.name if lead else 'Your team lead'} asks for your thinking map for learning cycle "
-                   f"{cycle.id.lstrip('c')}: {len(spec.questions)} short questions. {uri}")
-        ctx.workspace.share(ref.id, team_emails(team), "reader", published_view=True, notify=True, message=message)
+    made = len(ctx.report.created) > before  # made (or finished) and shared by ensure_form
+    if not made and not _answered(ctx, team.id, cycle.id):
+        # Until the first answer arrives (teachers the config adds later): no-op if shared.
+        ctx.workspace.share(ref.id, list(grant.emails), "reader", published_view=True, notify=True,
+                            message=message(ref))
     return ref
 
 

@@ -28,6 +28,7 @@ from typing import Any
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, get, key, year_label
 from ilt_bot.jobs.routine import C_ROW, THINKING_MAP, TM_COLUMNS, first_pass_of_day, folder, school_leaders
 from ilt_bot.jobs.tracker import cell, padded, tracker_key
+from ilt_bot.workspace.api import Share
 
 TABS = {THINKING_MAP: TM_COLUMNS}
 """The responses spreadsheet's tabs (title -> header row)."""
@@ -90,15 +91,19 @@ def responses_sheet(ctx: JobContext) -> ResponseSheet | None:
             return None
     name = f"Thinking-map answers {year_label(config)} — {get(config.school, 'name')} (principal only)"
     before = len(ctx.report.created)
-    ref = ctx.ensure(r_key, lambda: ctx.workspace.ensure_spreadsheet(r_key, name, str(folder_id), TABS), what=name)
+    share = [Share(school_leaders(config), "reader")]
+    ref = ctx.ensure(r_key, lambda: ctx.workspace.ensure_spreadsheet(r_key, name, str(folder_id), TABS, share=share),
+                     what=name)
     if ref is None:  # trashed by a person: reported by ensure; answers stay in the Forms meanwhile
         ctx.memo[memo] = None
         return None
     sheet = ResponseSheet(ctx, ref.id)
     ctx.memo[memo] = sheet
-    made = len(ctx.report.created) > before
-    if made or first_pass_of_day(ctx):
-        _share(ctx, sheet)
+    made = len(ctx.report.created) > before  # made (or finished) and shared by ensure_spreadsheet
+    if made and not share[0].emails:
+        _share(ctx, sheet)  # reports that no one may read it
+    elif not made and first_pass_of_day(ctx):
+        _share(ctx, sheet)  # a principal the config adds later
     if made:
         check_tracker_tab(ctx)
     return sheet

@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, feedback_style, key, member_emails, resolve, year_label
-from ilt_bot.workspace.api import fit_cell
+from ilt_bot.workspace.api import Share, fit_cell
 
 if TYPE_CHECKING:
     from ilt_bot.config import Config
@@ -129,21 +129,28 @@ def ensure_tracker(ctx: JobContext, root_folder_id: str | Callable[[], str | Non
     """The year's tracker (created with every tab; missing tabs are added); None if a person trashed it.
 
     The ILT may edit it (closing action items, placing agenda items): it is shared with them as
-    editors when made (and again by :func:`share_tracker` when an agenda is built, after a crash).
+    editors as part of making it (a crash before that is finished by the next pass), and again by
+    :func:`share_tracker` when an agenda is built (members the config adds later).
     """
     if ctx.tracker is not None:
         return ctx.tracker
     t_key = tracker_key(ctx.config)
     name = f"ILT Tracker {year_label(ctx.config)} — {ctx.config.school.name}"
     before = len(ctx.report.created)
-    ref = ctx.ensure(t_key, lambda: ctx.workspace.ensure_spreadsheet(t_key, name, resolve(root_folder_id), TABS),
+    ref = ctx.ensure(t_key, lambda: ctx.workspace.ensure_spreadsheet(t_key, name, resolve(root_folder_id), TABS,
+                                                                     share=tracker_shares(ctx)),
                      what=name)
     if ref is None:
         return None
     ctx.tracker = Tracker(ctx, ref.id, ref.web_link)
     if len(ctx.report.created) > before:
-        share_tracker(ctx)
+        ctx.memo["tracker_shared"] = True  # shared by ensure_spreadsheet
     return ctx.tracker
+
+
+def tracker_shares(ctx: JobContext) -> list[Share]:
+    """Who gets the tracker: the ILT members, as editors, no e-mail."""
+    return [Share(member_emails(ctx.config), "writer")]
 
 
 def share_tracker(ctx: JobContext) -> None:
