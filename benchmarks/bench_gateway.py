@@ -21,7 +21,7 @@ from typing import Any
 
 from ilt_bot.sandbox.identity import sandbox_credentials
 from ilt_bot.sandbox.server import SandboxServer
-from ilt_bot.workspace.api import FormQuestion, FormSpec
+from ilt_bot.workspace.api import FormQuestion, FormSpec, Share
 from ilt_bot.workspace.clients import build_services
 from ilt_bot.workspace.embedded import seed_root_folder
 from ilt_bot.workspace.gateway import Gateway
@@ -74,6 +74,11 @@ def run(latency_ms: float, fault_rate: float, seed: int) -> list[dict[str, Any]]
             ("ensure_doc_from_html (new)", lambda: gw.ensure_doc_from_html("cedar/agenda/x", "A", "<p>x</p>", folder)),
             ("ensure_doc_from_html (rerun)", lambda: gw.ensure_doc_from_html("cedar/agenda/x", "A", "<p>x</p>",
                                                                              folder)),
+            ("ensure_doc_from_html shared with 10 (new)", lambda: gw.ensure_doc_from_html(
+                "cedar/agenda/s", "S", "<p>s</p>", folder, share=[Share(people(10, "d"), "writer", notify=True,
+                                                                       message="Hi")])),
+            ("ensure_doc_from_html shared with 10 (rerun)", lambda: gw.ensure_doc_from_html(
+                "cedar/agenda/s", "S", "<p>s</p>", folder, share=[Share(people(10, "d"), "writer")])),
             ("ensure_spreadsheet 8 tabs (new)", lambda: gw.ensure_spreadsheet("cedar/tracker/b", "T", ROOT, TABS)),
             ("ensure_spreadsheet 8 tabs (rerun)", lambda: gw.ensure_spreadsheet("cedar/tracker/b", "T", ROOT, TABS)),
             ("ensure_form 1 question (new)", lambda: gw.ensure_form("cedar/feedback/1", form(1), folder)),
