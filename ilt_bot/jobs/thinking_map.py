@@ -45,7 +45,7 @@ from ilt_bot.jobs.routine import (
 from ilt_bot.jobs.themes import repeated, shared_themes
 from ilt_bot.jobs.tick import handles
 from ilt_bot.jobs.tracker import cell
-from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
+from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share, is_building
 
 DIGEST_TEMPLATE = "tm_digest.html.j2"
 DIGEST_HORIZON_DAYS = 14
@@ -261,7 +261,7 @@ def tm_digest_item(ctx: JobContext, item: Any) -> None:
     if due is not None and ctx.now > due + timedelta(days=DIGEST_HORIZON_DAYS):
         return
     found = ctx.find(d_key)
-    if found is not None:
+    if found is not None and (not is_building(found) or ctx.dry_run):  # building: make_doc finishes it
         if found.trashed:
             ctx.skipped(d_key, "in the trash (a person removed it); not recreated")
         else:
