@@ -602,7 +602,7 @@ def demo(
     = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Play the fall semester on the sandbox: ticks, people answering Forms and taking notes; Docs as HTML."""
+    """Play the school year on the sandbox: ticks, people answering Forms and taking notes; Docs as HTML."""
     from ilt_bot.config import config_path
     from ilt_bot.demo import run_demo
 

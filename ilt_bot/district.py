@@ -378,10 +378,9 @@ def _calls(gateway: Any) -> int:
 
 def district_limiter(quotas: Mapping[str, Any] | None = None) -> Any:
     """One rate limiter for every school of the process (project buckets shared, user buckets per bot user)."""
-    from ilt_bot.workspace.gateway import _limits
-    from ilt_bot.workspace.ratelimit import shared_limiter
+    from ilt_bot.workspace.ratelimit import limits_from_quotas, shared_limiter
 
-    return shared_limiter(_limits({"workspace": {"quotas": dict(quotas or {})}}))
+    return shared_limiter(limits_from_quotas(quotas or {}))
 
 
 class SharedSandbox:

@@ -48,7 +48,7 @@ from ilt_bot.workspace.drive import (
 )
 from ilt_bot.workspace.forms import MAX_APP_PROPERTIES, FormsOps, pack_qmap, question_ids, to_answer, unpack_qmap
 from ilt_bot.workspace.gspread_http import gspread_for
-from ilt_bot.workspace.ratelimit import RateLimiter, shared_limiter
+from ilt_bot.workspace.ratelimit import RateLimiter, limits_from_quotas, shared_limiter
 from ilt_bot.workspace.retry import RetryPolicy
 from ilt_bot.workspace.sheets import SheetsOps
 
@@ -407,24 +407,13 @@ class Gateway:
         return to_ref(self.drive.get(file_id, FILE_FIELDS))
 
 
-def _limits(config: Any) -> dict[str, float]:
-    """``workspace.quotas`` as limiter keys (``sheets.write.user``; ``drive.user`` means ``drive.all.user``)."""
-    out: dict[str, float] = {}
-    for name, value in (_get(config, "workspace", "quotas") or {}).items():
-        parts = name.split(".")
-        if len(parts) == 2 and parts[0] == "drive":
-            name = f"drive.all.{parts[1]}"
-        out[name] = float(value)
-    return out
-
-
 def _default_limiter(config: Any, *, sandbox: bool) -> RateLimiter:
     """Google's per-minute limits (or ``workspace.quotas``), shared by the process's gateways.
 
     On a sandbox backend the limiter is off unless ``workspace.quotas`` is set: the sandbox enforces
     no quotas by default, and the demo compresses a school year into minutes.
     """
-    limits = _limits(config)
+    limits = limits_from_quotas(_get(config, "workspace", "quotas") or {})
     if sandbox and not limits:
         return RateLimiter(enabled=False)
     return shared_limiter(limits)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 DEFAULT_LIMITS: dict[str, int] = {
     # Drive v3 counts queries per minute per project and per user.
@@ -160,3 +161,14 @@ def shared_limiter(limits: Mapping[str, float] | None = None, period: float = 60
         if limiter is None:
             limiter = _SHARED[key] = RateLimiter(limits, period=period)
         return limiter
+
+
+def limits_from_quotas(quotas: Mapping[str, Any]) -> dict[str, float]:
+    """``workspace.quotas`` entries as limiter keys (``sheets.write.user``; ``drive.user`` means ``drive.all.user``)."""
+    out: dict[str, float] = {}
+    for name, value in quotas.items():
+        parts = name.split(".")
+        if len(parts) == 2 and parts[0] == "drive":
+            name = f"drive.all.{parts[1]}"
+        out[name] = float(value)
+    return out
