@@ -272,6 +272,7 @@ class Soak:
         from ilt_bot.workspace.ratelimit import RateLimiter
 
         started = time.monotonic()
+        previous_url = os.environ.get("ILT_BOT_SANDBOX_URL")
         os.environ["ILT_BOT_SANDBOX_URL"] = self.server.url
         gateway = connect(self.config, limiter=RateLimiter(enabled=False), policy=fast_policy())
         demo = Demo(self.config, gateway, self.server.url, Path(tempfile.gettempdir()) / "ilt-soak-docs")
@@ -310,6 +311,10 @@ class Soak:
             self._clock(demo, None)
             self._count(demo, people)
             gateway.close()
+            if previous_url is None:
+                os.environ.pop("ILT_BOT_SANDBOX_URL", None)
+            else:
+                os.environ["ILT_BOT_SANDBOX_URL"] = previous_url
         from tests.reliability.audit import audit, expected_keys
 
         self.result.days = len(chosen)
