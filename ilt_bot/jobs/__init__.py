@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ilt_bot.workspace.api import Ensured, FileRef, WorkspaceAPI, is_building
@@ -209,3 +209,18 @@ class JobContext:
         else:
             self.report.existing += 1
         return ensured.file
+
+
+def resume_after(stamps: list[str]) -> datetime | None:
+    """Where a response sync resumes: just before the newest submission time already copied.
+
+    The one-second overlap re-reads the last response(s) rather than risk skipping one submitted in the
+    same second; rows are keyed by responseId, so the overlap is never copied twice. None (read all) when
+    nothing was copied yet or a stamp is unreadable.
+    """
+    if not stamps:
+        return None
+    try:
+        return datetime.fromisoformat(max(stamps).replace("Z", "+00:00")) - timedelta(seconds=1)
+    except ValueError:
+        return None

@@ -8,7 +8,7 @@ Items members type into an agenda's "Items for next meeting" table arrive the sa
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from ilt_bot.jobs import (
@@ -19,6 +19,7 @@ from ilt_bot.jobs import (
     member_emails,
     member_name,
     resolve,
+    resume_after,
     year_label,
 )
 from ilt_bot.jobs.tracker import AGENDA_ITEMS, answer_cell, cell, col
@@ -100,12 +101,7 @@ def sync_intake(ctx: JobContext, form: FileRef | None) -> int:
         return 0
     submitted_col = col(AGENDA_ITEMS, "Submitted")
     stamps = [cell(r, submitted_col) for r in tracker.rows(AGENDA_ITEMS) if cell(r, 0).startswith("intake:")]
-    since = None
-    if stamps:
-        try:
-            since = datetime.fromisoformat(max(stamps).replace("Z", "+00:00")) - timedelta(seconds=1)
-        except ValueError:
-            since = None
+    since = resume_after(stamps)
     answers = ctx.workspace.list_responses(form.id, since=since)
     added = tracker.append_once(AGENDA_ITEMS, [item_row(ctx.config, a) for a in answers])
     if added:

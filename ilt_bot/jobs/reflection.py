@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ilt_bot import render
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key, member_emails, tm_responses
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key, member_emails, resume_after, tm_responses
 from ilt_bot.jobs import pilots as pilot_jobs
 from ilt_bot.jobs import semester_data as data
 from ilt_bot.jobs.routine import (
@@ -175,12 +175,7 @@ def sync_survey(ctx: JobContext, semester: str, form: FileRef) -> int:
     rows = tracker_rows(ctx, data.STAKEHOLDER)
     known = {cell(r, 1) for r in rows if cell(r, 2) == semester}
     stamps = [cell(r, 3) for r in rows if cell(r, 2) == semester]
-    since = None
-    if stamps:
-        try:
-            since = datetime.fromisoformat(max(stamps).replace("Z", "+00:00")) - timedelta(seconds=1)
-        except ValueError:
-            since = None
+    since = resume_after(stamps)
     fresh = [a for a in ctx.workspace.list_responses(form.id, since=since) if a.response_id not in known]
     if fresh:
         tracker.append_once(data.STAKEHOLDER, [r for a in fresh for r in survey_rows(semester, a)])

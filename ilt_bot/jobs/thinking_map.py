@@ -14,11 +14,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from ilt_bot import render
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key, tm_responses
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key, resume_after, tm_responses
 from ilt_bot.jobs.routine import (
     C_ANSWER,
     C_CYCLE,
@@ -121,12 +121,7 @@ def sync_form(ctx: JobContext, team: str, cycle: str, form: FileRef) -> int:
         return 0
     rows = sheet.rows()
     stamps = [cell(r, C_SUBMITTED) for r in rows if cell(r, C_TEAM) == team and cell(r, C_CYCLE) == cycle]
-    since = None
-    if stamps:
-        try:
-            since = datetime.fromisoformat(max(stamps).replace("Z", "+00:00")) - timedelta(seconds=1)
-        except ValueError:
-            since = None
+    since = resume_after(stamps)
     answers = ctx.workspace.list_responses(form.id, since=since)
     known = {cell(r, C_RESPONSE) for r in rows}
     fresh = [a for a in answers if a.response_id not in known]
