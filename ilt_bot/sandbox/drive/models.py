@@ -483,27 +483,25 @@ def delete_file(store: Store, record: dict[str, Any]) -> list[str]:
     return [item["id"] for item in doomed]
 
 
-def set_trashed(store: Store, record: dict[str, Any], trashed: bool, user: str, now: datetime) -> None:
-    """Trash or restore a file; a folder's content follows (implicitly trashed)."""
+def _mark_trashed(record: dict[str, Any], trashed: bool, user: str, now: datetime) -> None:
     record["trashed"] = trashed
-    record["explicitlyTrashed"] = trashed
     if trashed:
         record["trashedTime"] = rfc3339(now)
         record["trashingUser"] = user
     else:
         record.pop("trashedTime", None)
         record.pop("trashingUser", None)
+
+
+def set_trashed(store: Store, record: dict[str, Any], trashed: bool, user: str, now: datetime) -> None:
+    """Trash or restore a file; a folder's content follows (implicitly trashed)."""
+    _mark_trashed(record, trashed, user, now)
+    record["explicitlyTrashed"] = trashed
     if record["mimeType"] == FOLDER_MIME:
         for child in descendants(store, record["id"]):
             if child.get("explicitlyTrashed"):
                 continue
-            child["trashed"] = trashed
-            if trashed:
-                child["trashedTime"] = rfc3339(now)
-                child["trashingUser"] = user
-            else:
-                child.pop("trashedTime", None)
-                child.pop("trashingUser", None)
+            _mark_trashed(child, trashed, user, now)
             save_file(store, child)
 
 
