@@ -12,6 +12,7 @@ for them as arguments: ``def test_x(sandbox, build_service): drive = build_servi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -83,3 +84,20 @@ def gspread_client_fixture() -> Any:
 def admin_fixture() -> str:
     """The super admin's user name."""
     return ADMIN
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """The CLI configures logging for a real process; put the test process's logging back afterwards."""
+    from ilt_bot import logs
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    bot_level = logging.getLogger("ilt_bot").level
+    yield
+    logs.disable_http_trace()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.getLogger("ilt_bot").setLevel(bot_level)
+    for name in ("urllib3", "googleapiclient.discovery", logs.HTTP_LOGGER):
+        logging.getLogger(name).setLevel(logging.NOTSET)

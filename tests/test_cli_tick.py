@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import subprocess
@@ -26,17 +25,6 @@ ILT_BOT = Path(sys.executable).parent / "ilt-bot"
 runner = CliRunner()
 REPORT_KEYS = {"created", "existing", "synced_responses", "skipped", "errors"}
 
-
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    from ilt_bot.logs import disable_http_trace
-
-    disable_http_trace()
 
 
 @pytest.fixture

@@ -20,19 +20,6 @@ SECRETS_LEFT = re.compile(r"(?i)bearer (?!<redacted>)|eyJ[0-9A-Za-z_-]{8,}|BEGIN
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    bot_level = logging.getLogger("ilt_bot").level
-    yield
-    logs.disable_http_trace()
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.getLogger("ilt_bot").setLevel(bot_level)
-    for name in ("urllib3", "googleapiclient.discovery", logs.HTTP_LOGGER):
-        logging.getLogger(name).setLevel(logging.NOTSET)
-
 
 @pytest.mark.parametrize(("text", "secret"), [
     ("send: b'GET /drive/v3/files HTTP/1.1\\r\\nHost: x\\r\\nauthorization: Bearer ya29.a0AfB_secret\\r\\n\\r\\n'",
