@@ -36,3 +36,25 @@ class ConfigError(UserError):
         lines = [f"{count} problem{'s' if count != 1 else ''}{where}:"]
         lines += [f"  {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class RunError:
+    """One unit of work that failed in a tick, kept typed so callers branch on fields, not on text.
+
+    ``kind`` names the cause (the exception class, e.g. ``RateLimited``, ``SharingRefused``,
+    ``TemplateError``); ``retryable`` is true when a later run may succeed without anyone changing
+    anything (quota, outage, another run holding the lock): the CLI's exit 75 comes from it.
+    """
+
+    kind: str
+    key: str
+    message: str
+    fix: str = ""
+    retryable: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.kind}: {self.message}"
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
