@@ -13,8 +13,9 @@ Two routes, both through the real google-api-python-client on a sandbox server:
 An inline image, footnote reference or (for batchUpdate) horizontal rule is rebuilt as one stand-in
 character (U+FFFC, one index like the object), so the rest of its document is still compared; section
 breaks inside the body cannot be made by either route and such documents are listed as not rebuildable.
-Documents whose recorded spans were edited by hand (README caveat) are compared and listed, not counted.
-``ILT_WRITE_GATSBY_MISMATCHES=1`` rewrites ``gatsby_mismatches.md`` next to this file.
+Documents whose recorded spans were edited by hand (caveat in ``tests/fidelity/data/gatsby-docs/README.md``)
+are compared and listed, not counted. ``ILT_WRITE_GATSBY_MISMATCHES=1`` rewrites ``gatsby_mismatches.md``
+next to this file; the figures are kept in ``docs/fidelity.md``.
 """
 
 from __future__ import annotations
@@ -30,13 +31,12 @@ from googleapiclient.http import MediaInMemoryUpload
 
 from ilt_bot.sandbox.server import SandboxServer
 from tests.conftest import make_service
+from tests.fidelity.figures import record
+from tests.fidelity.recordings import recordings
 
-DOCUMENTS = Path("/work/shared/fidelity/gatsby-source-google-docs/__tests__/documents")
 USER = "gatsby@fidelity.example.org"
 FLOOR = 0.95
 """Share of compared items that must match, per route, over the rebuildable documents."""
-
-pytestmark = pytest.mark.skipif(not DOCUMENTS.is_dir(), reason="fidelity data not present")
 
 
 class NotRebuildable(Exception):
@@ -308,7 +308,7 @@ def run_route(route: str, services: Any) -> tuple[int, int, list[str], list[str]
     matched = total = 0
     report: list[str] = []
     skipped: list[str] = []
-    for path in sorted(DOCUMENTS.glob("*.json")):
+    for path in sorted(recordings("gatsby-docs").glob("*.json")):
         real = json.loads(path.read_text())
         content = real["body"]["content"]
         try:
@@ -357,6 +357,7 @@ _RESULTS: dict[str, tuple[int, int, list[str], list[str]]] = {}
 def test_gatsby_documents_rebuild_with_recorded_structure(services: Any, route: str) -> None:
     matched, total, report, skipped = run_route(route, services)
     _RESULTS[route] = (matched, total, report, skipped)
+    record(f"gatsby documents, {route} route", matched, total, "compared items")
     if os.environ.get("ILT_WRITE_GATSBY_MISMATCHES") and len(_RESULTS) == 2:
         _write_report(_RESULTS)
     assert total > 60, "too little was compared to mean anything"
@@ -386,7 +387,7 @@ NEWER_THAN_THE_RECORDINGS = {".documentStyle.documentFormat", ".documentStyle.do
 def test_documents_get_uses_only_fields_google_returned(services: Any) -> None:
     docs, drive = services
     recorded: set[str] = set()
-    for path in DOCUMENTS.glob("*.json"):
+    for path in recordings("gatsby-docs").glob("*.json"):
         recorded |= paths(json.loads(path.read_text()))
     page = ("<h1>Agenda</h1><p class='title'>T</p><p>Hello <b>bold</b> <a href='https://example.org'>link</a></p>"
             "<ol><li>one<ul><li>two</li></ul></li></ol><table><tr><th>Role</th><th>Who</th></tr>"
