@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fidelity.recordings import SETS, recordings
+from tests.fidelity.recordings import REPOSITORY_ROOT, SETS, recordings
 
 EXPECTED_FILES = {"gspread": 124, "gspread-pandas": 14, "gatsby-docs": 15}
 """Recorded files per set, as listed in each set's README.md (what the replay and shape tests read)."""
@@ -37,3 +37,12 @@ def test_a_missing_or_empty_set_fails_naming_the_folder_and_the_fix(tmp_path: Pa
 def test_an_unknown_set_name_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="gspread-pandas"):
         recordings("gspread_pandas")
+
+
+def test_no_test_or_module_reads_recordings_from_outside_the_repository() -> None:
+    """The recordings used to be read from a machine-local folder and skipped elsewhere; never again."""
+    outside = "/".join(("shared", "fidelity"))  # spelled in two parts so this file does not match itself
+    offenders = [str(path.relative_to(REPOSITORY_ROOT)) for top in ("ilt_bot", "tests")
+                 for path in sorted((REPOSITORY_ROOT / top).rglob("*.py"))
+                 if outside in path.read_text(encoding="utf-8")]
+    assert offenders == []
