@@ -101,3 +101,13 @@ def _restore_logging() -> Iterator[None]:
     logging.getLogger("ilt_bot").setLevel(bot_level)
     for name in ("urllib3", "googleapiclient.discovery", logs.HTTP_LOGGER):
         logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the fidelity figures the replay tests measured (see docs/fidelity.md), so a plain run shows them."""
+    from tests.fidelity.figures import MEASURED
+
+    if MEASURED:
+        terminalreporter.section("fidelity to Google's recorded answers")
+        for line in MEASURED.values():
+            terminalreporter.write_line(line)

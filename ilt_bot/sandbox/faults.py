@@ -3,7 +3,7 @@
 
 The bodies are Google's: Drive answers rate limits Drive-style (403 ``userRateLimitExceeded`` or 429
 ``rateLimitExceeded``), Docs/Forms/Sheets answer 429 ``RESOURCE_EXHAUSTED`` "Quota exceeded for quota
-metric ..." as recorded in ``shared/fidelity/gspread-pandas-cassettes``.
+metric ..." as recorded in ``tests/fidelity/data/gspread-pandas``.
 """
 
 from __future__ import annotations

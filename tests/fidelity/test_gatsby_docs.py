@@ -13,8 +13,9 @@ Two routes, both through the real google-api-python-client on a sandbox server:
 An inline image, footnote reference or (for batchUpdate) horizontal rule is rebuilt as one stand-in
 character (U+FFFC, one index like the object), so the rest of its document is still compared; section
 breaks inside the body cannot be made by either route and such documents are listed as not rebuildable.
-Documents whose recorded spans were edited by hand (README caveat) are compared and listed, not counted.
-``ILT_WRITE_GATSBY_MISMATCHES=1`` rewrites ``gatsby_mismatches.md`` next to this file.
+Documents whose recorded spans were edited by hand (caveat in ``tests/fidelity/data/gatsby-docs/README.md``)
+are compared and listed, not counted. ``ILT_WRITE_GATSBY_MISMATCHES=1`` rewrites ``gatsby_mismatches.md``
+next to this file; the figures are kept in ``docs/fidelity.md``.
 """
 
 from __future__ import annotations
@@ -30,13 +31,12 @@ from googleapiclient.http import MediaInMemoryUpload
 
 from ilt_bot.sandbox.server import SandboxServer
 from tests.conftest import make_service
+from tests.fidelity.figures import record
+from tests.fidelity.recordings import recordings
 
-DOCUMENTS = Path("/work/shared/fidelity/gatsby-source-google-docs/__tests__/documents")
 USER = "gatsby@fidelity.example.org"
 FLOOR = 0.95
 """Share of compared items that must match, per route, over the rebuildable documents."""
-
-pytestmark = pytest.mark.skipif(not DOCUMENTS.is_dir(), reason="fidelity data not present")
 
 
 class NotRebuildable(Exception):
@@ -122,55 +122,69 @@ def _paragraph_text(para: dict[str, Any]) -> str:
     return "".join(_content(e) for e in para["elements"])
 
 
-def rebuild_requests(content: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Requests that turn a new document into ``content`` (positions follow Google's index rules)."""
-    requests: list[dict[str, Any]] = []
+def _style_requests(para: dict[str, Any], start: int) -> list[dict[str, Any]]:
+    """The paragraph's named style and its runs' text styles, for a paragraph typed at ``start``."""
     styles: list[dict[str, Any]] = []
-    body = content[1:]
-    cursor = 1
+    named = para["paragraphStyle"].get("namedStyleType", "NORMAL_TEXT")
+    if named != "NORMAL_TEXT":
+        styles.append({"updateParagraphStyle": {"range": {"startIndex": start, "endIndex": start + 1},
+                                                "paragraphStyle": {"namedStyleType": named},
+                                                "fields": "namedStyleType"}})
+    pos = start
+    for e in para["elements"]:
+        width = u16(_content(e))
+        if "textRun" in e and e["textRun"].get("textStyle"):
+            styles.append({"updateTextStyle": {"range": {"startIndex": pos, "endIndex": pos + width},
+                                               "textStyle": e["textRun"]["textStyle"],
+                                               "fields": ",".join(e["textRun"]["textStyle"])}})
+        pos += width
+    return styles
 
-    def style_requests(para: dict[str, Any], start: int) -> None:
-        named = para["paragraphStyle"].get("namedStyleType", "NORMAL_TEXT")
-        if named != "NORMAL_TEXT":
-            styles.append({"updateParagraphStyle": {"range": {"startIndex": start, "endIndex": start + 1},
-                                                    "paragraphStyle": {"namedStyleType": named},
-                                                    "fields": "namedStyleType"}})
-        pos = start
-        for e in para["elements"]:
-            width = u16(_content(e))
-            if "textRun" in e and e["textRun"].get("textStyle"):
-                styles.append({"updateTextStyle": {"range": {"startIndex": pos, "endIndex": pos + width},
-                                                   "textStyle": e["textRun"]["textStyle"],
-                                                   "fields": ",".join(e["textRun"]["textStyle"])}})
-            pos += width
 
-    def put_paragraph(para: dict[str, Any], at: int, merge: bool) -> int:
+def _usable_styles(styles: list[dict[str, Any]], cursor: int) -> list[dict[str, Any]]:
+    """Style requests clipped before the body's final newline, which nothing can address (Google refuses it too)."""
+    usable = []
+    for request in styles:
+        kind, body = next(iter(request.items()))
+        rng = body["range"]
+        if rng["endIndex"] >= cursor:
+            if kind == "updateParagraphStyle":
+                raise NotRebuildable(f"{kind} of the body's final empty paragraph cannot be requested")
+            if rng["startIndex"] >= cursor - 1:
+                continue  # only the final newline: it keeps the default style (a mismatch shows it)
+            rng["endIndex"] = cursor - 1
+        usable.append(request)
+    return usable
+
+
+class _Rebuild:
+    """Collects the content requests (text, tables, bullets) and, apart, the style requests applied after."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.styles: list[dict[str, Any]] = []
+
+    def paragraph(self, para: dict[str, Any], at: int, merge: bool) -> int:
+        """Types ``para`` at ``at`` (without its newline when ``merge``); returns the index after it."""
         text = _paragraph_text(para)
         typed = text[:-1] if merge else text
         bullet = para.get("bullet")
         tabs = "\t" * bullet.get("nestingLevel", 0) if bullet else ""
         if typed or tabs:
-            requests.append({"insertText": {"location": {"index": at}, "text": tabs + typed}})
+            self.requests.append({"insertText": {"location": {"index": at}, "text": tabs + typed}})
         if bullet:
             end = at + u16(tabs + typed)
             if end == at:
                 raise NotRebuildable("an empty bullet merged into the trailing paragraph")
-            requests.append({"createParagraphBullets": {"range": {"startIndex": at, "endIndex": end},
-                                                        "bulletPreset": "BULLET_DISC_CIRCLE_SQUARE"}})
-        style_requests(para, at)
+            self.requests.append({"createParagraphBullets": {"range": {"startIndex": at, "endIndex": end},
+                                                             "bulletPreset": "BULLET_DISC_CIRCLE_SQUARE"}})
+        self.styles.extend(_style_requests(para, at))
         return at + u16(text)
 
-    for i, el in enumerate(body):
-        following = body[i + 1] if i + 1 < len(body) else None
-        if "sectionBreak" in el:
-            raise NotRebuildable("a section break inside the body")
-        if "paragraph" in el:
-            merge = following is None or "table" in following
-            cursor = put_paragraph(el["paragraph"], cursor, merge)
-            continue
-        table = el["table"]
-        requests.append({"insertTable": {"rows": table["rows"], "columns": table["columns"],
-                                         "location": {"index": cursor - 1}}})
+    def table(self, table: dict[str, Any], cursor: int) -> int:
+        """Inserts ``table`` before the paragraph ending at ``cursor`` and fills its cells; returns the next index."""
+        self.requests.append({"insertTable": {"rows": table["rows"], "columns": table["columns"],
+                                              "location": {"index": cursor - 1}}})
         pos = cursor + 1
         for row in table["tableRows"]:
             pos += 1
@@ -180,22 +194,26 @@ def rebuild_requests(content: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 if any("paragraph" not in p for p in paras):
                     raise NotRebuildable("a table inside a table cell")
                 for n, p in enumerate(paras):
-                    pos = put_paragraph(p["paragraph"], pos, merge=n == len(paras) - 1)
-        cursor = pos + 1
+                    pos = self.paragraph(p["paragraph"], pos, merge=n == len(paras) - 1)
+        return pos + 1
+
+
+def rebuild_requests(content: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Requests that turn a new document into ``content`` (positions follow Google's index rules)."""
+    rebuild = _Rebuild()
+    body = content[1:]
+    cursor = 1
+    for i, el in enumerate(body):
+        following = body[i + 1] if i + 1 < len(body) else None
+        if "sectionBreak" in el:
+            raise NotRebuildable("a section break inside the body")
+        if "paragraph" in el:
+            cursor = rebuild.paragraph(el["paragraph"], cursor, merge=following is None or "table" in following)
+            continue
+        cursor = rebuild.table(el["table"], cursor)
         if following is None:
             raise NotRebuildable("a body ending with a table")
-    usable = []
-    for request in styles:  # nothing can address the body's final newline (Google refuses it too)
-        kind, body_ = next(iter(request.items()))
-        rng = body_["range"]
-        if rng["endIndex"] >= cursor:
-            if kind == "updateParagraphStyle":
-                raise NotRebuildable(f"{kind} of the body's final empty paragraph cannot be requested")
-            if rng["startIndex"] >= cursor - 1:
-                continue  # only the final newline: it keeps the default style (a mismatch shows it)
-            rng["endIndex"] = cursor - 1
-        usable.append(request)
-    return requests + usable
+    return rebuild.requests + _usable_styles(rebuild.styles, cursor)
 
 
 def rebuild_by_batch_update(docs: Any, real: dict[str, Any]) -> dict[str, Any]:
@@ -290,7 +308,7 @@ def run_route(route: str, services: Any) -> tuple[int, int, list[str], list[str]
     matched = total = 0
     report: list[str] = []
     skipped: list[str] = []
-    for path in sorted(DOCUMENTS.glob("*.json")):
+    for path in sorted(recordings("gatsby-docs").glob("*.json")):
         real = json.loads(path.read_text())
         content = real["body"]["content"]
         try:
@@ -339,6 +357,7 @@ _RESULTS: dict[str, tuple[int, int, list[str], list[str]]] = {}
 def test_gatsby_documents_rebuild_with_recorded_structure(services: Any, route: str) -> None:
     matched, total, report, skipped = run_route(route, services)
     _RESULTS[route] = (matched, total, report, skipped)
+    record(f"gatsby documents, {route} route", matched, total, "compared items")
     if os.environ.get("ILT_WRITE_GATSBY_MISMATCHES") and len(_RESULTS) == 2:
         _write_report(_RESULTS)
     assert total > 60, "too little was compared to mean anything"
@@ -368,7 +387,7 @@ NEWER_THAN_THE_RECORDINGS = {".documentStyle.documentFormat", ".documentStyle.do
 def test_documents_get_uses_only_fields_google_returned(services: Any) -> None:
     docs, drive = services
     recorded: set[str] = set()
-    for path in DOCUMENTS.glob("*.json"):
+    for path in recordings("gatsby-docs").glob("*.json"):
         recorded |= paths(json.loads(path.read_text()))
     page = ("<h1>Agenda</h1><p class='title'>T</p><p>Hello <b>bold</b> <a href='https://example.org'>link</a></p>"
             "<ol><li>one<ul><li>two</li></ul></li></ol><table><tr><th>Role</th><th>Who</th></tr>"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,6 +14,7 @@ from googleapiclient.http import MediaInMemoryUpload
 from ilt_bot.sandbox import core
 from ilt_bot.sandbox.core import HANDLERS, Result
 from ilt_bot.sandbox.server import SandboxServer
+from tests.fidelity.recordings import recordings
 
 USER = "ana.ruiz@cedar.example.org"
 AUTH = {"Authorization": f"Bearer sandbox:{USER}"}
@@ -589,23 +589,19 @@ def test_concurrent_writes_are_applied_one_at_a_time(sandbox, fake):
     assert sandbox.store.get("note", "counter") == {"n": 40}
 
 
-CASSETTES = Path("/work/shared/fidelity/gspread-cassettes/tests/cassettes")
-PANDAS_CASSETTES = Path("/work/shared/fidelity/gspread-pandas-cassettes/tests/cassettes")
-
-
 def recorded_requests() -> list[tuple[str, str, bytes, int]]:
     """(method, uri, body, status) of every recorded interaction (gspread and gspread-pandas cassettes)."""
     import base64
 
     found = []
-    for path in sorted(CASSETTES.glob("*.json")):
+    for path in sorted(recordings("gspread").glob("*.json")):
         for interaction in json.loads(path.read_text(encoding="utf-8"))["interactions"]:
             request, status = interaction["request"], interaction["response"]["status"]["code"]
             body = request.get("body")
             body = body.get("string") if isinstance(body, dict) else body
             raw = body.encode() if isinstance(body, str) else (body or b"")
             found.append((request["method"], request["uri"], raw, status))
-    for path in sorted(PANDAS_CASSETTES.glob("*.json")):
+    for path in sorted(recordings("gspread-pandas").glob("*.json")):
         for interaction in json.loads(path.read_text(encoding="utf-8"))["http_interactions"]:
             request, body = interaction["request"], interaction["request"]["body"]
             raw = base64.b64decode(body["base64_string"]) if "base64_string" in body else body["string"].encode()
@@ -613,7 +609,6 @@ def recorded_requests() -> list[tuple[str, str, bytes, int]]:
     return found
 
 
-@pytest.mark.skipif(not (CASSETTES.is_dir() and PANDAS_CASSETTES.is_dir()), reason="fidelity data not present")
 def test_every_request_google_accepted_in_the_recordings_passes_validation():
     """The validator refuses nothing that the real APIs answered 2xx (2,400+ recorded calls)."""
     from urllib.parse import parse_qsl, urlsplit
@@ -644,13 +639,12 @@ def test_every_request_google_accepted_in_the_recordings_passes_validation():
     assert unrouted == {"/upload/drive/v2", "/userinfo/v2/me"}  # Drive v2 uploads, userinfo: not emulated
 
 
-@pytest.mark.skipif(not PANDAS_CASSETTES.is_dir(), reason="fidelity data not present")
 def test_esf_takes_a_lone_object_or_nested_lists_for_a_repeated_message(sandbox, build_service, fake):
     """gspread-pandas sent ``requests`` as one object and as ``[[...]]``; Sheets answered 200 (recorded)."""
     import base64
 
     recorded = []
-    for path in sorted(PANDAS_CASSETTES.glob("*.json")):
+    for path in sorted(recordings("gspread-pandas").glob("*.json")):
         for interaction in json.loads(path.read_text(encoding="utf-8"))["http_interactions"]:
             request = interaction["request"]
             if request["uri"].endswith(":batchUpdate") and interaction["response"]["status"]["code"] == 200:

@@ -6,7 +6,6 @@ import base64
 import contextlib
 import gzip
 import json
-from pathlib import Path
 
 import httplib2
 import pytest
@@ -25,8 +24,7 @@ from ilt_bot.workspace.errors import (
     from_refresh_error,
     scrub,
 )
-
-CASSETTES = Path("/work/shared/fidelity/gspread-pandas-cassettes/tests/cassettes")
+from tests.fidelity.recordings import recordings
 
 
 def http_error(status: int, body: dict | str, headers: dict | None = None) -> HttpError:
@@ -82,7 +80,7 @@ def test_error_bodies_map_to_typed_errors(status, body, expected):
 
 def test_recorded_sheets_429_is_a_rate_limit():
     """A real 429 from the recorded cassettes (gspread-pandas) is retryable."""
-    for path in sorted(CASSETTES.glob("*.json")):
+    for path in sorted(recordings("gspread-pandas").glob("*.json")):
         for interaction in json.loads(path.read_text())["http_interactions"]:
             if interaction["response"]["status"]["code"] == 429:
                 raw = base64.b64decode(interaction["response"]["body"]["base64_string"])
@@ -92,7 +90,7 @@ def test_recorded_sheets_429_is_a_rate_limit():
                 assert isinstance(error, RateLimited) and error.retryable
                 assert "Read requests per minute per user" in str(error)
                 return
-    pytest.skip("no recorded 429 found")
+    pytest.fail("no recorded 429 in tests/fidelity/data/gspread-pandas (its README lists 14)")
 
 
 def test_retry_after_is_read_from_the_answer():
