@@ -293,7 +293,8 @@ class SandboxApp:
         if self.server.quotas is not None:
             exceeded = self.server.quotas.charge(method_id, req.http_method, user)
             if exceeded is not None:
-                status, body = rate_limit_error(api, per_user=exceeded.per_user, write=write)
+                style = "drive" if api in routing.ERRORS_LIST_APIS else api
+                status, body = rate_limit_error(style, per_user=exceeded.per_user, write=write)
                 return Reply(status, json_bytes(body), fault="quota")
         fault = None if req.in_batch else self.server.faults.draw(write)
         if fault is not None and not fault.after_commit:
@@ -367,6 +368,7 @@ class SandboxApp:
         return Reply(200, json_bytes(body, pretty))
 
     def fault_reply(self, api: str, fault: Fault, write: bool) -> Reply:
+        api = "drive" if api in routing.ERRORS_LIST_APIS else api  # Calendar answers these as Drive does
         if fault.kind == "reset":
             return Reply(0, drop=True, fault=fault.label)
         if fault.kind == "429":

@@ -3,7 +3,8 @@
 Follows the Calendar v3 reference for ``events.list``: ``timeMin`` bounds an event's end
 (exclusive) and ``timeMax`` its start (exclusive); ``privateExtendedProperty`` /
 ``sharedExtendedProperty`` are ``key=value`` constraints, all of which must match; ``orderBy=startTime``
-is only available with ``singleEvents=true``; cancelled events show only with ``showDeleted=true``,
+is only available with ``singleEvents=true``; cancelled events show only with ``showDeleted=true`` (or
+``updatedMin``, an incremental sync),
 except that cancelled instances of recurring events (not the series) are still included when
 ``showDeleted`` and ``singleEvents`` are both false.
 """
@@ -75,7 +76,7 @@ class ListQuery:
 
     def keeps(self, event: dict[str, Any], calendar_tz: str) -> bool:
         """Whether ``event`` (a single event, series, exception or instance) passes every filter."""
-        if event.get("status") == "cancelled" and not self.show_deleted and (
+        if event.get("status") == "cancelled" and not (self.show_deleted or self.updated_min) and (
                 self.single or not event.get("recurringEventId")):
             return False
         props = event.get("extendedProperties") or {}
