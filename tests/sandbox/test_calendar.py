@@ -404,3 +404,14 @@ def test_the_calendar_page_lists_the_users_events(sandbox, calendar):
     assert page.text.count("<tr><th scope=\"row\">ILT meeting</th>") == 2
     assert "2026-10-27T15:00:00-04:00" in page.text
     assert requests.get(f"{sandbox.url}/_sandbox/calendar", timeout=10).status_code == 401
+
+
+def test_a_request_without_credentials_gets_calendars_401(sandbox):
+    """Calendar's 401 keeps the ``errors`` list: reason ``required``, location ``Authorization``."""
+    answer = requests.get(f"{sandbox.url}/calendar/v3/calendars/primary/events",
+                          headers={"X-Sandbox-Host": "www.googleapis.com"}, timeout=10)
+    assert answer.status_code == 401
+    error = answer.json()["error"]
+    assert error["errors"] == [{"message": "Login Required.", "domain": "global", "reason": "required",
+                                "location": "Authorization", "locationType": "header"}]
+    assert error["status"] == "UNAUTHENTICATED"
