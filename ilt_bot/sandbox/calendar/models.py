@@ -146,22 +146,21 @@ def list_entry(store: Store, record: dict[str, Any], role: str) -> dict[str, Any
 
 
 def visible_calendars(store: Store, user: str, now: datetime) -> list[tuple[dict[str, Any], str]]:
-    """The caller's calendar list: their primary calendar first, then every calendar they can read."""
+    """The caller's calendar list: their primary calendar first, then the calendars they own or that
+    were shared with them by name (an ACL rule for their address; public calendars are not added)."""
     own = calendar_record(store, user, now) if user != ADMIN else None
     found = [(own, "owner")] if own else []
     for record in store.list("cal_calendar"):
         if own is not None and record["id"] == own["id"]:
             continue
-        role = role_of(store, user, record)
-        if ROLE_RANK[role] >= ROLE_RANK["freeBusyReader"] and (record["owner"] == user or role != "none"):
-            if record.get("primary") and record["owner"] != user and not _granted_to(store, record, user):
-                continue
-            found.append((record, role))
+        if user == ADMIN or record["owner"] == user or _granted_to(store, record, user):
+            found.append((record, role_of(store, user, record)))
     return found
 
 
 def _granted_to(store: Store, record: dict[str, Any], user: str) -> bool:
-    return any(r["scope"].get("value") == user for r in store.list("cal_acl", parent=record["id"]))
+    return any(r["scope"].get("value") == user and r["role"] != "none"
+               for r in store.list("cal_acl", parent=record["id"]))
 
 
 def acl_rule(rule: dict[str, Any]) -> dict[str, Any]:
@@ -287,11 +286,10 @@ def _settle(store: Store, calendar: dict[str, Any], event: dict[str, Any], body:
     event.pop("attachments", None)
     if kept:
         event["attachments"] = kept
-    for name in ("extendedProperties",):
-        props = event.get(name) or {}
-        for part in ("private", "shared"):
-            if part in props and not isinstance(props[part], dict):
-                raise ApiError(400, f"Invalid value for: extendedProperties.{part}", reason="invalid")
+    props = event.get("extendedProperties") or {}
+    for part in ("private", "shared"):
+        if part in props and not isinstance(props[part], dict):
+            raise ApiError(400, f"Invalid value for: extendedProperties.{part}", reason="invalid")
 
 
 def _organizer(calendar: dict[str, Any]) -> dict[str, Any]:
