@@ -338,12 +338,18 @@ def test_paging_returns_every_event_once(calendar):
     assert [e["id"] for e in seen] == made
 
 
-def test_instances_page_through_a_series(calendar):
-    """events.instances pages with maxResults / pageToken like events.list."""
+def test_instances_page_through_a_series_and_bound_the_end_inclusively(calendar):
+    """events.instances pages with maxResults / pageToken like events.list; its timeMin is the
+    "Lower bound (inclusive) for an event's end time" (events.list's is exclusive)."""
     series = weekly(calendar, 5)
     items = all_items(lambda t: calendar.events().instances(calendarId="primary", eventId=series["id"],
                                                             maxResults=2, pageToken=t))
     assert len(items) == 5 and len({i["id"] for i in items}) == 5
+    first_end = "2026-10-20T20:00:00Z"  # 16:00 in New York
+    inclusive = calendar.events().instances(calendarId="primary", eventId=series["id"], timeMin=first_end).execute()
+    assert len(inclusive["items"]) == 5
+    exclusive = calendar.events().list(calendarId="primary", singleEvents=True, timeMin=first_end).execute()
+    assert len(exclusive["items"]) == 4
 
 
 # --- errors and scopes -------------------------------------------------------------------------

@@ -51,6 +51,8 @@ class ListQuery:
     ical_uid: str | None = None
     text: str | None = None
     original_start: datetime | None = None
+    end_inclusive: bool = False
+    """events.instances: ``timeMin`` is an inclusive bound of the end ("Lower bound (inclusive)")."""
 
     @classmethod
     def of(cls, call: Call) -> ListQuery:
@@ -102,7 +104,8 @@ class ListQuery:
             if not found:
                 return False
             end = times.instant(found[-1], calendar_tz) + (end - start)
-        return (self.time_max is None or start < self.time_max) and (self.time_min is None or end > self.time_min)
+        after_min = self.time_min is None or end > self.time_min or (self.end_inclusive and end == self.time_min)
+        return (self.time_max is None or start < self.time_max) and after_min
 
 
 def _searchable(event: dict[str, Any]) -> str:

@@ -159,7 +159,7 @@ def events_instances(call: Call) -> dict[str, Any]:
     if master.get("status") == "cancelled":
         raise models.deleted()
     query = ListQuery.of(call)
-    query.single = True
+    query.single, query.end_inclusive = True, True
     pairs = [(calendar, e) for e in models.series_instances(call.store, calendar, master, query.time_max)
              if query.keeps(e, calendar["timeZone"])]
     if query.original_start is not None:
