@@ -1,6 +1,9 @@
 """Who is calling: bearer tokens, Google's OAuth token endpoint, browser sessions.
 
 - ``Authorization: Bearer sandbox:<email>`` acts as ``<email>``; ``Bearer sandbox-admin`` is :data:`ADMIN`.
+  Such a token carries every scope; ``sandbox:<email>|<scope>,<scope>`` carries only those, and the
+  methods of :data:`SCOPED_APIS` refuse it (403, Google's insufficient-scope answer) unless one of
+  them is among the method's scopes in its discovery document.
 - ``POST /token`` answers like ``https://oauth2.googleapis.com/token``: the JWT bearer grant of a
   service-account key (RS256, verified against public keys registered with
   :func:`register_service_account`; ``sub`` = the delegated user) and the ``refresh_token`` grant
@@ -25,6 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from ilt_bot.sandbox.core import ADMIN
+from ilt_bot.sandbox.routing import APIS, ERRORS_LIST_APIS, methods
 from ilt_bot.sandbox.store import Store
 
 TOKEN_PREFIX = "sandbox:"  # noqa: S105 - a public prefix, not a secret
@@ -37,15 +41,54 @@ _MAX_JWT_LIFETIME = 3600
 _CLOCK_SKEW = 300
 
 
-def token_for(email: str) -> str:
-    """The access token that acts as ``email`` (or the admin)."""
-    return ADMIN if email == ADMIN else TOKEN_PREFIX + email
+SCOPE_SEPARATOR = "|"
+SCOPED_APIS = frozenset({"calendar"})
+"""APIs whose methods check a scoped token's scopes (the others accept any sandbox token as before)."""
+
+
+def token_for(email: str, scopes: list[str] | None = None) -> str:
+    """The access token that acts as ``email`` (or the admin): with every scope, or only ``scopes``."""
+    token = ADMIN if email == ADMIN else TOKEN_PREFIX + email
+    return token + SCOPE_SEPARATOR + ",".join(scopes) if scopes else token
+
+
+def token_scopes(token: str | None) -> frozenset[str] | None:
+    """The scopes a sandbox token carries; None when it carries every scope."""
+    if not token or SCOPE_SEPARATOR not in token:
+        return None
+    return frozenset(s for s in token.partition(SCOPE_SEPARATOR)[2].split(",") if s)
+
+
+def insufficient_scope(headers: Any, method_id: str) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """Google's 403 answer (body, headers) when the caller's token lacks every scope ``method_id``
+    accepts (the discovery document's ``scopes``); None when the call may go on."""
+    api = method_id.split(".", 1)[0]
+    granted = token_scopes(bearer_token(headers))
+    accepted = methods()[method_id].get("scopes", [])
+    if api not in SCOPED_APIS or granted is None or granted & set(accepted):
+        return None
+    resource, _, verb = method_id.split(".", 1)[1].rpartition(".")
+    rpc = ".".join(part[:1].upper() + part[1:] for part in (*resource.split("."), verb))
+    service = f"{api}-json.googleapis.com" if api == "calendar" else f"{api}.googleapis.com"
+    body = {"error": {
+        "code": 403,
+        "message": "Request had insufficient authentication scopes.",
+        "errors": [{"message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions"}],
+        "status": "PERMISSION_DENIED",
+        "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                     "domain": "googleapis.com",
+                     "metadata": {"service": service, "method": f"{api}.{APIS[api]}.{rpc}"}}],
+    }}
+    challenge = (f'Bearer realm="https://accounts.google.com/", error="insufficient_scope", '
+                 f'scope="{" ".join(accepted)}"')
+    return body, {"WWW-Authenticate": challenge}
 
 
 def user_from_token(token: str | None) -> str | None:
     """The user a bearer token acts as, or None for a missing or invalid token."""
     if not token:
         return None
+    token = token.partition(SCOPE_SEPARATOR)[0]
     if token == ADMIN:
         return ADMIN
     if token.startswith(TOKEN_PREFIX):
@@ -107,7 +150,7 @@ def unauthenticated_body(api: str, missing: bool) -> dict[str, Any]:
     else:
         message = "Request had invalid authentication credentials. " + _SEE
         reason, item_message, info_reason = "authError", "Invalid Credentials", "ACCESS_TOKEN_TYPE_UNSUPPORTED"
-    if api == "drive":
+    if api in ERRORS_LIST_APIS:
         return {
             "error": {
                 "code": 401,
@@ -376,19 +419,21 @@ def close_session(store: Store, session_id: str | None) -> None:
 class SandboxCredentials(google.auth.credentials.Credentials):
     """google-auth credentials carrying the sandbox token of one user (they never expire)."""
 
-    def __init__(self, email: str) -> None:
+    def __init__(self, email: str, scopes: list[str] | None = None) -> None:
         super().__init__()
         self.email = email
-        self.token = token_for(email)
+        self.granted = scopes
+        self.token = token_for(email, scopes)
 
     def refresh(self, request: Any) -> None:  # noqa: ARG002 - nothing to refresh
-        self.token = token_for(self.email)
+        self.token = token_for(self.email, self.granted)
 
     @property
     def expired(self) -> bool:
         return False
 
 
-def sandbox_credentials(email: str) -> google.auth.credentials.Credentials:
-    """Credentials acting as ``email`` on the sandbox (``ADMIN`` for the super admin)."""
-    return SandboxCredentials(email)
+def sandbox_credentials(email: str, scopes: list[str] | None = None) -> google.auth.credentials.Credentials:
+    """Credentials acting as ``email`` on the sandbox (``ADMIN`` for the super admin), with every
+    scope or only ``scopes``."""
+    return SandboxCredentials(email, scopes)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 LIMITS: dict[str, tuple[int, int]] = {
     # bucket: (per project per minute, per user per minute)
     "drive": (12_000, 12_000),
+    "calendar": (10_000, 600),  # Calendar's usage limits: one bucket for every request
     "docs.read": (3_000, 300),
     "docs.write": (600, 60),
     "forms.read": (975, 390),
@@ -39,8 +40,8 @@ def is_write(method_id: str, http_method: str) -> bool:
 def bucket(method_id: str, http_method: str) -> str:
     """The quota bucket of a call (``sheets.read``, ``forms.responses``, ``drive`` ...)."""
     api = method_id.split(".", 1)[0]
-    if api == "drive":
-        return "drive"
+    if api in ("drive", "calendar"):
+        return api
     if method_id.startswith("forms.forms.responses."):
         return "forms.responses"
     return f"{api}.{'write' if is_write(method_id, http_method) else 'read'}"

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import googleapiclient
 
-APIS: dict[str, str] = {"drive": "v3", "docs": "v1", "forms": "v1", "sheets": "v4"}
+APIS: dict[str, str] = {"drive": "v3", "docs": "v1", "forms": "v1", "sheets": "v4", "calendar": "v3"}
 """The emulated APIs and their versions."""
 
 DISCOVERY_DIR = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
@@ -32,10 +32,16 @@ HOSTS: dict[str, str] = {
 }
 """Which API a ``*.googleapis.com`` host (from ``X-Sandbox-Host``) serves."""
 
+SHARED_HOSTS: dict[str, str] = {"calendar": "www.googleapis.com"}
+"""APIs served on another API's host (Calendar v3's rootUrl is ``www.googleapis.com``, beside Drive)."""
+
+ERRORS_LIST_APIS = frozenset({"drive", "calendar"})
+"""APIs whose errors carry Drive v3's ``errors`` list (domain, reason) rather than ``status``/``details``."""
+
 
 @functools.cache
 def discovery(api: str) -> dict[str, Any]:
-    """The shipped discovery document of ``api`` (``drive``, ``docs``, ``forms``, ``sheets``)."""
+    """The shipped discovery document of ``api`` (``drive``, ``docs``, ``forms``, ``sheets``, ``calendar``)."""
     return json.loads((DISCOVERY_DIR / f"{api}.{APIS[api]}.json").read_text(encoding="utf-8"))
 
 
@@ -135,10 +141,11 @@ def match(http_method: str, raw_path: str, host: str | None = None) -> tuple[Mat
 
     ``host`` (the original ``*.googleapis.com`` host) restricts the search to that host's API.
     """
-    only = HOSTS.get(host.lower()) if host else None
+    host = host.lower() if host else None
+    only = HOSTS.get(host) if host else None
     path_known = False
     for route in routes():
-        if only and route.api != only:
+        if only and route.api != only and SHARED_HOSTS.get(route.api) != host:
             continue
         m = route.pattern.match(raw_path)
         if not m:

@@ -40,7 +40,7 @@ from ilt_bot.sandbox.store import Store
 
 log = logging.getLogger("ilt_bot.sandbox")
 
-API_PACKAGES = ("drive", "docs", "forms", "sheets")
+API_PACKAGES = ("drive", "docs", "forms", "sheets", "calendar")
 _loaded: dict[str, str | None] = {}
 _load_lock = threading.Lock()
 
@@ -126,7 +126,7 @@ def json_bytes(body: Any, pretty: bool = True) -> bytes:
 
 def error_reply(api: str, error: ApiError, method_id: str | None = None) -> Reply:
     """An :class:`ApiError` in the API's style (Drive's ``errors`` list, else ``status``/``details``)."""
-    body = error.drive_body() if api == "drive" else error.google_body()
+    body = error.drive_body() if api in routing.ERRORS_LIST_APIS else error.google_body()
     return Reply(error.code, json_bytes(body), headers=dict(error.headers), method=method_id)
 
 
@@ -286,10 +286,15 @@ class SandboxApp:
         handler = HANDLERS.get(method_id)
         if handler is None:
             return error_reply(api, not_implemented(method_id))
+        refused = identity.insufficient_scope(req.headers, method_id)
+        if refused is not None:
+            body, headers = refused
+            return Reply(403, json_bytes(body), headers=headers)
         if self.server.quotas is not None:
             exceeded = self.server.quotas.charge(method_id, req.http_method, user)
             if exceeded is not None:
-                status, body = rate_limit_error(api, per_user=exceeded.per_user, write=write)
+                style = "drive" if api in routing.ERRORS_LIST_APIS else api
+                status, body = rate_limit_error(style, per_user=exceeded.per_user, write=write)
                 return Reply(status, json_bytes(body), fault="quota")
         fault = None if req.in_batch else self.server.faults.draw(write)
         if fault is not None and not fault.after_commit:
@@ -363,6 +368,7 @@ class SandboxApp:
         return Reply(200, json_bytes(body, pretty))
 
     def fault_reply(self, api: str, fault: Fault, write: bool) -> Reply:
+        api = "drive" if api in routing.ERRORS_LIST_APIS else api  # Calendar answers these as Drive does
         if fault.kind == "reset":
             return Reply(0, drop=True, fault=fault.label)
         if fault.kind == "429":

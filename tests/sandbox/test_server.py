@@ -527,7 +527,7 @@ def test_implementation_coverage_file_is_up_to_date():
 def test_every_api_package_loads():
     from ilt_bot.sandbox.server import load_api_packages
 
-    assert load_api_packages() == {"drive": None, "docs": None, "forms": None, "sheets": None}
+    assert load_api_packages() == {"drive": None, "docs": None, "forms": None, "sheets": None, "calendar": None}
 
 
 def test_index_lists_known_users_with_a_sign_in_link(sandbox, build_service):
@@ -563,10 +563,10 @@ def test_sandbox_clock_moves_what_handlers_see_as_now(sandbox, fake):
 def test_a_missing_api_package_is_reported_and_the_others_load(caplog):
     from ilt_bot.sandbox.server import import_packages
 
-    outcome = import_packages(["drive", "calendar"])
+    outcome = import_packages(["drive", "gmail"])
     assert outcome["drive"] is None
-    assert outcome["calendar"].startswith("ModuleNotFoundError")
-    assert "calendar" in caplog.text
+    assert outcome["gmail"].startswith("ModuleNotFoundError")
+    assert "gmail" in caplog.text
 
 
 def test_concurrent_writes_are_applied_one_at_a_time(sandbox, fake):
