@@ -31,7 +31,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from ilt_bot.sandbox import identity, routing, schema
+from ilt_bot.sandbox import directory, identity, routing, schema
 from ilt_bot.sandbox.core import HANDLERS, PAGES, ApiError, Call, Media, PageRequest, Result, new_id
 from ilt_bot.sandbox.faults import Fault, FaultInjector, rate_limit_error, server_error
 from ilt_bot.sandbox.quotas import Quotas, is_write
@@ -192,6 +192,13 @@ class SandboxApp:
     def __init__(self, server: SandboxServer) -> None:
         self.server = server
         self.pages = Map([Rule(rule, methods=list(methods), endpoint=i) for i, (rule, methods, _h) in enumerate(PAGES)])
+        self._seen_users: set[str] = set()
+
+    def signed_in(self, user: str) -> None:
+        """Note in the directory that ``user`` has used the sandbox (once per user and server)."""
+        if user not in self._seen_users:
+            directory.note_sign_in(self.store, user)
+            self._seen_users.add(user)
 
     @property
     def store(self) -> Store:
@@ -276,6 +283,7 @@ class SandboxApp:
                           headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'})
             reply.method = method_id
             return reply
+        self.signed_in(user)
         reply = self.call(req, match, user)
         reply.method, reply.user = method_id, user
         return reply
