@@ -121,6 +121,24 @@ def test_writing_past_the_grid_is_refused_like_google(sheet: gspread.Spreadsheet
         ws.update([["x"]], "AA1")
 
 
+def test_a_write_crossing_the_grid_names_the_written_range_and_grows_nothing(sheet: gspread.Spreadsheet) -> None:
+    """Google names the whole range written in the 400 (``Range ('Dog Activity'!A1001:T1001) exceeds
+    grid limits. Max rows: 1000, max columns: 26`` as quoted by Sheets users), for values.update and
+    values.batchUpdate alike, and leaves the sheet's size alone (only values.append adds rows)."""
+    tab = sheet.add_worksheet("Dog Activity", rows=1000, cols=26)
+    with pytest.raises(APIError) as raised:
+        tab.update([["a", "b"], ["c", "d"]], "A1000")
+    assert raised.value.error["message"] == (
+        "Range ('Dog Activity'!A1000:B1001) exceeds grid limits. Max rows: 1000, max columns: 26")
+    with pytest.raises(APIError) as raised:
+        sheet.values_batch_update({"valueInputOption": "RAW", "data": [
+            {"range": "Sheet1!A1", "values": [["kept?"]]}, {"range": "Sheet1!Z1", "values": [["x", "y"]]}]})
+    assert raised.value.error["message"] == "Range (Sheet1!Z1:AA1) exceeds grid limits. Max rows: 1000, max columns: 26"
+    fresh = sheet.worksheet("Dog Activity")
+    assert (fresh.row_count, fresh.col_count) == (1000, 26)
+    assert sheet.sheet1.acell("A1").value is None  # the batch is all or nothing
+
+
 def test_value_input_option_is_required(sheet: gspread.Spreadsheet) -> None:
     with pytest.raises(APIError) as raised:
         sheet.values_update("Sheet1!A1", params={}, body={"values": [["x"]]})
