@@ -300,3 +300,14 @@ def test_duplicate_copy_paste_groups_freeze_and_hide(sheet: gspread.Spreadsheet)
     widths = meta["sheets"][0]["data"][0]["columnMetadata"]
     assert widths[4] == {"pixelSize": 100, "hiddenByUser": True}
     assert widths[0] == {"pixelSize": 100}
+
+
+def test_r1c1_ranges_are_read_and_written(sheet: gspread.Spreadsheet) -> None:
+    """Google's A1-notation guide accepts R1C1 in ranges (``Sheet1!R1C1:R2C2`` is the top-left 2x2) and
+    answers with the range in A1 form."""
+    sheet.values_update("Sheet1!R1C1:R2C3", params={"valueInputOption": "RAW"},
+                        body={"values": [["a", "b", "c"], ["d", "e", "f"]]})
+    got = sheet.values_get("Sheet1!R2C2:R2C3")
+    assert got["range"] == "Sheet1!B2:C2"
+    assert got["values"] == [["e", "f"]]
+    assert sheet.values_get("R1C3")["values"] == [["c"]]
