@@ -37,6 +37,7 @@ from ilt_bot.sandbox.faults import Fault, FaultInjector, rate_limit_error, serve
 from ilt_bot.sandbox.quotas import Quotas, is_write
 from ilt_bot.sandbox.requestlog import RequestLog
 from ilt_bot.sandbox.store import Store
+from ilt_bot.sandbox.unserved import METHOD_NOT_FOUND, unserved_api_of
 
 log = logging.getLogger("ilt_bot.sandbox")
 
@@ -141,6 +142,16 @@ def not_found_page(path: str) -> Reply:
         "<ins>That\u2019s all we know.</ins>\n"
     )
     return Reply(404, page.encode("utf-8"), "text/html; charset=UTF-8")
+
+
+def not_served(path: str, host: str | None) -> Reply:
+    """A URL no served method matches: Google's JSON 404 for an API the sandbox does not serve (Drive
+    v2, Gmail, ...: see ``unserved.py``), else Google's front-end 404 page."""
+    api = unserved_api_of(path, host)
+    if api is None:
+        return not_found_page(path)
+    log.warning("sandbox: %s %s is not served (%s)", api.name, api.version, path)
+    return Reply(404, json_bytes(METHOD_NOT_FOUND))
 
 
 def not_implemented(method_id: str) -> ApiError:
@@ -270,10 +281,10 @@ class SandboxApp:
         if req.raw_path.startswith(("/upload/", "/resumable/upload/")) and any(k == "upload_id" for k, _ in req.args):
             return self.resume_upload(req)
         if req.host and req.host.lower() not in routing.HOSTS:
-            return not_found_page(req.raw_path)
+            return not_served(req.raw_path, req.host)
         match, _known = routing.match(req.http_method, req.raw_path, req.host)
         if match is None:
-            return not_found_page(req.raw_path)
+            return not_served(req.raw_path, req.host)
         method_id, api = match.method_id, match.api
         try:
             user = identity.authenticate(req.headers, self.store) \
