@@ -14,6 +14,7 @@ import email.parser
 import email.policy
 import html
 import importlib
+import ipaddress
 import json
 import logging
 import socket
@@ -565,7 +566,7 @@ class SandboxServer:
         self.port = port
         self.latency_ms = latency_ms
         self.faults = FaultInjector(fault_rate, fault_kinds, fault_seed)
-        self.quotas = Quotas(quota_time_scale) if enforce_quotas else None
+        self.quotas = Quotas(quota_time_scale, clock=self._clock_seconds) if enforce_quotas else None
         self.log = RequestLog(request_log)
         self.packages = load_api_packages()
         self.app = SandboxApp(self)
@@ -588,6 +589,10 @@ class SandboxServer:
     def set_now(self, moment: datetime | None) -> datetime:
         """Set the sandbox clock (what handlers see as ``call.now``); None returns to real time."""
         return set_sandbox_now(self.store, moment)
+
+    def _clock_seconds(self) -> float:
+        """The sandbox clock in seconds (the quotas' minute runs on it)."""
+        return sandbox_now(self.store).timestamp()
 
     def set_faults(self, rate: float, kinds: Iterable[str] | None = None, seed: int | None = None) -> None:
         """Change fault injection while running."""
@@ -634,6 +639,18 @@ class SandboxServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or a name) only reaches this machine."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False
+    try:
+        return bool(addresses) and all(ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in addresses)
+    except ValueError:
+        return False
 
 
 def serve_forever(host: str = "127.0.0.1", port: int = 8765, db: str = "sandbox.db", latency_ms: float = 0,
