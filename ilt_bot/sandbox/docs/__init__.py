@@ -57,6 +57,11 @@ def _export(store: Store, file_id: str, mime_type: str) -> bytes:
                    location="mimeType", location_type="parameter")
 
 
+def _text(store: Store, file_id: str) -> str:
+    doc = models.load(store, file_id)
+    return render.to_text(doc) if doc else ""
+
+
 def _create_empty(store: Store, file_id: str, title: str) -> None:
     models.create_empty(store, file_id, title)
 
@@ -70,4 +75,5 @@ register_content_kind(ContentKind(
     delete=models.delete,
     rename=models.rename,
     export_formats=(*EXPORTS, *GOOGLE_ONLY_EXPORTS),
+    text=_text,
 ))

@@ -430,6 +430,21 @@ def merge_properties(current: dict[str, str], changes: dict[str, Any] | None, fi
 
 
 # ---------------------------------------------------------------------------------------------- blobs
+_TEXT_MIMES = ("text/", "application/json", "application/xml", "application/javascript")
+
+
+def full_text(store: Store, record: dict[str, Any]) -> str:
+    """What ``fullText contains`` searches: the name, description, ``contentHints.indexableText`` and
+    the content (a Doc's text, a Sheet's cells, a Form's questions, an uploaded text file)."""
+    parts = [record["name"], record.get("description", ""), record.get("indexableText", "")]
+    kind = CONTENT_KINDS.get(record["mimeType"])
+    if kind is not None and kind.text is not None:
+        parts.append(kind.text(store, record["id"]))
+    elif record["mimeType"].startswith(_TEXT_MIMES):
+        parts.append(get_blob(store, record["id"]).decode("utf-8", errors="replace"))
+    return "\n".join(p for p in parts if p)
+
+
 def put_blob(store: Store, record: dict[str, Any], data: bytes) -> None:
     store.put("blob", record["id"], {"data": base64.b64encode(data).decode("ascii")})
     record["size"] = len(data)

@@ -147,6 +147,9 @@ def _apply_metadata(record: dict[str, Any], body: dict[str, Any]) -> None:
     for key in ("appProperties", "properties"):
         if key in body:
             record[key] = m.merge_properties(record.get(key) or {}, body[key], key)
+    indexable = (body.get("contentHints") or {}).get("indexableText")
+    if indexable is not None:
+        record["indexableText"] = str(indexable)
 
 
 def _stamp(value: Any, location: str) -> str:
@@ -215,7 +218,7 @@ class _Subject:
 
     def text(self, field: str) -> str:
         if field == "fullText":
-            return f"{self.record['name']} {self.record.get('description', '')}"
+            return m.full_text(self.access.store, self.record)
         return str(self.record.get(field, ""))
 
     def time(self, field: str) -> datetime | None:

@@ -1042,6 +1042,14 @@ def sheet_text(doc: dict[str, Any], sheet: dict[str, Any], delimiter: str = ",")
     return buffer.getvalue().removesuffix("\r\n")
 
 
+def searchable_text(store: Store, file_id: str) -> str:
+    """ContentKind hook: every sheet's title and formatted cells (what ``fullText`` searches)."""
+    doc = store.get(KIND, file_id)
+    if doc is None:
+        return ""
+    return "\n".join(f"{title_of(sheet)}\n{sheet_text(doc, sheet, chr(9))}" for sheet in doc["sheets"])
+
+
 def import_csv(store: Store, file_id: str, title: str, data: bytes) -> None:
     """ContentKind hook: converting an uploaded CSV replaces the spreadsheet with one sheet named ``title``."""
     text = data.decode("utf-8-sig", errors="replace")
