@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from ilt_bot.sandbox.core import DOC_MIME, ApiError, ContentKind, Media, register_content_kind
-from ilt_bot.sandbox.docs import models, pages, render, responses  # noqa: F401  (registers handlers/pages)
+from ilt_bot.sandbox.docs import models, pages, pdf, render, responses  # noqa: F401  (registers handlers/pages)
 from ilt_bot.sandbox.store import Store
 
 EXPORTS = {
     "text/html": lambda doc: render.to_html(doc).encode("utf-8"),
     "text/plain": lambda doc: render.to_text(doc).encode("utf-8"),
     "text/markdown": lambda doc: render.to_markdown(doc).encode("utf-8"),
+    "application/pdf": lambda doc: pdf.text_to_pdf(render.to_text(doc).lstrip("\ufeff"), doc.get("title", "")),
 }
 GOOGLE_ONLY_EXPORTS = (
-    "application/pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.oasis.opendocument.text",
     "application/rtf",
