@@ -340,6 +340,9 @@ def sandbox_serve(
                                          "(429 beyond them), on the sandbox clock.")] = True,
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Listen on a non-loopback --host although "
                                                "the sandbox has no authentication.")] = False,
+    account: Annotated[list[str] | None, typer.Option("--account", help="An address with a Google account "
+                                                      "(repeat it); once given, silent shares to anyone else are "
+                                                      "refused, as on Google.")] = None,
 ) -> None:
     """Run the local Workspace (Drive, Docs, Forms, Sheets) until Ctrl-C."""
     from ilt_bot.sandbox.server import is_loopback, serve_forever
@@ -352,7 +355,7 @@ def sandbox_serve(
     err().print(f"sandbox Workspace on http://{host}:{port} (db {db}, quotas {'on' if quotas else 'off'}); "
                 "Ctrl-C stops it")
     serve_forever(host=host, port=port, db=db, latency_ms=latency_ms, fault_rate=fault_rate,
-                  fault_seed=fault_seed, request_log=request_log, enforce_quotas=quotas)
+                  fault_seed=fault_seed, request_log=request_log, enforce_quotas=quotas, accounts=account or [])
 
 
 # --- running it: tick, run, status, demo, auth -------------------------------------------------------

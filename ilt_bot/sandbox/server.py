@@ -655,14 +655,17 @@ def is_loopback(host: str) -> bool:
 
 def serve_forever(host: str = "127.0.0.1", port: int = 8765, db: str = "sandbox.db", latency_ms: float = 0,
                   fault_rate: float = 0.0, fault_seed: int | None = None, request_log: str | None = None,
-                  **options: Any) -> None:
+                  accounts: Iterable[str] = (), **options: Any) -> None:
     """Run the sandbox in the foreground (``ilt-bot sandbox serve``) until interrupted.
 
+    ``accounts``: addresses given Google accounts (the directory rule of ``directory.py``);
     ``options``: the other :class:`SandboxServer` arguments (``fault_kinds``, ``enforce_quotas``,
     ``quota_time_scale``).
     """
     server = SandboxServer(db=db, host=host, port=port, latency_ms=latency_ms, fault_rate=fault_rate,
                            fault_seed=fault_seed, request_log=request_log, **options)
+    if accounts:
+        directory.register_accounts(server.store, accounts)
     try:
         server.serve()
     except KeyboardInterrupt:

@@ -10,11 +10,14 @@ import requests
 from typer.testing import CliRunner
 
 from ilt_bot import cli
-from ilt_bot.sandbox.server import SandboxServer, sandbox_now
+from ilt_bot.sandbox.directory import has_account
+from ilt_bot.sandbox.server import SandboxServer, sandbox_now, serve_forever
+from ilt_bot.sandbox.store import Store
 from tests.sandbox.test_server import PANDAS_CASSETTES
 
 ANA = {"Authorization": "Bearer sandbox:ana@cedar.example.org"}
 BO = {"Authorization": "Bearer sandbox:bo@cedar.example.org"}
+REAL_SERVE_FOREVER = serve_forever
 
 
 @pytest.fixture
@@ -94,3 +97,26 @@ def test_the_429_body_is_the_one_google_recorded():
         assert ours["error"]["message"] == google["error"]["message"]
         [info], [expected] = ours["error"]["details"], google["error"]["details"]
         assert info == expected
+
+
+def test_serve_registers_the_accounts_it_is_given(served, tmp_path, monkeypatch):
+    """``--account`` fills the directory, so silent shares to anyone else get Google's 400."""
+    assert serve("--account", "ana@cedar.example.org", "--account", "bo@cedar.example.org").exit_code == 0
+    assert served["accounts"] == ["ana@cedar.example.org", "bo@cedar.example.org"]
+
+    class Stop(Exception):
+        pass
+
+    def interrupt(self):
+        raise Stop
+
+    monkeypatch.setattr(SandboxServer, "serve", interrupt)
+    db = str(tmp_path / "s.db")
+    with pytest.raises(Stop):
+        REAL_SERVE_FOREVER(db=db, accounts=served["accounts"])
+    store = Store(db)
+    try:
+        assert has_account(store, "bo@cedar.example.org")
+        assert not has_account(store, "cy@cedar.example.org")
+    finally:
+        store.close()
