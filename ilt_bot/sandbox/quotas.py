@@ -2,7 +2,9 @@
 
 The limits are Google's published defaults: Sheets 300 reads and 300 writes a minute per project, 60
 per user; Docs 3,000 / 300 reads and 600 / 60 writes; Forms 975 / 390 reads, 450 / 180
-``responses.list``, 375 / 150 writes; Drive 12,000 queries a minute per project and per user. The
+``responses.list``, 375 / 150 writes; Drive 12,000 queries a minute per project and per user (the
+limit Google keeps for projects that used Drive before May 2026; newer projects count quota units,
+1,000,000 a minute per project and 325,000 per user, at per-method costs not modelled here). The
 minute runs on the clock given (the server passes the sandbox clock, so moving it forward also
 refills the quotas); ``time_scale`` shrinks the minute for tests (60 s / scale).
 """
