@@ -336,13 +336,26 @@ def sandbox_serve(
     fault_seed: Annotated[int | None, typer.Option("--fault-seed", help="Seed for repeatable faults.")] = None,
     request_log: Annotated[str | None, typer.Option("--request-log", help="Append JSON lines per request here.")]
     = None,
+    quotas: Annotated[bool, typer.Option("--quotas/--no-quotas", help="Google's per-minute request quotas "
+                                         "(429 beyond them), on the sandbox clock.")] = True,
+    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Listen on a non-loopback --host although "
+                                               "the sandbox has no authentication.")] = False,
+    account: Annotated[list[str] | None, typer.Option("--account", help="An address with a Google account "
+                                                      "(repeat it); once given, silent shares to anyone else are "
+                                                      "refused, as on Google.")] = None,
 ) -> None:
     """Run the local Workspace (Drive, Docs, Forms, Sheets) until Ctrl-C."""
-    from ilt_bot.sandbox.server import serve_forever
+    from ilt_bot.sandbox.server import is_loopback, serve_forever
 
-    err().print(f"sandbox Workspace on http://{host}:{port} (db {db}); Ctrl-C stops it")
+    if not allow_remote and not is_loopback(host):
+        err().print(f"[red]error:[/red] --host {host} would let anyone who can reach this machine read and change "
+                    "the sandbox: it has no authentication (any bearer token is accepted).\n"
+                    "fix: keep the default --host 127.0.0.1, or add --allow-remote on a trusted network only.")
+        raise typer.Exit(2)
+    err().print(f"sandbox Workspace on http://{host}:{port} (db {db}, quotas {'on' if quotas else 'off'}); "
+                "Ctrl-C stops it")
     serve_forever(host=host, port=port, db=db, latency_ms=latency_ms, fault_rate=fault_rate,
-                  fault_seed=fault_seed, request_log=request_log)
+                  fault_seed=fault_seed, request_log=request_log, enforce_quotas=quotas, accounts=account or [])
 
 
 # --- running it: tick, run, status, demo, auth -------------------------------------------------------

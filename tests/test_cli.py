@@ -149,7 +149,8 @@ def test_sandbox_serve_passes_its_options(monkeypatch):
                  "--fault-rate", "0.1", "--fault-seed", "7", "--request-log", "requests.jsonl")
     assert result.exit_code == 0, result.output
     assert seen == {"host": "127.0.0.1", "port": 9000, "db": ":memory:", "latency_ms": 20.0, "fault_rate": 0.1,
-                    "fault_seed": 7, "request_log": "requests.jsonl"}
+                    "fault_seed": 7, "request_log": "requests.jsonl", "enforce_quotas": True,
+                    "accounts": []}
 
 
 def test_unexpected_failure_exits_1_without_traceback(monkeypatch, capsys):

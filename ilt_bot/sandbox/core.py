@@ -205,6 +205,8 @@ class ContentKind:
     rename: Callable[[Store, str, str], None] | None = None
     """(store, file_id, new_title) when Drive renames the file (keeps document title in step)."""
     export_formats: tuple[str, ...] = ()
+    text: Callable[[Store, str], str] | None = None
+    """(store, file_id) -> the item's words, which Drive's ``fullText contains`` searches."""
 
 
 CONTENT_KINDS: dict[str, ContentKind] = {}

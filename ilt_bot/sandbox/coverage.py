@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ilt_bot.sandbox.core import HANDLERS
 from ilt_bot.sandbox.routing import APIS, discovery, methods
+from ilt_bot.sandbox.unserved import unserved_apis
 
 COVERAGE_FILE = Path(__file__).with_name("IMPLEMENTATION_COVERAGE.md")
 
@@ -37,6 +38,7 @@ def render() -> str:
         lines.append("")
         lines.extend(f"- [{'X' if m in HANDLERS else ' '}] {m}" for m in ids)
         lines.append("")
+    lines.extend(_unserved_section())
     unknown = sorted(set(HANDLERS) - set(all_methods))
     if unknown:
         lines.append("## Handlers for methods missing from the discovery documents")
@@ -44,6 +46,21 @@ def render() -> str:
         lines.extend(f"- {m}" for m in unknown)
         lines.append("")
     return "\n".join(lines)
+
+
+def _unserved_section() -> list[str]:
+    """The Google APIs (and versions) a Workspace client may reach that the sandbox does not serve."""
+    lines = [
+        "## Google APIs not served",
+        "",
+        "Calls to these answer Google's JSON 404 `Method not found.` (`NOT_FOUND`).",
+        "",
+    ]
+    for api in unserved_apis():
+        paths = ", ".join(f"`{p}`" for p in api.prefixes)
+        lines.append(f"- {api.name} {api.version} ({api.title}): `{api.host}` {paths}")
+    lines.append("")
+    return lines
 
 
 def write(path: Path = COVERAGE_FILE) -> Path:

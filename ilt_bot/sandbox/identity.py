@@ -27,6 +27,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from ilt_bot.sandbox import directory
 from ilt_bot.sandbox.core import ADMIN
 from ilt_bot.sandbox.routing import APIS, ERRORS_LIST_APIS, methods
 from ilt_bot.sandbox.store import Store
@@ -323,6 +324,7 @@ def grant(store: Store, form: dict[str, str], now: float | None = None) -> dict[
         raise TokenError("unsupported_grant_type", "Invalid grant_type: ")
     else:
         raise TokenError("unsupported_grant_type", f"Invalid grant_type: {grant_type}")
+    directory.note_sign_in(store, user)
     answer: dict[str, Any] = {"access_token": token_for(user), "expires_in": 3599, "token_type": "Bearer"}
     if form.get("scope"):
         answer["scope"] = form["scope"]
@@ -394,6 +396,7 @@ def iam_call(store: Store, caller: str, email: str, verb: str, body: Any) -> tup
 def open_session(store: Store, email: str) -> str:
     """A new browser session for ``email``; returns the cookie value."""
     session_id = secrets.token_urlsafe(24)
+    directory.note_sign_in(store, email)
     with store.transaction():
         store.put("browser_session", session_id, {"email": email.lower() if email != ADMIN else ADMIN})
     return session_id

@@ -1,7 +1,12 @@
 """Google's per-minute request quotas, per user and per project, for each API (sliding window).
 
-Numbers from ``shared/reference/google-workspace-apis.md`` (Drive: the classic 12,000 queries per
-minute per project and per user). ``time_scale`` shrinks the minute for tests (60 s / scale).
+The limits are Google's published defaults: Sheets 300 reads and 300 writes a minute per project, 60
+per user; Docs 3,000 / 300 reads and 600 / 60 writes; Forms 975 / 390 reads, 450 / 180
+``responses.list``, 375 / 150 writes; Drive 12,000 queries a minute per project and per user (the
+limit Google keeps for projects that used Drive before May 2026; newer projects count quota units,
+1,000,000 a minute per project and 325,000 per user, at per-method costs not modelled here). The
+minute runs on the clock given (the server passes the sandbox clock, so moving it forward also
+refills the quotas); ``time_scale`` shrinks the minute for tests (60 s / scale).
 """
 
 from __future__ import annotations
@@ -68,6 +73,8 @@ class Quotas:
 
     def _recent(self, key: tuple[str, str | None], now: float) -> deque[float]:
         calls = self._calls.setdefault(key, deque())
+        if calls and calls[-1] > now:  # the clock was set back: count anew
+            calls.clear()
         while calls and calls[0] <= now - self.window:
             calls.popleft()
         return calls

@@ -14,6 +14,7 @@ import email.parser
 import email.policy
 import html
 import importlib
+import ipaddress
 import json
 import logging
 import socket
@@ -31,12 +32,13 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from ilt_bot.sandbox import identity, routing, schema
+from ilt_bot.sandbox import directory, identity, routing, schema
 from ilt_bot.sandbox.core import HANDLERS, PAGES, ApiError, Call, Media, PageRequest, Result, new_id
 from ilt_bot.sandbox.faults import Fault, FaultInjector, rate_limit_error, server_error
 from ilt_bot.sandbox.quotas import Quotas, is_write
 from ilt_bot.sandbox.requestlog import RequestLog
 from ilt_bot.sandbox.store import Store
+from ilt_bot.sandbox.unserved import METHOD_NOT_FOUND, unserved_api_of
 
 log = logging.getLogger("ilt_bot.sandbox")
 
@@ -143,6 +145,16 @@ def not_found_page(path: str) -> Reply:
     return Reply(404, page.encode("utf-8"), "text/html; charset=UTF-8")
 
 
+def not_served(path: str, host: str | None) -> Reply:
+    """A URL no served method matches: Google's JSON 404 for an API the sandbox does not serve (Drive
+    v2, Gmail, ...: see ``unserved.py``), else Google's front-end 404 page."""
+    api = unserved_api_of(path, host)
+    if api is None:
+        return not_found_page(path)
+    log.warning("sandbox: %s %s is not served (%s)", api.name, api.version, path)
+    return Reply(404, json_bytes(METHOD_NOT_FOUND))
+
+
 def not_implemented(method_id: str) -> ApiError:
     return ApiError(501, f"Method {method_id} is not implemented by the ILT Bot sandbox.", reason="notImplemented")
 
@@ -192,6 +204,13 @@ class SandboxApp:
     def __init__(self, server: SandboxServer) -> None:
         self.server = server
         self.pages = Map([Rule(rule, methods=list(methods), endpoint=i) for i, (rule, methods, _h) in enumerate(PAGES)])
+        self._seen_users: set[str] = set()
+
+    def signed_in(self, user: str) -> None:
+        """Note in the directory that ``user`` has used the sandbox (once per user and server)."""
+        if user not in self._seen_users:
+            directory.note_sign_in(self.store, user)
+            self._seen_users.add(user)
 
     @property
     def store(self) -> Store:
@@ -263,10 +282,10 @@ class SandboxApp:
         if req.raw_path.startswith(("/upload/", "/resumable/upload/")) and any(k == "upload_id" for k, _ in req.args):
             return self.resume_upload(req)
         if req.host and req.host.lower() not in routing.HOSTS:
-            return not_found_page(req.raw_path)
+            return not_served(req.raw_path, req.host)
         match, _known = routing.match(req.http_method, req.raw_path, req.host)
         if match is None:
-            return not_found_page(req.raw_path)
+            return not_served(req.raw_path, req.host)
         method_id, api = match.method_id, match.api
         try:
             user = identity.authenticate(req.headers, self.store) \
@@ -276,6 +295,7 @@ class SandboxApp:
                           headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'})
             reply.method = method_id
             return reply
+        self.signed_in(user)
         reply = self.call(req, match, user)
         reply.method, reply.user = method_id, user
         return reply
@@ -552,7 +572,7 @@ class SandboxServer:
         self.port = port
         self.latency_ms = latency_ms
         self.faults = FaultInjector(fault_rate, fault_kinds, fault_seed)
-        self.quotas = Quotas(quota_time_scale) if enforce_quotas else None
+        self.quotas = Quotas(quota_time_scale, clock=self._clock_seconds) if enforce_quotas else None
         self.log = RequestLog(request_log)
         self.packages = load_api_packages()
         self.app = SandboxApp(self)
@@ -575,6 +595,10 @@ class SandboxServer:
     def set_now(self, moment: datetime | None) -> datetime:
         """Set the sandbox clock (what handlers see as ``call.now``); None returns to real time."""
         return set_sandbox_now(self.store, moment)
+
+    def _clock_seconds(self) -> float:
+        """The sandbox clock in seconds (the quotas' minute runs on it)."""
+        return sandbox_now(self.store).timestamp()
 
     def set_faults(self, rate: float, kinds: Iterable[str] | None = None, seed: int | None = None) -> None:
         """Change fault injection while running."""
@@ -623,16 +647,31 @@ class SandboxServer:
         self.stop()
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or a name) only reaches this machine."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False
+    try:
+        return bool(addresses) and all(ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in addresses)
+    except ValueError:
+        return False
+
+
 def serve_forever(host: str = "127.0.0.1", port: int = 8765, db: str = "sandbox.db", latency_ms: float = 0,
                   fault_rate: float = 0.0, fault_seed: int | None = None, request_log: str | None = None,
-                  **options: Any) -> None:
+                  accounts: Iterable[str] = (), **options: Any) -> None:
     """Run the sandbox in the foreground (``ilt-bot sandbox serve``) until interrupted.
 
+    ``accounts``: addresses given Google accounts (the directory rule of ``directory.py``);
     ``options``: the other :class:`SandboxServer` arguments (``fault_kinds``, ``enforce_quotas``,
     ``quota_time_scale``).
     """
     server = SandboxServer(db=db, host=host, port=port, latency_ms=latency_ms, fault_rate=fault_rate,
                            fault_seed=fault_seed, request_log=request_log, **options)
+    if accounts:
+        directory.register_accounts(server.store, accounts)
     try:
         server.serve()
     except KeyboardInterrupt:

@@ -1,7 +1,9 @@
 """The embedded sandbox backend (``workspace.backend = "sandbox"``): a sandbox Workspace in this process.
 
 The configured root folder (``drive.root_folder_id``) is created on first start, owned by the bot
-user, so a config written for Google also runs unchanged on the sandbox.
+user, so a config written for Google also runs unchanged on the sandbox. The config's people (members,
+teachers, stakeholders, the bot user) are the sandbox's accounts, with anyone who signs in later (the
+directory rule of ``ilt_bot/sandbox/directory.py``).
 """
 
 from __future__ import annotations
@@ -49,12 +51,30 @@ def seed_root_folder(store: Any, folder_id: str, owner: str, name: str = ROOT_FO
     return True
 
 
+def config_people(config: Any) -> list[str]:
+    """Every address the config names: the bot user, ILT members, team teachers, stakeholders."""
+    people = [str(_get(config, "workspace", "bot_user") or "")]
+    people += [str(member.email) for member in _get(config, "members") or []]
+    people += [str(person.email) for team in _get(config, "teams") or [] for person in team.teachers]
+    people += [str(email) for email in _get(config, "stakeholders", "emails") or []]
+    return sorted({p.lower() for p in people if "@" in p})
+
+
+def seed_accounts(store: Any, config: Any) -> None:
+    """Give the config's people Google accounts in the sandbox's directory."""
+    from ilt_bot.sandbox.directory import register_accounts
+
+    register_accounts(store, config_people(config))
+
+
 def start_embedded(config: Any) -> tuple[Any, str]:
-    """Start the in-process sandbox (on a free local port) and seed the root folder; returns (server, url)."""
+    """Start the in-process sandbox (on a free local port), seed its accounts and the root folder; returns
+    (server, url)."""
     from ilt_bot.sandbox.server import SandboxServer
 
     server = SandboxServer(db=sandbox_db_path(config)).start()
     try:
+        seed_accounts(server.store, config)
         root = _get(config, "drive", "root_folder_id")
         if root:
             seed_root_folder(server.store, str(root), str(_get(config, "workspace", "bot_user")))

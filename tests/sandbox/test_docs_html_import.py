@@ -188,9 +188,22 @@ def test_text_and_markdown_exports(server: SandboxServer) -> None:
     assert "**Bold** and [a link](https://example.org/x)" in markdown
     assert "| Role | Who |" in markdown
     assert "\\{\\{" not in markdown and "{{ next\\_meeting }}" in markdown
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     with pytest.raises(HttpError) as caught:
-        drive.files().export(fileId=doc_id, mimeType="application/pdf").execute()
+        drive.files().export(fileId=doc_id, mimeType=docx).execute()
     assert caught.value.resp.status == 501
+
+
+def test_pdf_export_is_a_real_pdf_of_the_text(server: SandboxServer) -> None:
+    """Google exports a Doc as ``application/pdf`` (Drive's export formats for Docs); the sandbox makes a
+    small valid PDF of the document's text: ``%PDF-`` header, the words inside, ``%%EOF`` at the end."""
+    doc_id = upload(server, "<h1>Agenda (Sept 15)</h1><p>Norms and celebrations</p>" + "<p>Line</p>" * 80)
+    data = service(server, "drive", "v3").files().export(fileId=doc_id, mimeType="application/pdf").execute()
+    assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
+    assert b"(Agenda \\(Sept 15\\)) Tj" in data and b"(Norms and celebrations) Tj" in data
+    assert b"/Count 2" in data  # 80 more lines need a second page
+    xref = int(data.rsplit(b"startxref", 1)[1].split()[0])
+    assert data[xref:].startswith(b"xref")
 
 
 def test_copy_and_rename_through_drive(server: SandboxServer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from googleapiclient.errors import HttpError
 
+from ilt_bot.sandbox.directory import register_accounts
 from ilt_bot.sandbox.drive import can_respond, role_of, sent_emails
 from ilt_bot.sandbox.drive.models import set_group_members
 
@@ -200,3 +201,38 @@ def test_writers_can_share_off_and_link_sharing_is_not_listed(sandbox, ana, ben)
     assert ben.files().list(q="visibility = 'anyoneWithLink'").execute()["files"] == []
     assert [x["name"] for x in ana.files().list(q="visibility = 'anyoneWithLink'").execute()["files"]] == [
         "By link"]
+
+
+def test_sharing_without_notification_needs_a_google_account(sandbox, ana, ben):
+    """Google refuses to share silently with an address that has no Google account: 400
+    ``invalidSharingRequest`` 'Bad Request. User message: "You are trying to invite x. Since there is no
+    Google account associated with this email address, you must check the 'Notify people' box to invite
+    this recipient."' (as reported by Drive v3 users); with the notification it invites them."""
+    register_accounts(sandbox.store, [ANA, CARA])
+    f = ana.files().create(body={"name": "Plan"}).execute()
+    stranger = "nobody@nowhere.example.net"
+    with pytest.raises(HttpError) as caught:
+        ana.permissions().create(fileId=f["id"], sendNotificationEmail=False,
+                                 body={"type": "user", "role": "reader", "emailAddress": stranger}).execute()
+    assert caught.value.resp.status == 400
+    assert caught.value.error_details[0]["reason"] == "invalidSharingRequest"
+    assert str(caught.value.reason) == (
+        f'Bad Request. User message: "You are trying to invite {stranger}. Since there is no Google account '
+        "associated with this email address, you must check the 'Notify people' box to invite this recipient.\"")
+    assert [p["role"] for p in ana.permissions().list(fileId=f["id"]).execute()["permissions"]] == ["owner"]
+    ana.permissions().create(fileId=f["id"], body={"type": "user", "role": "reader", "emailAddress": stranger}
+                             ).execute()  # notified: invited
+    ana.permissions().create(fileId=f["id"], sendNotificationEmail=False,  # registered
+                             body={"type": "user", "role": "reader", "emailAddress": CARA}).execute()
+    ben.files().list().execute()  # Ben signs in: he has an account from then on
+    ana.permissions().create(fileId=f["id"], sendNotificationEmail=False,
+                             body={"type": "user", "role": "writer", "emailAddress": BEN}).execute()
+    assert sorted(e["to"] for e in sent_emails(sandbox.store)) == [stranger]
+
+
+def test_an_unseeded_sandbox_knows_no_directory_and_shares_with_anyone(sandbox, ana):
+    """A sandbox that was never given accounts cannot tell who exists: silent shares go through."""
+    f = ana.files().create(body={"name": "Plan"}).execute()
+    ana.permissions().create(fileId=f["id"], sendNotificationEmail=False,
+                             body={"type": "user", "role": "reader", "emailAddress": OUTSIDER}).execute()
+    assert role_of(sandbox.store, OUTSIDER, f["id"]) == "reader"

@@ -75,3 +75,38 @@ def test_evaluation():
 def test_parent_ids_narrowing():
     assert parent_ids(parse("'F1' in parents and trashed = false")) == ["F1"]
     assert parent_ids(parse("'F1' in parents or trashed = false")) is None
+
+
+def test_full_text_searches_the_content_of_docs_sheets_forms_and_text_files(sandbox, build_service):
+    """Drive's ``fullText contains`` matches "the name, description, indexableText properties or text in
+    the file's content" (Drive v3 search reference): a word only in a Doc's body, a Sheet's cell, a
+    Form's question, an uploaded text file or ``contentHints.indexableText`` finds that file."""
+    from googleapiclient.http import MediaInMemoryUpload
+
+    user = "ana@cedar.example.org"
+    drive = build_service(sandbox, "drive", "v3", user)
+    doc = drive.files().create(body={"name": "Agenda", "mimeType": "application/vnd.google-apps.document"},
+                               media_body=MediaInMemoryUpload(b"<p>Norms and celebrations</p>",
+                                                              mimetype="text/html")).execute()
+    sheet = build_service(sandbox, "sheets", "v4", user).spreadsheets().create(
+        body={"properties": {"title": "Tracker"}}).execute()["spreadsheetId"]
+    build_service(sandbox, "sheets", "v4", user).spreadsheets().values().update(
+        spreadsheetId=sheet, range="B7", valueInputOption="RAW", body={"values": [["walkthroughs"]]}).execute()
+    forms = build_service(sandbox, "forms", "v1", user).forms()
+    form = forms.create(body={"info": {"title": "Feedback"}}).execute()["formId"]
+    forms.batchUpdate(formId=form, body={"requests": [{"createItem": {"location": {"index": 0}, "item": {
+        "title": "What energized you?", "questionItem": {"question": {"textQuestion": {}}}}}}]}).execute()
+    note = drive.files().create(body={"name": "notes.txt"}, media_body=MediaInMemoryUpload(
+        b"bring snacks", mimetype="text/plain")).execute()
+    hinted = drive.files().create(body={"name": "Map", "contentHints": {"indexableText": "circle map"}}).execute()
+
+    def found(word: str) -> list[str]:
+        return [f["id"] for f in drive.files().list(q=f"fullText contains '{word}'").execute()["files"]]
+
+    assert found("celebrations") == [doc["id"]]
+    assert found("walkthroughs") == [sheet]
+    assert found("energized") == [form]
+    assert found("snacks") == [note["id"]]
+    assert found("circle") == [hinted["id"]]
+    assert found("Agenda") == [doc["id"]]  # the name still counts
+    assert found("absent") == []

@@ -65,12 +65,27 @@ def publish(forms, form_id: str, *, published: bool = True, accepting: bool = Tr
 # ------------------------------------------------------------------------------------------ create / get
 
 
-def test_create_keeps_only_title_and_document_title_and_starts_unpublished(sandbox, forms, drive):
-    form = forms.create(body={
-        "info": {"title": "Plus / delta", "documentTitle": "2026-09-15 feedback", "description": "ignored"},
-        "items": [text_item("ignored")],
-        "settings": {"emailCollectionType": "VERIFIED"},
-    }).execute()
+@pytest.mark.parametrize("extra", [
+    {"info": {"title": "Plus / delta", "description": "Tell us"}},
+    {"info": {"title": "Plus / delta"}, "items": [text_item("Plus")]},
+    {"info": {"title": "Plus / delta"}, "settings": {"emailCollectionType": "VERIFIED"}},
+])
+def test_create_refuses_anything_but_the_titles(forms, drive, extra):
+    """Google's forms.create takes only ``info.title`` and ``info.documentTitle``: anything else is a 400
+    "Only info.title can be set when creating a form. To add items and change settings, use
+    batchUpdate." (the answer Forms API users report), and no form is made."""
+    with pytest.raises(HttpError) as caught:
+        forms.create(body=extra).execute()
+    assert caught.value.resp.status == 400
+    assert json.loads(caught.value.content)["error"] == {
+        "code": 400, "status": "INVALID_ARGUMENT",
+        "message": "Only info.title can be set when creating a form. To add items and change settings, use "
+                   "batchUpdate."}
+    assert drive.files().list(q="mimeType = 'application/vnd.google-apps.form'").execute()["files"] == []
+
+
+def test_create_keeps_title_and_document_title_and_starts_unpublished(sandbox, forms, drive):
+    form = forms.create(body={"info": {"title": "Plus / delta", "documentTitle": "2026-09-15 feedback"}}).execute()
 
     assert form["info"] == {"title": "Plus / delta", "documentTitle": "2026-09-15 feedback"}
     assert form["settings"] == {}

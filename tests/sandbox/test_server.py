@@ -95,8 +95,42 @@ def test_unregistered_docs_method_answers_501_in_general_style(sandbox, monkeypa
     assert answer.json()["error"]["status"] == "UNIMPLEMENTED"
 
 
+@pytest.mark.parametrize(("api", "version", "call"), [
+    ("drive", "v2", lambda s: s.files().list()),
+    ("gmail", "v1", lambda s: s.users().messages().list(userId="me")),
+    ("admin", "directory_v1", lambda s: s.users().list(customer="my_customer")),
+    ("calendar", "v3", lambda s: s.calendarList().list()),
+])
+def test_an_api_the_sandbox_does_not_serve_answers_googles_json_404(sandbox, build_service, api, version, call):
+    """Google answers a method it does not serve with JSON, not a page: 404 ``{"error": {"code": 404,
+    "message": "Method not found.", "status": "NOT_FOUND"}}`` (as for its turned-down methods), so the
+    client raises a readable HttpError (PyDrive2 calls Drive v2)."""
+    from ilt_bot.sandbox.routing import APIS
+
+    if APIS.get(api) == version:
+        pytest.skip(f"{api} {version} is served")
+    with pytest.raises(HttpError) as info:
+        call(build_service(sandbox, api, version, USER)).execute()
+    assert info.value.resp.status == 404
+    assert info.value.resp["content-type"].startswith("application/json")
+    assert json.loads(info.value.content) == {"error": {"code": 404, "message": "Method not found.",
+                                                        "status": "NOT_FOUND"}}
+
+
+def test_the_coverage_page_lists_the_google_apis_not_served():
+    """Every unserved Workspace API and version is on the coverage page, and no served one."""
+    from ilt_bot.sandbox.coverage import render
+    from ilt_bot.sandbox.routing import APIS
+
+    page = render().split("## Google APIs not served", 1)[1]
+    for name, version in (("drive", "v2"), ("gmail", "v1"), ("admin", "directory_v1"), ("sheets", "v3")):
+        assert f"- {name} {version} " in page
+    for name, version in APIS.items():
+        assert f"- {name} {version} " not in page
+
+
 def test_unknown_path_and_wrong_method_are_googles_404_page(sandbox):
-    for method, path in (("GET", "/drive/v3/nothing"), ("PUT", "/drive/v3/files"), ("GET", "/v9/x")):
+    for method, path in (("GET", "/drive/v3/nothing"), ("PUT", "/drive/v3/files"), ("GET", "/v4/nothing")):
         answer = requests.request(method, f"{sandbox.url}{path}", headers=AUTH, timeout=5)
         assert answer.status_code == 404
         assert answer.headers["Content-Type"].startswith("text/html")

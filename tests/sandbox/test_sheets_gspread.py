@@ -121,6 +121,24 @@ def test_writing_past_the_grid_is_refused_like_google(sheet: gspread.Spreadsheet
         ws.update([["x"]], "AA1")
 
 
+def test_a_write_crossing_the_grid_names_the_written_range_and_grows_nothing(sheet: gspread.Spreadsheet) -> None:
+    """Google names the whole range written in the 400 (``Range ('Dog Activity'!A1001:T1001) exceeds
+    grid limits. Max rows: 1000, max columns: 26`` as quoted by Sheets users), for values.update and
+    values.batchUpdate alike, and leaves the sheet's size alone (only values.append adds rows)."""
+    tab = sheet.add_worksheet("Dog Activity", rows=1000, cols=26)
+    with pytest.raises(APIError) as raised:
+        tab.update([["a", "b"], ["c", "d"]], "A1000")
+    assert raised.value.error["message"] == (
+        "Range ('Dog Activity'!A1000:B1001) exceeds grid limits. Max rows: 1000, max columns: 26")
+    with pytest.raises(APIError) as raised:
+        sheet.values_batch_update({"valueInputOption": "RAW", "data": [
+            {"range": "Sheet1!A1", "values": [["kept?"]]}, {"range": "Sheet1!Z1", "values": [["x", "y"]]}]})
+    assert raised.value.error["message"] == "Range (Sheet1!Z1:AA1) exceeds grid limits. Max rows: 1000, max columns: 26"
+    fresh = sheet.worksheet("Dog Activity")
+    assert (fresh.row_count, fresh.col_count) == (1000, 26)
+    assert sheet.sheet1.acell("A1").value is None  # the batch is all or nothing
+
+
 def test_value_input_option_is_required(sheet: gspread.Spreadsheet) -> None:
     with pytest.raises(APIError) as raised:
         sheet.values_update("Sheet1!A1", params={}, body={"values": [["x"]]})
@@ -282,3 +300,14 @@ def test_duplicate_copy_paste_groups_freeze_and_hide(sheet: gspread.Spreadsheet)
     widths = meta["sheets"][0]["data"][0]["columnMetadata"]
     assert widths[4] == {"pixelSize": 100, "hiddenByUser": True}
     assert widths[0] == {"pixelSize": 100}
+
+
+def test_r1c1_ranges_are_read_and_written(sheet: gspread.Spreadsheet) -> None:
+    """Google's A1-notation guide accepts R1C1 in ranges (``Sheet1!R1C1:R2C2`` is the top-left 2x2) and
+    answers with the range in A1 form."""
+    sheet.values_update("Sheet1!R1C1:R2C3", params={"valueInputOption": "RAW"},
+                        body={"values": [["a", "b", "c"], ["d", "e", "f"]]})
+    got = sheet.values_get("Sheet1!R2C2:R2C3")
+    assert got["range"] == "Sheet1!B2:C2"
+    assert got["values"] == [["e", "f"]]
+    assert sheet.values_get("R1C3")["values"] == [["c"]]

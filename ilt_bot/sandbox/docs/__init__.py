@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from ilt_bot.sandbox.core import DOC_MIME, ApiError, ContentKind, Media, register_content_kind
-from ilt_bot.sandbox.docs import models, pages, render, responses  # noqa: F401  (registers handlers/pages)
+from ilt_bot.sandbox.docs import models, pages, pdf, render, responses  # noqa: F401  (registers handlers/pages)
 from ilt_bot.sandbox.store import Store
 
 EXPORTS = {
     "text/html": lambda doc: render.to_html(doc).encode("utf-8"),
     "text/plain": lambda doc: render.to_text(doc).encode("utf-8"),
     "text/markdown": lambda doc: render.to_markdown(doc).encode("utf-8"),
+    "application/pdf": lambda doc: pdf.text_to_pdf(render.to_text(doc).lstrip("\ufeff"), doc.get("title", "")),
 }
 GOOGLE_ONLY_EXPORTS = (
-    "application/pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.oasis.opendocument.text",
     "application/rtf",
@@ -57,6 +57,11 @@ def _export(store: Store, file_id: str, mime_type: str) -> bytes:
                    location="mimeType", location_type="parameter")
 
 
+def _text(store: Store, file_id: str) -> str:
+    doc = models.load(store, file_id)
+    return render.to_text(doc) if doc else ""
+
+
 def _create_empty(store: Store, file_id: str, title: str) -> None:
     models.create_empty(store, file_id, title)
 
@@ -70,4 +75,5 @@ register_content_kind(ContentKind(
     delete=models.delete,
     rename=models.rename,
     export_formats=(*EXPORTS, *GOOGLE_ONLY_EXPORTS),
+    text=_text,
 ))

@@ -430,6 +430,21 @@ def merge_properties(current: dict[str, str], changes: dict[str, Any] | None, fi
 
 
 # ---------------------------------------------------------------------------------------------- blobs
+_TEXT_MIMES = ("text/", "application/json", "application/xml", "application/javascript")
+
+
+def full_text(store: Store, record: dict[str, Any]) -> str:
+    """What ``fullText contains`` searches: the name, description, ``contentHints.indexableText`` and
+    the content (a Doc's text, a Sheet's cells, a Form's questions, an uploaded text file)."""
+    parts = [record["name"], record.get("description", ""), record.get("indexableText", "")]
+    kind = CONTENT_KINDS.get(record["mimeType"])
+    if kind is not None and kind.text is not None:
+        parts.append(kind.text(store, record["id"]))
+    elif record["mimeType"].startswith(_TEXT_MIMES):
+        parts.append(get_blob(store, record["id"]).decode("utf-8", errors="replace"))
+    return "\n".join(p for p in parts if p)
+
+
 def put_blob(store: Store, record: dict[str, Any], data: bytes) -> None:
     store.put("blob", record["id"], {"data": base64.b64encode(data).decode("ascii")})
     record["size"] = len(data)
@@ -670,14 +685,8 @@ def permission_resource(store: Store, perm: dict[str, Any], record: dict[str, An
     return out
 
 
-def file_resource(store: Store, record: dict[str, Any], viewer: str, *, access: Access | None = None,
-                  want: set[str] | None = None) -> dict[str, Any]:
-    """The full Drive ``File`` resource as ``viewer`` sees it (``want``: the costly parts to include)."""
-    access = access or Access(store, viewer)
-    role = access.role(record)
-    mime = record["mimeType"]
-    google = is_google_type(mime)
-    out: dict[str, Any] = {"kind": "drive#file", "id": record["id"], "name": record["name"], "mimeType": mime}
+def _metadata_fields(store: Store, record: dict[str, Any], viewer: str, out: dict[str, Any]) -> None:
+    """Description, star and trash state, parents and properties."""
     if record.get("description"):
         out["description"] = record["description"]
     out["starred"] = bool(record.get("starred"))
@@ -693,15 +702,10 @@ def file_resource(store: Store, record: dict[str, Any], viewer: str, *, access: 
         out["properties"] = dict(record["properties"])
     if record.get("appProperties"):
         out["appProperties"] = dict(record["appProperties"])
-    out["spaces"] = ["drive"]
-    out["version"] = str(record.get("version", 1))
-    out["webViewLink"] = web_view_link(record)
-    out["iconLink"] = icon_link(mime)
-    out["hasThumbnail"] = False
-    out["thumbnailVersion"] = "0"
-    out["viewedByMe"] = role is not None
-    out["createdTime"] = record["createdTime"]
-    out["modifiedTime"] = record["modifiedTime"]
+
+
+def _people_fields(store: Store, record: dict[str, Any], viewer: str, out: dict[str, Any]) -> None:
+    """Who created, modified and owns the file, as ``viewer`` sees it."""
     out["modifiedByMe"] = (record.get("lastModifyingUser") or "").lower() == viewer.lower()
     if out["modifiedByMe"]:
         out["modifiedByMeTime"] = record["modifiedTime"]
@@ -714,6 +718,48 @@ def file_resource(store: Store, record: dict[str, Any], viewer: str, *, access: 
     if record.get("lastModifyingUser"):
         out["lastModifyingUser"] = user_resource(store, record["lastModifyingUser"], viewer)
     out["ownedByMe"] = bool(owner) and owner.lower() == viewer.lower() and not record.get("driveId")
+
+
+def _content_fields(record: dict[str, Any], out: dict[str, Any]) -> None:
+    """Size, checksum and links of the content (export links for Google types)."""
+    mime = record["mimeType"]
+    if is_google_type(mime):
+        out["quotaBytesUsed"] = "0"
+        links = _EXPORT_LINKS.get(mime)
+        if links:
+            out["exportLinks"] = {m: links[0].format(id=record["id"], ext=e) for m, e in links[1].items()}
+        return
+    name = record["name"]
+    ext = name.rsplit(".", 1)[1] if "." in name else ""
+    out["originalFilename"] = record.get("originalFilename", name)
+    if ext:
+        out["fullFileExtension"] = ext
+        out["fileExtension"] = ext
+    out["md5Checksum"] = record.get("md5Checksum", hashlib.md5(b"", usedforsecurity=False).hexdigest())
+    out["size"] = str(record.get("size", 0))
+    out["quotaBytesUsed"] = str(record.get("size", 0))
+    out["headRevisionId"] = f"0B{record['id'][:10]}v{record.get('version', 1)}"
+    out["webContentLink"] = f"https://drive.google.com/uc?id={record['id']}&export=download"
+
+
+def file_resource(store: Store, record: dict[str, Any], viewer: str, *, access: Access | None = None,
+                  want: set[str] | None = None) -> dict[str, Any]:
+    """The full Drive ``File`` resource as ``viewer`` sees it (``want``: the costly parts to include)."""
+    access = access or Access(store, viewer)
+    role = access.role(record)
+    mime = record["mimeType"]
+    out: dict[str, Any] = {"kind": "drive#file", "id": record["id"], "name": record["name"], "mimeType": mime}
+    _metadata_fields(store, record, viewer, out)
+    out["spaces"] = ["drive"]
+    out["version"] = str(record.get("version", 1))
+    out["webViewLink"] = web_view_link(record)
+    out["iconLink"] = icon_link(mime)
+    out["hasThumbnail"] = False
+    out["thumbnailVersion"] = "0"
+    out["viewedByMe"] = role is not None
+    out["createdTime"] = record["createdTime"]
+    out["modifiedTime"] = record["modifiedTime"]
+    _people_fields(store, record, viewer, out)
     perms = effective_permissions(store, record) if want is None or "permissions" in want or "shared" in want \
         else []
     out["shared"] = any(p["role"] != "owner" for p, _ in perms) if perms else False
@@ -726,23 +772,7 @@ def file_resource(store: Store, record: dict[str, Any], viewer: str, *, access: 
     if can_share(record, role) and (want is None or "permissions" in want):
         out["permissions"] = [permission_resource(store, p, record, inh) for p, inh in perms]
         out["permissionIds"] = [p["id"] for p, _ in perms]
-    if google:
-        out["quotaBytesUsed"] = "0"
-        links = _EXPORT_LINKS.get(mime)
-        if links:
-            out["exportLinks"] = {m: links[0].format(id=record["id"], ext=e) for m, e in links[1].items()}
-    else:
-        name = record["name"]
-        ext = name.rsplit(".", 1)[1] if "." in name else ""
-        out["originalFilename"] = record.get("originalFilename", name)
-        if ext:
-            out["fullFileExtension"] = ext
-            out["fileExtension"] = ext
-        out["md5Checksum"] = record.get("md5Checksum", hashlib.md5(b"", usedforsecurity=False).hexdigest())
-        out["size"] = str(record.get("size", 0))
-        out["quotaBytesUsed"] = str(record.get("size", 0))
-        out["headRevisionId"] = f"0B{record['id'][:10]}v{record.get('version', 1)}"
-        out["webContentLink"] = f"https://drive.google.com/uc?id={record['id']}&export=download"
+    _content_fields(record, out)
     out["isAppAuthorized"] = True
     return out
 

@@ -168,24 +168,30 @@ class _Parser:
             return Term(fld, "in", tok.value)
         fld = self.take("WORD").value
         if fld in _HAS_FIELDS:
-            self.take("WORD", "has")
-            self.take("LBRACE")
-            self.take("WORD", "key")
-            self.take("OP", "=")
-            key = self.take("STR").value
-            self.take("WORD", "and")
-            self.take("WORD", "value")
-            self.take("OP", "=")
-            value = self.take("STR").value
-            self.take("RBRACE")
-            return Term(fld, "has", (key, value))
+            return self.has_term(fld)
         op_tok = self.peek()
-        if op_tok is None:
+        if op_tok is None or op_tok.kind not in ("OP", "WORD"):
             raise QueryError("missing operator")
         op = op_tok.value.lower() if op_tok.kind == "WORD" else op_tok.value
-        if op_tok.kind not in ("OP", "WORD"):
-            raise QueryError("missing operator")
         self.pos += 1
+        return self.comparison(fld, op)
+
+    def has_term(self, fld: str) -> Term:
+        """``properties has { key='k' and value='v' }``."""
+        self.take("WORD", "has")
+        self.take("LBRACE")
+        self.take("WORD", "key")
+        self.take("OP", "=")
+        key = self.take("STR").value
+        self.take("WORD", "and")
+        self.take("WORD", "value")
+        self.take("OP", "=")
+        value = self.take("STR").value
+        self.take("RBRACE")
+        return Term(fld, "has", (key, value))
+
+    def comparison(self, fld: str, op: str) -> Term:
+        """``field op value`` once the field and operator are read."""
         if fld in _TEXT_FIELDS:
             if op not in _TEXT_FIELDS[fld]:
                 raise QueryError(f"operator {op} not supported on {fld}")
@@ -207,7 +213,6 @@ class _Parser:
                 raise QueryError("bad visibility term")
             return Term(fld, op, value)
         raise QueryError(f"unknown field {fld}")
-
 
 def parse(text: str) -> Node | None:
     """Parse a ``q`` string; None for an empty query. Raises :class:`QueryError`."""

@@ -12,6 +12,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from ilt_bot.sandbox import directory
 from ilt_bot.sandbox.core import (
     ADMIN,
     CONTENT_KINDS,
@@ -146,6 +147,9 @@ def _apply_metadata(record: dict[str, Any], body: dict[str, Any]) -> None:
     for key in ("appProperties", "properties"):
         if key in body:
             record[key] = m.merge_properties(record.get(key) or {}, body[key], key)
+    indexable = (body.get("contentHints") or {}).get("indexableText")
+    if indexable is not None:
+        record["indexableText"] = str(indexable)
 
 
 def _stamp(value: Any, location: str) -> str:
@@ -214,7 +218,7 @@ class _Subject:
 
     def text(self, field: str) -> str:
         if field == "fullText":
-            return f"{self.record['name']} {self.record.get('description', '')}"
+            return m.full_text(self.access.store, self.record)
         return str(self.record.get(field, ""))
 
     def time(self, field: str) -> datetime | None:
@@ -606,43 +610,58 @@ def _sharable(call: Call, for_drive_members: bool = False) -> tuple[dict[str, An
     return record, role
 
 
-@implements("drive.permissions.create")
-def permissions_create(call: Call) -> dict[str, Any]:
-    """Share a file, folder or shared drive (membership); notifies people by (recorded) e-mail."""
-    store, body = call.store, dict(call.body or {})
+def _required_permission_fields(body: dict[str, Any]) -> tuple[str, str]:
+    """The permission's ``type`` and ``role``, present and known."""
     kind, role = body.get("type"), body.get("role")
-    if not kind:
-        raise m.bad_request("The permission type field is required.", reason="required",
-                            location="permission.type", location_type="other")
-    if not role:
-        raise m.bad_request("The permission role field is required.", reason="required",
-                            location="permission.role", location_type="other")
-    if kind not in m.PERMISSION_TYPES:
-        raise m.bad_request("The permission type field is invalid.", reason="invalid",
-                            location="permission.type", location_type="other")
-    if role not in m.ROLE_RANK:
-        raise m.bad_request("The permission role field is invalid.", reason="invalid",
-                            location="permission.role", location_type="other")
-    record, my_role = _sharable(call, for_drive_members=True)
+    for name, value in (("type", kind), ("role", role)):
+        if not value:
+            raise m.bad_request(f"The permission {name} field is required.", reason="required",
+                                location=f"permission.{name}", location_type="other")
+    for name, value, known in (("type", kind, m.PERMISSION_TYPES), ("role", role, m.ROLE_RANK)):
+        if value not in known:
+            raise m.bad_request(f"The permission {name} field is invalid.", reason="invalid",
+                                location=f"permission.{name}", location_type="other")
+    return str(kind), str(role)
+
+
+def _check_grantee(call: Call, body: dict[str, Any], kind: str) -> None:
+    """``emailAddress`` for users and groups, ``domain`` for domains; the notification switch only for people."""
     if kind in ("user", "group") and not body.get("emailAddress"):
         raise m.bad_request("The permission emailAddress field is required.", reason="required",
                             location="permission.emailAddress", location_type="other")
     if kind == "domain" and not body.get("domain"):
         raise m.bad_request("The permission domain field is required.", reason="required",
                             location="permission.domain", location_type="other")
-    notify_param = call.query.get("sendNotificationEmail")
-    transfer = bool(call.query.get("transferOwnership"))
-    if kind in ("domain", "anyone") and notify_param is not None:
+    notify = call.query.get("sendNotificationEmail")
+    if kind in ("domain", "anyone") and notify is not None:
         raise m.bad_request(_NOTIFY_ONLY_PEOPLE, reason="invalidSharingRequest")
+
+
+def _check_account(call: Call, body: dict[str, Any], kind: str) -> None:
+    """Without a notification e-mail Google shares only with an address that has a Google account
+    (the rule of :mod:`ilt_bot.sandbox.directory`)."""
+    address = body.get("emailAddress")
+    if kind not in ("user", "group") or call.query.get("sendNotificationEmail") is not False:
+        return
+    if not directory.has_account(call.store, address):
+        raise m.bad_request(
+            f'Bad Request. User message: "You are trying to invite {address}. Since there is no '
+            "Google account associated with this email address, you must check the 'Notify people' box to "
+            'invite this recipient."', reason="invalidSharingRequest")
+
+
+def _check_role(call: Call, body: dict[str, Any], kind: str, role: str, record: dict[str, Any],
+                my_role: str) -> None:
+    """Ownership transfers and shared-drive roles: who may grant them, and where."""
     if role == "owner":
-        if not transfer:
+        if not call.query.get("transferOwnership"):
             raise ApiError(403, "The transferOwnership parameter must be enabled when the permission role is "
                            "'owner'.", reason="forbidden", location="transferOwnership", location_type="parameter")
-        if notify_param is False:
+        if call.query.get("sendNotificationEmail") is False:
             raise m.bad_request(_NOTIFY_ONLY_PEOPLE, reason="invalidSharingRequest")
         if record.get("driveId"):
             raise ApiError(403, "Shared drive items are owned by the shared drive.", reason="teamDrivesOwnership")
-        if my_role != "owner" or kind != "user":
+        if my_role != "owner" or kind != "user" or record.get("isDriveRoot"):
             raise m.insufficient()
         if call.user != ADMIN and m.domain_of(body["emailAddress"]) != m.domain_of(record["owner"] or ""):
             raise ApiError(403, "Ownership can be transferred only to a user in the same organization as the "
@@ -650,24 +669,39 @@ def permissions_create(call: Call) -> dict[str, Any]:
     elif role in ("organizer", "fileOrganizer") and not record.get("driveId"):
         raise m.bad_request("The organizer and fileOrganizer roles are only valid for shared drives.",
                             reason="invalidSharingRequest")
-    if record.get("isDriveRoot") and role == "owner":
-        raise m.insufficient()
     view = body.get("view")
     if view is not None and (view != "published" or role != "reader"):
         raise m.bad_request("A permission with view 'published' must have the role 'reader'.",
                             reason="invalidSharingRequest")
-    perm: dict[str, Any] = {"type": kind, "role": role, "fileId": record["id"]}
+
+
+def _new_permission(body: dict[str, Any], kind: str, role: str, file_id: str) -> dict[str, Any]:
+    """The stored permission a valid request creates."""
+    perm: dict[str, Any] = {"type": kind, "role": role, "fileId": file_id}
     if kind in ("user", "group"):
         perm["emailAddress"] = body["emailAddress"]
     if kind == "domain":
         perm["domain"] = body["domain"]
     if kind in ("domain", "anyone"):
         perm["allowFileDiscovery"] = bool(body.get("allowFileDiscovery", False))
-    if view:
-        perm["view"] = view
+    if body.get("view"):
+        perm["view"] = body["view"]
     if body.get("expirationTime"):
         perm["expirationTime"] = _stamp(body["expirationTime"], "expirationTime")
     perm["id"] = m.make_permission_id(perm)
+    return perm
+
+
+@implements("drive.permissions.create")
+def permissions_create(call: Call) -> dict[str, Any]:
+    """Share a file, folder or shared drive (membership); notifies people by (recorded) e-mail."""
+    store, body = call.store, dict(call.body or {})
+    kind, role = _required_permission_fields(body)
+    record, my_role = _sharable(call, for_drive_members=True)
+    _check_grantee(call, body, kind)
+    _check_role(call, body, kind, role, record, my_role)
+    _check_account(call, body, kind)
+    perm = _new_permission(body, kind, role, record["id"])
     existing = next((p for p in store.list("permission", parent=record["id"])
                      if m.permission_key(p) == m.permission_key(perm)), None)
     if existing is not None and existing["role"] == "owner" and role != "owner":
@@ -679,8 +713,8 @@ def permissions_create(call: Call) -> dict[str, Any]:
         _transfer(call, record, perm)
     m.save_permission(store, record["id"], perm)
     _bump_version(call, record["id"])
-    notify = notify_param if notify_param is not None else True
-    if kind in ("user", "group") and (notify or role == "owner"):
+    notify = call.query.get("sendNotificationEmail")
+    if kind in ("user", "group") and (notify is not False or role == "owner"):
         m.record_email(store, to=perm["emailAddress"], sender=call.user, file_id=record["id"], role=role,
                        message=call.query.get("emailMessage"), now=call.now)
     return _perm_out(call, perm, record)
@@ -738,6 +772,33 @@ def permissions_get(call: Call) -> dict[str, Any]:
     return _perm_out(call, perm, record, inherited)
 
 
+def _offer_ownership(call: Call, record: dict[str, Any], perm: dict[str, Any], my_role: str, offer: bool) -> None:
+    """``pendingOwner``: the owner offers the file to a user (mailed) or withdraws the offer."""
+    if my_role != "owner" or perm["type"] != "user" or record.get("driveId"):
+        raise m.insufficient()
+    if offer:
+        perm["pendingOwner"] = True
+        m.record_email(call.store, to=perm["emailAddress"], sender=call.user, file_id=record["id"],
+                       role="owner", message=None, now=call.now)
+    else:
+        perm.pop("pendingOwner", None)
+
+
+def _update_to_owner(call: Call, record: dict[str, Any], perm: dict[str, Any], my_role: str,
+                     accepting: bool) -> None:
+    """Make ``perm``'s user the owner: the owner transfers, or a pending owner accepts."""
+    if not call.query.get("transferOwnership"):
+        raise ApiError(403, "The transferOwnership parameter must be enabled when the permission role is "
+                       "'owner'.", reason="forbidden", location="transferOwnership", location_type="parameter")
+    if not accepting and (my_role != "owner" or perm["type"] != "user" or record.get("driveId")):
+        raise m.insufficient()
+    _transfer(call, record, perm)
+    perm.pop("pendingOwner", None)
+    if not accepting:
+        m.record_email(call.store, to=perm["emailAddress"], sender=call.user, file_id=record["id"], role="owner",
+                       message=None, now=call.now)
+
+
 @implements("drive.permissions.update")
 def permissions_update(call: Call) -> dict[str, Any]:
     """Change a permission's role (or expiry); ``owner`` needs transferOwnership. An owner may offer the
@@ -763,25 +824,9 @@ def permissions_update(call: Call) -> dict[str, Any]:
     if perm["role"] == "owner" and role != "owner":
         raise ApiError(403, "The owner of a file cannot be removed.", reason="cannotRemoveOwner")
     if "pendingOwner" in body:
-        if my_role != "owner" or perm["type"] != "user" or record.get("driveId"):
-            raise m.insufficient()
-        if body["pendingOwner"]:
-            perm["pendingOwner"] = True
-            m.record_email(call.store, to=perm["emailAddress"], sender=call.user, file_id=record["id"],
-                           role="owner", message=None, now=call.now)
-        else:
-            perm.pop("pendingOwner", None)
+        _offer_ownership(call, record, perm, my_role, bool(body["pendingOwner"]))
     if role == "owner" and perm["role"] != "owner":
-        if not call.query.get("transferOwnership"):
-            raise ApiError(403, "The transferOwnership parameter must be enabled when the permission role is "
-                           "'owner'.", reason="forbidden", location="transferOwnership", location_type="parameter")
-        if not accepting and (my_role != "owner" or perm["type"] != "user" or record.get("driveId")):
-            raise m.insufficient()
-        _transfer(call, record, perm)
-        perm.pop("pendingOwner", None)
-        if not accepting:
-            m.record_email(call.store, to=perm["emailAddress"], sender=call.user, file_id=record["id"], role=role,
-                           message=None, now=call.now)
+        _update_to_owner(call, record, perm, my_role, accepting)
     perm["role"] = role
     if "expirationTime" in body:
         perm["expirationTime"] = _stamp(body["expirationTime"], "expirationTime")

@@ -10,5 +10,6 @@ register_content_kind(
         copy=models.copy_form,
         delete=models.delete_form,
         rename=models.rename_form,
+        text=models.searchable_text,
     )
 )

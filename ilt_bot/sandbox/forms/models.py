@@ -183,6 +183,20 @@ def set_publish_settings(store: Store, form: dict[str, Any], body: dict[str, Any
 # --------------------------------------------------------------------------- content kind hooks
 
 
+def searchable_text(store: Store, form_id: str) -> str:
+    """ContentKind hook: the form's title, description and every item's words (``fullText``)."""
+    form = get_form(store, form_id)
+    if form is None:
+        return ""
+    words = [str(form["info"].get("title", "")), str(form["info"].get("description", ""))]
+    for item in form["items"]:
+        words += [str(item.get("title", "")), str(item.get("description", ""))]
+        options = (((item.get("questionItem") or {}).get("question") or {}).get("choiceQuestion") or {}).get(
+            "options") or []
+        words += [str(option.get("value", "")) for option in options]
+    return "\n".join(w for w in words if w)
+
+
 def create_empty(store: Store, file_id: str, title: str) -> None:
     """Drive files.create with the form mime type: an empty, unpublished form."""
     _new_record(store, file_id, title, title or UNTITLED, published=False)

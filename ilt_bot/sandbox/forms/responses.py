@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from ilt_bot.sandbox.core import Call, implements
+from ilt_bot.sandbox.core import ApiError, Call, implements
 from ilt_bot.sandbox.forms import models
+
+_OUTPUT_ONLY = {"formId", "revisionId", "responderUri", "linkedSheetId", "publishSettings"}
+_CREATE_ONLY = ("Only info.title can be set when creating a form. To add items and change settings, "
+                "use batchUpdate.")
+
+
+def _check_create_body(body: dict[str, Any]) -> None:
+    """Google's 400 for anything but ``info.title`` / ``info.documentTitle`` in forms.create (output-only
+    fields aside): items, settings and the description go through batchUpdate."""
+    extra = {k for k, v in body.items() if v not in (None, {}, []) and k not in _OUTPUT_ONLY | {"info"}}
+    info = body.get("info") or {}
+    extra |= {f"info.{k}" for k, v in info.items() if v not in (None, "") and k not in ("title", "documentTitle")}
+    if extra:
+        raise ApiError(400, _CREATE_ONLY)
 
 
 @implements("forms.forms.create")
 def forms_create(call: Call) -> dict[str, Any]:
-    """Create an empty form; only ``info.title`` and ``info.documentTitle`` are taken from the body.
+    """Create an empty form from ``info.title`` and ``info.documentTitle`` (anything else is a 400).
 
     Forms created through the API after 2026-06-30 start unpublished; ``unpublished=false`` publishes
     the new form at once (and makes it accept responses).
     """
     body = call.body or {}
+    _check_create_body(body)
     published = call.query.get("unpublished") is False
     form = models.create_form(call.store, owner=call.user, info=body.get("info"), now=call.now, published=published)
     return models.render_form(form, call.base_url)

@@ -25,5 +25,6 @@ register_content_kind(
         delete=models.delete_content,
         rename=models.rename,
         export_formats=("text/csv", "text/tab-separated-values"),
+        text=models.searchable_text,
     )
 )

@@ -1,6 +1,7 @@
 """A1 notation as the Sheets API reads and writes it.
 
 ``Sheet1!A1:B2``, ``'My Tab'!A:C``, ``A1``, ``2:5``, ``Sheet1`` (the whole sheet), ``'It''s'!B3``,
+R1C1 cells (``Sheet1!R1C1:R2C3``, read as ``Sheet1!A1:C2``, as Google's A1-notation reference allows)
 and named ranges (``Totals`` or ``Sheet1!Totals``). Indexes are 0-based and end-exclusive, like a
 ``GridRange``; ``None`` means unbounded.
 """
@@ -11,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})?\$?([0-9]+)?$")
+_R1C1 = re.compile(r"^[Rr]([0-9]+)[Cc]([0-9]+)$")
 _SIMPLE_TITLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LOOKS_LIKE_REF = re.compile(r"^(?:[A-Za-z]{1,3}[0-9]*|[0-9]+|R[0-9]+C[0-9]+)$", re.IGNORECASE)
 
@@ -85,6 +87,12 @@ def split_sheet(text: str) -> tuple[str | None, str | None]:
 
 
 def _cell(token: str) -> tuple[int | None, int | None]:
+    r1c1 = _R1C1.match(token)
+    if r1c1:
+        row, col = int(r1c1.group(1)) - 1, int(r1c1.group(2)) - 1
+        if row < 0 or col < 0:
+            raise RangeError(token)
+        return row, col
     match = _CELL.match(token)
     if not match or not (match.group(1) or match.group(2)):
         raise RangeError(token)
