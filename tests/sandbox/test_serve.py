@@ -13,7 +13,7 @@ from ilt_bot import cli
 from ilt_bot.sandbox.directory import has_account
 from ilt_bot.sandbox.server import SandboxServer, sandbox_now, serve_forever
 from ilt_bot.sandbox.store import Store
-from tests.sandbox.test_server import PANDAS_CASSETTES
+from tests.fidelity.recordings import recordings
 
 ANA = {"Authorization": "Bearer sandbox:ana@cedar.example.org"}
 BO = {"Authorization": "Bearer sandbox:bo@cedar.example.org"}
@@ -69,7 +69,6 @@ def test_sixty_sheets_reads_a_minute_per_user_then_429_until_the_sandbox_minute_
         assert requests.get(url, headers=ANA, timeout=5).status_code == 404
 
 
-@pytest.mark.skipif(not PANDAS_CASSETTES.is_dir(), reason="fidelity data not present")
 def test_the_429_body_is_the_one_google_recorded():
     """The sandbox's quota answer has the structure of the 14 recorded Sheets 429s (gspread-pandas
     cassettes): message, RESOURCE_EXHAUSTED, one ErrorInfo RATE_LIMIT_EXCEEDED with the quota metadata."""
@@ -77,7 +76,7 @@ def test_the_429_body_is_the_one_google_recorded():
     import gzip
 
     recorded = []
-    for path in sorted(PANDAS_CASSETTES.glob("*.json")):
+    for path in sorted(recordings("gspread-pandas").glob("*.json")):
         for interaction in json.loads(path.read_text(encoding="utf-8"))["http_interactions"]:
             response = interaction["response"]
             if response["status"]["code"] == 429:
