@@ -410,7 +410,7 @@ def run_step(step: Step, run: Run, done: dict[str, Status]) -> Outcome:
     except WorkspaceError as error:
         text = str(error)
         if error.fix and text.endswith(error.fix + "."):  # the fix goes in its own column
-            text = text[: -len(error.fix) - 1].rstrip()
+            text = text[: -len(error.fix) - 1].rstrip().rstrip(".") + "."
         return Outcome(step.name, step.title, "FAIL", text, type(error).__name__, error.fix)
     except ValueError as error:  # a value Drive or Sheets would refuse, caught by the gateway first
         return Outcome(step.name, step.title, "FAIL", str(error), type(error).__name__, "check the config value named")
