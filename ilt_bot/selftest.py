@@ -158,7 +158,11 @@ def sign_in(run: Run) -> str:
     parent = scratch_parent(run)
     item = gw.drive.get(parent, "id,mimeType,trashed")
     need(item.get("mimeType") == FOLDER_MIME, f"{parent} is a {item.get('mimeType')}, not a folder")
-    return f"signed in as {gw.user}; folder {parent} readable"
+    return f"signed in as {gw.user}; {where(parent)} readable"
+
+
+def where(folder_id: str) -> str:
+    return "the bot's My Drive" if folder_id == "root" else f"folder {folder_id}"
 
 
 def scratch_parent(run: Run) -> str:
@@ -185,7 +189,7 @@ def scratch(run: Run) -> str:
     need(ref.mime_type == FOLDER_MIME, f"the scratch folder's mimeType is {ref.mime_type!r}")
     need(ref.app_properties.get(SELFTEST_PROPERTY) == "1", "the scratch folder's appProperties came back without "
          f"{SELFTEST_PROPERTY}")
-    return f"{name!r} ({ref.id}) in {parent}; {len(leftovers)} leftover(s) of earlier selftests trashed"
+    return f"{name!r} ({ref.id}) in {where(parent)}; {len(leftovers)} old leftover(s) trashed"
 
 
 def folder(run: Run) -> str:
@@ -375,19 +379,19 @@ def trash(run: Run) -> str:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("sign_in", "Sign in as the bot user; read the ILT folder", sign_in),
-    Step("scratch", "Scratch folder (earlier selftests' leftovers trashed)", scratch, ("sign_in",)),
-    Step("folder", "Folder, found again by its key (as the Agendas folder)", folder, ("scratch",)),
+    Step("sign_in", "Sign in; read the ILT folder", sign_in),
+    Step("scratch", "Scratch folder (old leftovers trashed)", scratch, ("sign_in",)),
+    Step("folder", "Folder, found again by its key", folder, ("scratch",)),
     Step("doc", "Doc from HTML (as the agenda)", doc, ("scratch",)),
     Step("doc_tables", "Doc tables read back (Docs API)", doc_tables, ("doc",)),
-    Step("spreadsheet", "Spreadsheet with tabs (as the tracker)", spreadsheet, ("scratch",)),
-    Step("sheet_rows", "RAW and batched writes and reads (gspread)", sheet_rows, ("spreadsheet",)),
-    Step("form", "Form: questions, published, responder access (as the feedback Form)", form, ("scratch",)),
+    Step("spreadsheet", "Spreadsheet with tabs (tracker)", spreadsheet, ("scratch",)),
+    Step("sheet_rows", "RAW, batched writes and reads", sheet_rows, ("spreadsheet",)),
+    Step("form", "Feedback Form: questions, published", form, ("scratch",)),
     Step("share_member", "Share with the first member", share_member, ("doc",)),
-    Step("share_refused", "Share with an address without a Google account: refused", share_refused, ("doc",)),
+    Step("share_refused", "Share with a no-account address", share_refused, ("doc",)),
     Step("calendar", "Calendar event", calendar),
     Step("rate_limit", "A 429 waited out and retried", rate_limit, ("spreadsheet",)),
-    Step("trash", "Everything made is in the trash", trash, ("sign_in",)),
+    Step("trash", "Everything made is trashed", trash, ("sign_in",)),
 )
 
 
@@ -488,7 +492,7 @@ def report_table(report: Report) -> Table:
     table = Table(title=f"ilt-bot selftest on {report.target}", title_justify="left")
     table.add_column("Status", no_wrap=True)
     table.add_column("Step", no_wrap=True)
-    table.add_column("Detail", overflow="fold")
+    table.add_column("Detail", overflow="fold", max_width=90)
     colour = {"OK": "green", "FAIL": "bold red", "SKIPPED": "yellow"}
     for o in report.outcomes:
         detail = o.detail + (f"\nfix: {o.fix}" if o.fix else "")

@@ -153,7 +153,7 @@ def test_leftovers_of_a_crashed_selftest_are_trashed_by_the_next(school_sandbox,
     doc = drive.files().create(body={"name": "left inside", "parents": [crashed["id"]]}).execute()
     report = run_selftest(url_config(school_sandbox), online=True, sandbox=school_sandbox)
     step = next(o for o in report.outcomes if o.step == "scratch")
-    assert step.status == "OK" and "1 leftover(s) of earlier selftests trashed" in step.detail
+    assert step.status == "OK" and "1 old leftover(s) trashed" in step.detail
     assert drive.files().get(fileId=crashed["id"], fields="trashed").execute() == {"trashed": True}
     assert drive.files().get(fileId=doc["id"], fields="trashed").execute() == {"trashed": True}
     assert live_files(school_sandbox, build_service) == []
@@ -194,7 +194,7 @@ def test_cli_prints_the_failed_step_with_its_fix_and_exits_1(tmp_path, monkeypat
     monkeypatch.setitem(HANDLERS, "forms.forms.batchUpdate", scope_refusal)
     result = CliRunner().invoke(app, ["selftest", "-c", str(config_file(tmp_path))])
     assert result.exit_code == 1
-    row = next(line for line in result.stdout.splitlines() if "(as the feedback Form)" in line)
+    row = next(line for line in result.stdout.splitlines() if "Feedback Form: questions, published" in line)
     assert row.split("│")[1].strip() == "FAIL"
     assert SCOPE_MESSAGE in " ".join(result.stdout.split()).replace("│", "")
     assert "fix: the credentials lack a required scope" in result.stdout
