@@ -647,8 +647,8 @@ def selftest(
 ) -> None:
     """Make, check and trash one of everything the bot makes, in a scratch folder. Exit 0 all passed, 1 a step failed.
 
-    Without ``--online`` the steps run on a throwaway embedded sandbox (never the school's); ``--online``
-    runs the same steps on the config's workspace. See docs/google-setup.md.
+    Without --online the steps run on a throwaway embedded sandbox (never the school's); --online runs
+    the same steps on the config's workspace. See docs/google-setup.md.
     """
     from ilt_bot.selftest import report_summary, report_table, run_selftest  # lazy: loads the Google clients
 
