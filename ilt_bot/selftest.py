@@ -27,6 +27,7 @@ from rich.table import Table
 from ilt_bot.workspace.api import KEY_PROPERTY, STATE_PROPERTY, FormQuestion, FormSpec, Share
 from ilt_bot.workspace.drive import DOC_MIME, FOLDER_MIME, SHEET_MIME, to_ref
 from ilt_bot.workspace.errors import SharingRefused, WorkspaceError
+from ilt_bot.workspace.preflight import key_file_problem
 
 if TYPE_CHECKING:
     from ilt_bot.workspace.gateway import Gateway
@@ -154,6 +155,9 @@ class Report:
 
 def sign_in(run: Run) -> str:
     """Credentials for the bot user, then one read of the folder the scratch folder goes in."""
+    problem = key_file_problem(run.config)
+    if problem is not None:
+        raise StepFailed(f"{problem.path}: {problem.message}", problem.fix)
     gw = run.gateway
     parent = scratch_parent(run)
     item = gw.drive.get(parent, "id,mimeType,trashed")

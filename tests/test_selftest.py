@@ -283,3 +283,19 @@ def test_online_runs_the_same_steps_as_offline(tmp_path, school_sandbox):
     assert rate["status"] == "SKIPPED"
     assert rate["detail"].startswith(f"not provoked: the sandbox at {school_sandbox.url} runs in another process")
     assert online["made"] and all(s["status"] != "FAIL" for s in online["steps"] if s["step"] != "share_refused")
+
+
+def test_a_missing_key_file_fails_sign_in_with_its_path_and_skips_the_rest(tmp_path, school_sandbox):
+    missing = tmp_path / "keys" / "service-account.json"
+    path = config_file(tmp_path, school_sandbox)
+    path.write_text(path.read_text().replace(
+        '# [workspace.auth]\n# method = "service_account"   # or "impersonation", "oauth", "adc"\n'
+        '# key_file = "/etc/ilt-bot/service-account.json"',
+        f'[workspace.auth]\nmethod = "service_account"\nkey_file = "{missing}"'))
+    result = CliRunner().invoke(app, ["selftest", "-c", str(path), "--online", "--json"])
+    assert result.exit_code == 1
+    steps = json.loads(result.stdout)["steps"]
+    assert steps[0]["status"] == "FAIL"
+    assert steps[0]["detail"] == f"workspace.auth.key_file: the key file {missing} does not exist"
+    assert "Service accounts > Keys" in steps[0]["fix"]
+    assert {s["status"] for s in steps[1:]} == {"SKIPPED"}

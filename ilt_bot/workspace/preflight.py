@@ -33,7 +33,7 @@ def _auth_problem(config: Any, error: WorkspaceError) -> Problem:
     return Problem("workspace.auth", str(error), fix)
 
 
-def _key_file_problem(config: Any) -> Problem | None:
+def key_file_problem(config: Any) -> Problem | None:
     """A service-account key file that is unset, missing, unreadable or not a key, said as such."""
     auth = getattr(config.workspace, "auth", None)
     if getattr(auth, "method", None) != "service_account":
@@ -124,7 +124,7 @@ def check_online(config: Any) -> list[Problem]:
     from ilt_bot.workspace.gateway import connect
     from ilt_bot.workspace.retry import RetryPolicy
 
-    key_problem = _key_file_problem(config)
+    key_problem = key_file_problem(config)
     if key_problem is not None:
         return [key_problem]
     try:
