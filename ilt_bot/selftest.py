@@ -121,6 +121,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Outcome:
+    """How one step went: OK with what was seen, FAIL with the error and its fix, or SKIPPED with why."""
+
     step: str
     title: str
     status: Status
@@ -135,6 +137,8 @@ class Outcome:
 
 @dataclass
 class Report:
+    """Every step's outcome, where they ran, the ids made (all trashed by the last step), calls and time."""
+
     target: str
     outcomes: list[Outcome]
     made: dict[str, str]
@@ -419,7 +423,8 @@ def run_step(step: Step, run: Run, done: dict[str, Status]) -> Outcome:
             text = text[: -len(error.fix) - 1].rstrip().rstrip(".") + "."
         return Outcome(step.name, step.title, "FAIL", text, type(error).__name__, error.fix)
     except ValueError as error:  # a value Drive or Sheets would refuse, caught by the gateway first
-        return Outcome(step.name, step.title, "FAIL", str(error), type(error).__name__, "check the config value named")
+        return Outcome(step.name, step.title, "FAIL", str(error), type(error).__name__,
+                       "Google would refuse this value: change the config value it comes from")
 
 
 def run_steps(run: Run) -> list[Outcome]:
@@ -474,13 +479,15 @@ def run_selftest(config: Any, *, online: bool = False, sandbox: Any = None) -> R
     """
     from ilt_bot.workspace.gateway import connect
 
+    target = config if online else throwaway(config)
+
     def open_gateway() -> Gateway:
         if online:
-            return connect(config)
+            return connect(target)
         with without_env(SANDBOX_URL_ENV):
-            return connect(throwaway(config))
+            return connect(target)
 
-    run = Run(config=config, open_gateway=open_gateway, sandbox=sandbox)
+    run = Run(config=target, open_gateway=open_gateway, sandbox=sandbox)
     started = time.monotonic()
     try:
         outcomes = run_steps(run)

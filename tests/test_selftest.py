@@ -299,3 +299,16 @@ def test_a_missing_key_file_fails_sign_in_with_its_path_and_skips_the_rest(tmp_p
     assert steps[0]["detail"] == f"workspace.auth.key_file: the key file {missing} does not exist"
     assert "Service accounts > Keys" in steps[0]["fix"]
     assert {s["status"] for s in steps[1:]} == {"SKIPPED"}
+
+
+def test_offline_ignores_the_configs_google_credentials(tmp_path):
+    """A config set up for Google (its key file not on this machine) still runs offline on the throwaway sandbox."""
+    path = config_file(tmp_path)
+    path.write_text(path.read_text().replace('backend = "sandbox"', 'backend = "google"').replace(
+        '# [workspace.auth]\n# method = "service_account"   # or "impersonation", "oauth", "adc"\n'
+        '# key_file = "/etc/ilt-bot/service-account.json"',
+        f'[workspace.auth]\nmethod = "service_account"\nkey_file = "{tmp_path / "absent.json"}"'))
+    assert load_config(path).workspace.backend == "google"
+    report = json.loads(CliRunner().invoke(app, ["selftest", "-c", str(path), "--json"]).stdout)
+    assert report["target"] == "a throwaway embedded sandbox"
+    assert [s["status"] for s in report["steps"][:9]] == ["OK"] * 9
