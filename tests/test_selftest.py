@@ -312,3 +312,19 @@ def test_offline_ignores_the_configs_google_credentials(tmp_path):
     report = json.loads(CliRunner().invoke(app, ["selftest", "-c", str(path), "--json"]).stdout)
     assert report["target"] == "a throwaway embedded sandbox"
     assert [s["status"] for s in report["steps"][:9]] == ["OK"] * 9
+
+
+def test_on_google_the_429_is_not_provoked_and_the_step_says_why(tmp_path):
+    """No fault can be armed on Google (it would spend the school's quota): SKIPPED, pointing to the sandbox run."""
+    from types import SimpleNamespace
+
+    from ilt_bot.selftest import Run, Skipped, describe, rate_limit
+
+    path = config_file(tmp_path)
+    path.write_text(path.read_text().replace('backend = "sandbox"', 'backend = "google"').replace(
+        '# [workspace.auth]\n# method = "service_account"', '[workspace.auth]\nmethod = "adc"\n#'))
+    config = load_config(path)
+    google = SimpleNamespace(base_url=None, server=None)  # what connect() returns for Google: no sandbox behind it
+    with pytest.raises(Skipped, match=r"^not provoked on Google: a 429 cannot be provoked safely"):
+        rate_limit(Run(config=config, open_gateway=lambda: google))
+    assert describe(config, online=True) == f"Google as {BOT} (adc)"
