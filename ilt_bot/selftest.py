@@ -508,7 +508,7 @@ def run_selftest(config: Any, *, online: bool = False, sandbox: Any = None) -> R
 
 def report_table(report: Report) -> Table:
     """The steps as a table: status, step, what was seen or the error, and the fix."""
-    table = Table(title=f"ilt-bot selftest on {report.target}", title_justify="left")
+    table = Table(title=f"Selftest on {report.target}", title_justify="left")
     table.add_column("Status", no_wrap=True)
     table.add_column("Step", no_wrap=True)
     table.add_column("Detail", overflow="fold", max_width=90)
