@@ -87,6 +87,8 @@ class Run:
     nonce: str = field(default_factory=lambda: secrets.token_hex(3))
     """In the keys, so two selftests started in the same second never share one."""
     gateway_: Gateway | None = None
+    parent: str | None = None
+    """Where the scratch folder goes (see :func:`scratch_parent`)."""
     made: dict[str, str] = field(default_factory=dict)
     """What -> file id, for everything this run made (the last step trashes them)."""
     keys: dict[str, str] = field(default_factory=dict)
@@ -179,11 +181,11 @@ def where(folder_id: str) -> str:
 
 def scratch_parent(run: Run) -> str:
     """The configured ILT folder, else the bot's own root folder (if made), else the bot's My Drive."""
-    configured = run.config.drive.root_folder_id
-    if configured:
-        return str(configured)
-    found = run.gateway.find(f"{run.config.school.id}/folder/root")
-    return found.id if found is not None and not found.trashed else "root"
+    if run.parent is None:
+        configured = run.config.drive.root_folder_id
+        found = None if configured else run.gateway.find(f"{run.config.school.id}/folder/root")
+        run.parent = str(configured) if configured else found.id if found and not found.trashed else "root"
+    return run.parent
 
 
 def scratch(run: Run) -> str:

@@ -328,3 +328,14 @@ def test_on_google_the_429_is_not_provoked_and_the_step_says_why(tmp_path):
     with pytest.raises(Skipped, match=r"^not provoked on Google: a 429 cannot be provoked safely"):
         rate_limit(Run(config=config, open_gateway=lambda: google))
     assert describe(config, online=True) == f"Google as {BOT} (adc)"
+
+
+def test_the_scratch_folder_goes_in_the_bots_own_ilt_folder_when_no_folder_is_configured(school_sandbox,
+                                                                                       build_service):
+    drive = build_service(school_sandbox, "drive", "v3", BOT)
+    ilt = drive.files().create(body={"name": "ILT", "mimeType": FOLDER,
+                                     "appProperties": {"iltbot_key": "cedar/folder/root"}}).execute()
+    report = run_selftest(url_config(school_sandbox), online=True, sandbox=school_sandbox)
+    scratch = drive.files().get(fileId=report.made["scratch folder"], fields="parents,trashed").execute()
+    assert scratch == {"parents": [ilt["id"]], "trashed": True}
+    assert drive.files().get(fileId=ilt["id"], fields="trashed").execute() == {"trashed": False}
