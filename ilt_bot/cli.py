@@ -651,6 +651,33 @@ def auth_login(
     err().print(f"token saved to {path} (readable only by you)")
 
 
+@app.command()
+def selftest(
+    config: ConfigOption = None,
+    online: Annotated[bool, typer.Option("--online", help="Run on the config's workspace (Google, or a sandbox "
+                                         "URL) instead of a throwaway sandbox.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Make, check and trash one of everything the bot makes, in a scratch folder. Exit 0 all passed, 1 a step failed.
+
+    Without --online the steps run on a throwaway embedded sandbox (never the school's); --online runs
+    the same steps on the config's workspace. See docs/google-setup.md.
+    """
+    from ilt_bot.selftest import report_summary, report_table, run_selftest  # lazy: loads the Google clients
+
+    with user_errors(as_json):
+        cfg = load(config)
+    report = run_selftest(cfg, online=online)
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        console = out()
+        console.print(report_table(report))
+        console.print(report_summary(report))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: ``ilt-bot``."""
     from ilt_bot.logs import setup

@@ -51,8 +51,10 @@ class WorkspaceError(Exception):
         file_id: str | None = None,
         user: str | None = None,
         retry_after: float | None = None,
+        fix: str | None = None,
     ) -> None:
         super().__init__(scrub(message))
+        self.fix = fix  # the advice sentence alone (also the end of the message), when Google answered
         self.status = status
         self.reason = reason
         self.file_id = file_id
@@ -210,9 +212,10 @@ def from_http_error(
     cls = classify(info)
     detail = info.message or f"HTTP {info.code}"
     message = f"{operation} failed ({info.code} {info.reason or info.status or ''}".rstrip() + f"): {detail}. "
-    message += _advice(cls, info, file_id, user) + "."
+    advice = _advice(cls, info, file_id, user)
+    message += advice + "."
     return cls(message, status=info.code, reason=info.reason or info.status, file_id=file_id, user=user,
-               retry_after=_retry_after(resp))
+               retry_after=_retry_after(resp), fix=advice)
 
 
 def from_refresh_error(error: BaseException, *, user: str | None = None) -> AuthFailed:
@@ -227,4 +230,4 @@ def from_refresh_error(error: BaseException, *, user: str | None = None) -> Auth
     elif "invalid_client" in text:
         hint = "the client ID or key is unknown or disabled: download a new key and point workspace.auth.key_file to it"
     return AuthFailed(f"Signing in as {user or 'the bot user'} failed ({text}): {hint}.", status=401,
-                      reason="authError", user=user)
+                      reason="authError", user=user, fix=hint)

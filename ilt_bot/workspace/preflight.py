@@ -8,6 +8,8 @@ shared drive not configured...). Nothing here prints tokens or keys.
 from __future__ import annotations
 
 import contextlib
+import json
+from pathlib import Path
 from typing import Any
 
 from ilt_bot.errors import Problem
@@ -29,6 +31,32 @@ def _auth_problem(config: Any, error: WorkspaceError) -> Problem:
     else:
         fix = f"check workspace.auth (method {method}) and that the credentials carry the scopes {scopes}"
     return Problem("workspace.auth", str(error), fix)
+
+
+def key_file_problem(config: Any) -> Problem | None:
+    """A service-account key file that is unset, missing, unreadable or not a key, said as such."""
+    auth = getattr(config.workspace, "auth", None)
+    if getattr(auth, "method", None) != "service_account":
+        return None
+    fix = ("download a JSON key for the service account (Cloud console > IAM & Admin > Service accounts > Keys > "
+           "Add key), save it readable only by the user running the bot (chmod 600), and set "
+           "workspace.auth.key_file to its path")
+    key_file = getattr(auth, "key_file", None)
+    if not key_file:
+        return Problem("workspace.auth.key_file", "not set (workspace.auth.method is service_account)", fix)
+    path = Path(str(key_file)).expanduser().absolute()  # as auth.py opens it
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return Problem("workspace.auth.key_file", f"the key file {path} does not exist", fix)
+    except OSError as error:
+        return Problem("workspace.auth.key_file", f"the key file {path} cannot be read ({error.strerror})",
+                       f"let the user running the bot read it (chown that user, chmod 600 {path}), or {fix}")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or not {"client_email", "private_key"} <= data.keys():
+        return Problem("workspace.auth.key_file", f"{path} is not a service account JSON key", fix)
+    return None
 
 
 def _folder_problems(gw: Any, config: Any, path: str, folder_id: str) -> list[Problem]:
@@ -96,6 +124,9 @@ def check_online(config: Any) -> list[Problem]:
     from ilt_bot.workspace.gateway import connect
     from ilt_bot.workspace.retry import RetryPolicy
 
+    key_problem = key_file_problem(config)
+    if key_problem is not None:
+        return [key_problem]
     try:
         gw = connect(config, policy=RetryPolicy(max_attempts=3))
     except AuthFailed as error:

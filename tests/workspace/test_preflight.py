@@ -89,3 +89,36 @@ def test_delegation_scopes_not_granted(sandbox, tmp_path):
     assert problem.path == "workspace.auth"
     assert "Domain-wide delegation" in problem.fix and "https://www.googleapis.com/auth/forms.body" in problem.fix
     assert "PRIVATE KEY" not in problem.message + problem.fix
+
+
+def key_file_config(sandbox, key_file):
+    data = tomllib.loads(EXAMPLE.read_text())
+    data["workspace"].update(backend="sandbox_url", sandbox_url=sandbox.url,
+                             auth={"method": "service_account", "key_file": str(key_file)})
+    return parse_config(data)
+
+
+def test_missing_key_file_says_so_with_its_path_not_delegation(sandbox, tmp_path):
+    """A key file that is not there is reported as such (path and how to get one), not as missing scopes."""
+    missing = tmp_path / "keys" / "service-account.json"
+    [problem] = check_online(key_file_config(sandbox, missing))
+    assert problem.path == "workspace.auth.key_file"
+    assert f"the key file {missing} does not exist" in problem.message
+    assert "Add key" in problem.fix and "workspace.auth.key_file" in problem.fix
+    assert "delegation" not in (problem.message + problem.fix).lower()
+
+
+def test_unreadable_key_file_says_so(sandbox, tmp_path):
+    """A path the bot cannot read as a file (here a directory; a chmod 000 file for a non-root user)."""
+    [problem] = check_online(key_file_config(sandbox, tmp_path))
+    assert problem.path == "workspace.auth.key_file"
+    assert f"the key file {tmp_path} cannot be read" in problem.message
+    assert "chmod 600" in problem.fix and "delegation" not in problem.fix.lower()
+
+
+def test_a_file_that_is_not_a_key_says_so(sandbox, tmp_path):
+    key = tmp_path / "client_secret.json"
+    key.write_text(json.dumps({"installed": {"client_id": "x.apps.googleusercontent.com"}}))
+    [problem] = check_online(key_file_config(sandbox, key))
+    assert problem.message == f"{key} is not a service account JSON key"
+    assert "Service accounts > Keys" in problem.fix
