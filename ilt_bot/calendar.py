@@ -23,7 +23,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from ilt_bot.config import Config, Semester
@@ -64,6 +64,23 @@ class Meeting:
     @property
     def duration(self) -> timedelta:
         return self.end - self.start
+
+    def to_json(self) -> dict[str, Any]:
+        """The meeting as ``plan --json`` prints it."""
+        return {
+            "date": self.date.isoformat(),
+            "number": self.number,
+            "kind": self.kind,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "location": self.location,
+            "roles": self.roles,
+            "semester": self.semester,
+            "cycle": self.cycle,
+            "focus_area": self.focus.focus_area if self.focus else None,
+            "strand": self.focus.strand if self.focus else None,
+            "moved_from": self.moved_from.isoformat() if self.moved_from else None,
+        }
 
 
 @dataclass(frozen=True)

@@ -231,3 +231,18 @@ def test_problem_is_json_ready():
         "message": "'Cedar Heights' has the wrong form",
         "fix": 'use lowercase letters, digits and dashes, like "k2-literacy" or "ana-ruiz"',
     }
+
+
+@pytest.mark.parametrize("minutes", [7, 45, 90])
+def test_schedule_rejects_intervals_that_do_not_fit_the_clock(minutes):
+    """The daemon's cron trigger can only tick at divisors of the hour or whole hours."""
+    data = example_data()
+    data["schedule"] = {"every_minutes": minutes}
+    problem = problems_of(data)["schedule.every_minutes"]
+    assert f"{minutes} does not divide the hour" in problem.message and "divisor of 60" in problem.fix
+
+
+def test_schedule_must_end_after_it_starts():
+    data = example_data()
+    data["schedule"] = {"start": "18:00", "end": "07:00"}
+    assert "is not later than schedule.start" in problems_of(data)["schedule.end"].message
