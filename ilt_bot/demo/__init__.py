@@ -22,8 +22,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from ilt_bot import demo_people as said
-from ilt_bot.demo_people import People
+from ilt_bot.demo import people as said
+from ilt_bot.demo.people import People
 
 log = logging.getLogger("ilt_bot.demo")
 
@@ -82,7 +82,7 @@ class Demo:
         self.tricky_sent = False
         self.thinking_maps: list[str] = []
         """Thinking-map Form keys made by this run that the teachers have not answered yet."""
-        from ilt_bot.demo_reflection import ReflectionPeople
+        from ilt_bot.demo.reflection import ReflectionPeople
 
         self.reflection = ReflectionPeople(config, gateway, self.people, self.year, set_clock=self.set_clock,
                                            thinking_maps=False)

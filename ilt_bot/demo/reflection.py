@@ -1,6 +1,6 @@
 """The year-long demo's teachers, stakeholders and ILT members around thinking maps and reflections.
 
-Deterministic (seeded by the artifact, the person and the day, see :func:`ilt_bot.demo_people.rng`), and
+Deterministic (seeded by the artifact, the person and the day, see :func:`ilt_bot.demo.people.rng`), and
 through the surfaces people use:
 
 - teachers answer their team's thinking-map Form on its responder page (signed in as themselves), a
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ilt_bot.demo_people import People, rng
+from ilt_bot.demo.people import People, rng
 
 WENT_WELL = (
     "Our data meetings were focused on student work",
