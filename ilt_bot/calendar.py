@@ -26,7 +26,7 @@ from functools import cached_property
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from ilt_bot.config import Config, Semester
+from ilt_bot.config import Config, Semester, is_school_weekday
 
 MeetingKind = Literal["regular", "extra", "reflection"]
 
@@ -118,7 +118,7 @@ class SchoolYear:
 
     def is_school_day(self, day: date) -> bool:
         """A weekday inside the school year that is not a no-school day."""
-        return self.year.start <= day <= self.year.end and day.weekday() < 5 and day not in self._no_school
+        return self.year.start <= day <= self.year.end and is_school_weekday(day) and day not in self._no_school
 
     def no_school_reason(self, day: date) -> str | None:
         """The name of the no-school day (``"Labor Day"``) or None."""
@@ -266,7 +266,7 @@ class SchoolYear:
         cancelled = set(pattern.cancelled_dates)
         step = timedelta(days=7 if pattern.frequency == "weekly" else 14)
         days: dict[date, tuple[MeetingKind, date | None]] = {}
-        regular = pattern.first_date
+        regular = pattern.first_regular()
         while regular <= self.year.end:
             day: date | None = regular
             moved_from = None

@@ -15,6 +15,7 @@ from ilt_bot.config.models import (
     FOLDER_KINDS,
     MEETING_ROLES,
     ROLES,
+    SCHOOL_WEEK,
     STRANDS,
     WEEKDAYS,
     Auth,
@@ -42,6 +43,7 @@ from ilt_bot.config.models import (
     UipGoal,
     Workspace,
     Year,
+    is_school_weekday,
 )
 from ilt_bot.errors import ConfigError, Problem
 
@@ -52,6 +54,7 @@ __all__ = [
     "MEETING_ROLES",
     "ROLES",
     "STRANDS",
+    "SCHOOL_WEEK",
     "WEEKDAYS",
     "Auth",
     "CoachingAgreement",
@@ -82,6 +85,7 @@ __all__ = [
     "Year",
     "config_path",
     "cross_checks",
+    "is_school_weekday",
     "load_config",
     "parse_config",
     "teaching_months",

@@ -23,6 +23,7 @@ from ilt_bot.config.models import (
     Team,
     Workspace,
     Year,
+    is_school_weekday,
 )
 from ilt_bot.errors import Problem
 
@@ -200,9 +201,6 @@ def _no_school_checks(year: Year) -> list[Problem]:
     return out
 
 
-WEEKDAY_INDEX = {name: i for i, name in enumerate(WEEKDAYS)}
-
-
 def _meeting_date_checks(m: MeetingPattern, year: Year) -> list[Problem]:
     out: list[Problem] = []
     if getattr(m, "first_date", None) and (problem := _outside("meetings.first_date", m.first_date, year)):
@@ -215,7 +213,7 @@ def _meeting_date_checks(m: MeetingPattern, year: Year) -> list[Problem]:
 
 
 def _meeting_weekday_check(m: MeetingPattern) -> list[Problem]:
-    if m.first_date.weekday() == WEEKDAY_INDEX[m.weekday]:
+    if m.first_date == m.first_regular():
         return []
     actual = WEEKDAYS[m.first_date.weekday()]
     return [Problem("meetings.first_date", f"{m.first_date} is a {actual}, not a {m.weekday}",
@@ -291,7 +289,7 @@ def teaching_months(year: Year) -> list[str]:
     months: list[str] = []
     day = year.start
     while day <= year.end:
-        if day.weekday() < 5 and day not in off:
+        if is_school_weekday(day) and day not in off:
             label = f"{day.year:04d}-{day.month:02d}"
             if label not in months:
                 months.append(label)

@@ -35,9 +35,17 @@ MEETING_ROLES = ("facilitator", "timekeeper", "note_taker", "norms_monitor")
 STRANDS = ("data", "observation_feedback", "professional_learning")
 FOLDER_KINDS = ("agendas", "feedback", "reflections", "thinking-maps")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+"""In ``date.weekday()`` order."""
+SCHOOL_WEEK = WEEKDAYS[:5]
+"""Monday to Friday: the days of the week a school can be open (the one place this is written)."""
 
 DateT = date  # aliases for classes that have fields named `date` / `time`
 TimeT = time
+
+
+def is_school_weekday(day: date) -> bool:
+    """Whether ``day`` falls Monday to Friday (:data:`SCHOOL_WEEK`); holidays are the calendar's business."""
+    return WEEKDAYS[day.weekday()] in SCHOOL_WEEK
 
 
 def _email(value: str) -> str:
@@ -115,6 +123,8 @@ class School(Section):
     uip_goals: list[UipGoal] = []
     coaching_agreements: list[CoachingAgreement] = []
     lead_qualities: list[Text] = []
+    """What the school looks for in its Senior/Team Leads. Not read by any routine yet: kept for the coming
+    routine that grows leads against these qualities."""
 
     @field_validator("domain", mode="before")
     @classmethod
@@ -207,6 +217,7 @@ class Year(Section):
 
 class MeetingPattern(Section):
     weekday: Weekday
+    """The day of the week of the regular meetings (see :meth:`first_regular`); ``first_date`` must be one."""
     time: TimeT
     duration_minutes: Annotated[int, Field(ge=15, le=600)]
     location: Text
@@ -228,6 +239,10 @@ class MeetingPattern(Section):
     @classmethod
     def _lower_weekday(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    def first_regular(self) -> DateT:
+        """The first regular meeting: the first ``weekday`` on or after ``first_date``."""
+        return self.first_date + timedelta(days=(WEEKDAYS.index(self.weekday) - self.first_date.weekday()) % 7)
 
 
 class CycleDates(Section):
@@ -327,10 +342,12 @@ class Sharing(Section):
 
 
 class Schedule(Section):
+    """When ``ilt-bot run`` ticks: every ``every_minutes`` from ``start`` to ``end`` on ``days`` (cron days)."""
+
     every_minutes: Annotated[int, Field(ge=1, le=1440)] = 30
     start: time = time(6, 0)
     end: time = time(20, 0)
-    days: str = "mon-fri"
+    days: str = f"{SCHOOL_WEEK[0][:3]}-{SCHOOL_WEEK[-1][:3]}"
 
 
 class Templates(Section):

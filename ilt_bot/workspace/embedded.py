@@ -9,28 +9,24 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ilt_bot.config import Config
+
+if TYPE_CHECKING:
+    from ilt_bot.sandbox.server import SandboxServer
 
 log = logging.getLogger(__name__)
 
 ROOT_FOLDER_NAME = "ILT"
 
 
-def _get(obj: Any, *path: str) -> Any:
-    for name in path:
-        if obj is None:
-            return None
-        obj = getattr(obj, name, None)
-    return obj
-
-
-def sandbox_db_path(config: Any) -> str:
+def sandbox_db_path(config: Config) -> str:
     """``workspace.sandbox_db``, relative to the config file's directory (``:memory:`` kept as is)."""
-    db = str(_get(config, "workspace", "sandbox_db") or ":memory:")
+    db = config.workspace.sandbox_db or ":memory:"
     if db == ":memory:" or Path(db).is_absolute():
         return db
-    base = getattr(config, "base_dir", None) or Path.cwd()
-    path = Path(base) / db
+    path = config.base_dir / db
     path.parent.mkdir(parents=True, exist_ok=True)
     return str(path)
 
@@ -49,15 +45,15 @@ def seed_root_folder(store: Any, folder_id: str, owner: str, name: str = ROOT_FO
     return True
 
 
-def start_embedded(config: Any) -> tuple[Any, str]:
+def start_embedded(config: Config) -> tuple[SandboxServer, str]:
     """Start the in-process sandbox (on a free local port) and seed the root folder; returns (server, url)."""
     from ilt_bot.sandbox.server import SandboxServer
 
     server = SandboxServer(db=sandbox_db_path(config)).start()
     try:
-        root = _get(config, "drive", "root_folder_id")
+        root = config.drive.root_folder_id
         if root:
-            seed_root_folder(server.store, str(root), str(_get(config, "workspace", "bot_user")))
+            seed_root_folder(server.store, root, config.workspace.bot_user)
     except BaseException:
         server.stop()
         raise

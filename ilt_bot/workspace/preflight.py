@@ -8,19 +8,23 @@ shared drive not configured...). Nothing here prints tokens or keys.
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING
 
+from ilt_bot.config import Config
 from ilt_bot.errors import Problem
 from ilt_bot.workspace.auth import required_scopes
 from ilt_bot.workspace.drive import FOLDER_MIME
 from ilt_bot.workspace.errors import AuthFailed, NotFound, PermissionDenied, WorkspaceError
 
+if TYPE_CHECKING:
+    from ilt_bot.workspace.gateway import Gateway
+
 _FOLDER_FIELDS = "id,name,mimeType,trashed,driveId,capabilities(canAddChildren,canListChildren)"
 
 
-def _auth_problem(config: Any, error: WorkspaceError) -> Problem:
+def _auth_problem(config: Config, error: WorkspaceError) -> Problem:
     scopes = ", ".join(required_scopes(config))
-    method = getattr(getattr(config.workspace, "auth", None), "method", None) or "sandbox"
+    method = config.workspace.auth.method if config.workspace.auth else "sandbox"
     if method in ("service_account", "impersonation"):
         fix = ("in the Admin console (Security > API controls > Domain-wide delegation) grant the service "
                f"account's client ID exactly these scopes: {scopes}; and check workspace.bot_user is a real user")
@@ -31,9 +35,9 @@ def _auth_problem(config: Any, error: WorkspaceError) -> Problem:
     return Problem("workspace.auth", str(error), fix)
 
 
-def _folder_problems(gw: Any, config: Any, path: str, folder_id: str) -> list[Problem]:
+def _folder_problems(gw: Gateway, config: Config, path: str, folder_id: str) -> list[Problem]:
     bot = gw.user
-    shared = getattr(config.drive, "shared_drive_id", None)
+    shared = config.drive.shared_drive_id
     try:
         item = gw.drive.get(folder_id, _FOLDER_FIELDS)
     except NotFound:
@@ -75,7 +79,7 @@ def _folder_problems(gw: Any, config: Any, path: str, folder_id: str) -> list[Pr
     return problems
 
 
-def _write_probe(gw: Any, path: str, folder_id: str) -> list[Problem]:
+def _write_probe(gw: Gateway, path: str, folder_id: str) -> list[Problem]:
     """Create and delete a small folder (when Drive did not tell the capabilities)."""
     try:
         made = gw.drive.caller.call(
@@ -91,7 +95,7 @@ def _write_probe(gw: Any, path: str, folder_id: str) -> list[Problem]:
     return []
 
 
-def check_online(config: Any) -> list[Problem]:
+def check_online(config: Config) -> list[Problem]:
     """Problems with credentials and Drive access for ``config`` (empty when all is well)."""
     from ilt_bot.workspace.gateway import connect
     from ilt_bot.workspace.retry import RetryPolicy
@@ -102,7 +106,7 @@ def check_online(config: Any) -> list[Problem]:
         return [_auth_problem(config, error)]
     problems: list[Problem] = []
     try:
-        shared = getattr(config.drive, "shared_drive_id", None)
+        shared = config.drive.shared_drive_id
         if shared:
             try:
                 gw.drive.caller.call(lambda: gw.drive.service.drives().get(driveId=shared, fields="id,name"),
@@ -111,15 +115,15 @@ def check_online(config: Any) -> list[Problem]:
                 problems.append(Problem("drive.shared_drive_id", f"shared drive {shared} does not exist or "
                                         f"{gw.user} is not a member", f"add {gw.user} to the shared drive as "
                                         "Content manager"))
-        root = getattr(config.drive, "root_folder_id", None)
+        root = config.drive.root_folder_id
         if root:
             problems.extend(_folder_problems(gw, config, "drive.root_folder_id", str(root)))
         else:  # the bot makes its own root in its My Drive: it must at least list it
             gw.drive.list_files("'root' in parents and trashed = false", what="Listing the bot's My Drive",
                                 fields="id", in_shared_drive=False)
-        for name, folder_id in (getattr(config.drive, "folders", None) or {}).items():
+        for name, folder_id in config.drive.folders.items():
             problems.extend(_folder_problems(gw, config, f"drive.folders.{name}", str(folder_id)))
-        template = getattr(getattr(config, "templates", None), "agenda_doc_id", None)
+        template = config.templates.agenda_doc_id
         if template:
             try:
                 gw.drive.get(str(template), "id,mimeType")
