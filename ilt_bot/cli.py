@@ -219,7 +219,7 @@ def _print_scopes(schools: list[Config], as_json: bool) -> None:
 
 
 def _online_problems(schools: list[Config], district: District | None) -> list[Problem]:
-    from ilt_bot.district import SharedSandbox  # lazy: start-up time
+    from ilt_bot.district import SharedSandbox  # lazy: start-up time (the Google clients)
     from ilt_bot.workspace.preflight import check_online  # lazy: start-up time (the Google clients)
 
     with SharedSandbox(schools) as shared:
@@ -264,7 +264,7 @@ def plan(
 ) -> None:
     """The dated work of the school year: every agenda, form, sync, digest and reflection item."""
     from ilt_bot.plan import KINDS  # lazy: start-up time (the plan loads every routine)
-    from ilt_bot.plan import plan as make_plan
+    from ilt_bot.plan import plan as make_plan  # lazy: start-up time (the plan loads every routine)
 
     start, end = parse_day(from_, "--from"), parse_day(to, "--to")
     unknown = [k for k in kind or [] if k not in KINDS]
@@ -355,7 +355,7 @@ def parse_now(value: str | None) -> datetime | None:
 
 
 def _shard(spec: str | None) -> tuple[int, int] | None:
-    from ilt_bot.district import parse_shard  # lazy: start-up time
+    from ilt_bot.district import parse_shard  # lazy: start-up time (the Google clients)
 
     if spec is None:
         return None
@@ -582,7 +582,7 @@ def auth_login(
 ) -> None:
     """OAuth for one person (workspace.auth.method = "oauth"): sign in and save the token file (mode 0600)."""
     from ilt_bot.workspace.auth import oauth_login  # lazy: start-up time (google-auth)
-    from ilt_bot.workspace.errors import AuthFailed
+    from ilt_bot.workspace.errors import AuthFailed  # lazy: start-up time (googleapiclient)
 
     with user_errors():
         cfg = load(config)
