@@ -27,12 +27,11 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
 from ilt_bot.workspace.errors import scrub
-from ilt_bot.workspace.trace import HTTP_LOGGER as HTTP_LOGGER
-from ilt_bot.workspace.trace import disable_http_trace as disable_http_trace
-from ilt_bot.workspace.trace import enable_http_trace
 
 LogFormat = Literal["text", "json"]
 FORMATS: tuple[str, ...] = ("text", "json")
+HTTP_LOGGER = "ilt_bot.http"
+"""The logger of the ``--verbose`` HTTP trace (:mod:`ilt_bot.workspace.trace`)."""
 
 REDACTED = "<redacted>"
 
@@ -114,6 +113,13 @@ class JsonFormatter(logging.Formatter):
         return redact(text)
 
 
+def disable_http_trace() -> None:
+    """Undo the ``--verbose`` HTTP trace (tests)."""
+    from ilt_bot.workspace.trace import disable_http_trace as disable  # lazy: start-up time (httplib2)
+
+    disable()
+
+
 def level_for(log_format: str, verbose: bool) -> int | str:
     """The bot's log level: ``$ILT_BOT_LOG_LEVEL``, else INFO in json (for log collectors) or with ``-v``,
     else WARNING."""
@@ -143,5 +149,7 @@ def setup(log_format: str = "text", *, verbose: bool = False, level: int | str |
     bot_level = logging.DEBUG if verbose else (level if level is not None else logging.WARNING)
     logging.getLogger("ilt_bot").setLevel(bot_level)
     if verbose:
+        from ilt_bot.workspace.trace import enable_http_trace  # lazy: start-up time (httplib2)
+
         enable_http_trace()
     return handler

@@ -13,7 +13,7 @@ from typing import Any
 
 import httplib2
 
-HTTP_LOGGER = "ilt_bot.http"
+from ilt_bot.logs import HTTP_LOGGER
 
 
 class _HttpTrace:
