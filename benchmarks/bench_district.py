@@ -123,9 +123,7 @@ def run(n: int, latency_ms: float, every: int, workers: int, days: int) -> dict[
             week_rate += rate
             created = sum(len((r.report or {}).get("created", [])) for r in results)
             for r in results:
-                errors += [f"{moment:%a %H:%M} {r.school}: {e}" for e in (r.report or {}).get("errors", [])]
-                if r.error:
-                    errors.append(f"{moment:%a %H:%M} {r.school}: {r.error}")
+                errors += [f"{moment:%a %H:%M} {r.school}: {e}" for e in r.errors]
                 totals[r.status] += 1
             beat_rows.append({"time": moment.isoformat(), "seconds": round(seconds, 2), "calls": len(entries),
                               "created": created, "quota_floor_s": round(floor * 60, 1),

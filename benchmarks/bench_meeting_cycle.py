@@ -44,7 +44,7 @@ def school_config(members: int) -> Any:
 def one_cycle(members: int, answers_each: int) -> dict[str, Any]:
     """Play meeting 1 (warm-up), then count the bot's requests over the cycle up to meeting 2."""
     from ilt_bot.calendar import SchoolYear
-    from ilt_bot.demo_people import People
+    from ilt_bot.demo.people import People
     from ilt_bot.jobs.feedback import feedback_key
     from ilt_bot.jobs.tick import run_tick
     from ilt_bot.sandbox.server import SandboxServer

@@ -62,7 +62,7 @@ def run() -> list[dict[str, Any]]:
     from ilt_bot import plan
     from ilt_bot.calendar import SchoolYear
     from ilt_bot.config import load_config
-    from ilt_bot.demo_people import People
+    from ilt_bot.demo.people import People
     from ilt_bot.jobs import JobContext
     from ilt_bot.jobs.reflection import SURVEY
     from ilt_bot.jobs.tick import HANDLERS, ensure_standing, run_tick

@@ -23,10 +23,10 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from ilt_bot.config import Config, Semester
+from ilt_bot.config import Config, Semester, is_school_weekday
 
 MeetingKind = Literal["regular", "extra", "reflection"]
 
@@ -65,6 +65,23 @@ class Meeting:
     def duration(self) -> timedelta:
         return self.end - self.start
 
+    def to_json(self) -> dict[str, Any]:
+        """The meeting as ``plan --json`` prints it."""
+        return {
+            "date": self.date.isoformat(),
+            "number": self.number,
+            "kind": self.kind,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "location": self.location,
+            "roles": self.roles,
+            "semester": self.semester,
+            "cycle": self.cycle,
+            "focus_area": self.focus.focus_area if self.focus else None,
+            "strand": self.focus.strand if self.focus else None,
+            "moved_from": self.moved_from.isoformat() if self.moved_from else None,
+        }
+
 
 @dataclass(frozen=True)
 class Cycle:
@@ -101,7 +118,7 @@ class SchoolYear:
 
     def is_school_day(self, day: date) -> bool:
         """A weekday inside the school year that is not a no-school day."""
-        return self.year.start <= day <= self.year.end and day.weekday() < 5 and day not in self._no_school
+        return self.year.start <= day <= self.year.end and is_school_weekday(day) and day not in self._no_school
 
     def no_school_reason(self, day: date) -> str | None:
         """The name of the no-school day (``"Labor Day"``) or None."""
@@ -249,7 +266,7 @@ class SchoolYear:
         cancelled = set(pattern.cancelled_dates)
         step = timedelta(days=7 if pattern.frequency == "weekly" else 14)
         days: dict[date, tuple[MeetingKind, date | None]] = {}
-        regular = pattern.first_date
+        regular = pattern.first_regular()
         while regular <= self.year.end:
             day: date | None = regular
             moved_from = None

@@ -6,7 +6,8 @@ Exit codes: 0 ok, 2 config error (each problem with its field path and fix), 1 a
 A user's mistake prints a clean message, never a traceback (set ``ILT_BOT_DEBUG=1`` to see one).
 
 Each command is a small function: load what it needs with :func:`load`, call the library, print with
-:func:`emit_json` or a rich table. Add a command by writing one more such function.
+:func:`emit_json` or a rich table. Add a command by writing one more such function. Help texts are
+plain (``rich_markup_mode=None``) so that ``[schedule]`` or ``[default: ...]`` reach the reader as written.
 """
 
 from __future__ import annotations
@@ -15,19 +16,27 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from ilt_bot import __version__
+from ilt_bot import __version__, logs
+from ilt_bot.calendar import SchoolYear
+from ilt_bot.config import Config, config_path, load_config
+from ilt_bot.config.summary import config_summary
 from ilt_bot.errors import ConfigError, Problem, UserError
+
+if TYPE_CHECKING:
+    from ilt_bot.district import District
+    from ilt_bot.runner import SchoolResult
 
 log = logging.getLogger("ilt_bot")
 _ROOT: dict[str, Any] = {"verbose": False}
@@ -39,15 +48,16 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 sandbox_app = typer.Typer(help="The local Workspace: an offline stand-in for the Google APIs the bot uses.",
-                          no_args_is_help=True)
+                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(sandbox_app, name="sandbox")
 
 ConfigOption = Annotated[
     Path | None,
     typer.Option("-c", "--config", help="Config file [default: ./config.toml, else $ILT_BOT_CONFIG].",
-                 show_default=False, dir_okay=False),
+                 show_default=False, dir_okay=False, metavar="PATH"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
@@ -112,13 +122,20 @@ def parse_day(value: str | None, option: str) -> date | None:
 # --- loading -------------------------------------------------------------------------------------
 
 
-def load(config: Path | None):  # noqa: ANN201 - returns ilt_bot.config.Config (imported lazily)
+def load(config: Path | None) -> Config:
     """The validated config named by ``-c``, ``./config.toml`` or ``$ILT_BOT_CONFIG`` (ConfigError if bad)."""
-    from ilt_bot.config import config_path, load_config
-
     path = config_path(config)
     log.info("config: %s", path)
     return load_config(path)
+
+
+def load_many(config: Path | None) -> tuple[list[Config], District | None]:
+    """The schools of ``-c``: one for a school config, every school of a district config."""
+    from ilt_bot.district import load_schools  # lazy: start-up time (the district loads the Google clients)
+
+    path = config_path(config)
+    log.info("config: %s", path)
+    return load_schools(path)
 
 
 # --- commands ------------------------------------------------------------------------------------
@@ -153,34 +170,23 @@ def check(
 ) -> None:
     """Validate the config (and its templates). Exit 0 ok, 2 config problems, 1 other failure.
 
-    A district config checks every school. ``--online`` signs in and checks Drive access;
-    ``--scopes`` prints the scopes an admin grants to the bot's client ID.
+    A district config checks every school. --online signs in and checks Drive access;
+    --scopes prints the scopes an admin grants to the bot's client ID.
     """
     with user_errors(as_json):
         schools, district = load_many(config)
+        source = str(district.source if district else schools[0].source)
         problems = [Problem(f"{_where(c, district)}{p.path}", p.message, p.fix)
                     for c in schools for p in template_problems(c)]
         if problems:
-            raise ConfigError(problems, str(district.source if district else schools[0].source))
+            raise ConfigError(problems, source)
         if scopes:
-            from ilt_bot.workspace.auth import required_scopes
-
-            needed = list(dict.fromkeys(s for c in schools for s in required_scopes(c)))
-            if as_json:
-                sys.stdout.write(json.dumps(needed) + "\n")
-            else:
-                for scope in needed:
-                    typer.echo(scope)
+            _print_scopes(schools, as_json)
             return
         if online:
-            from ilt_bot.district import SharedSandbox
-            from ilt_bot.workspace.preflight import check_online
-
-            with SharedSandbox(schools) as shared:
-                problems = [Problem(f"{_where(c, district)}{p.path}", p.message, p.fix)
-                            for c in schools for p in check_online(shared.config_for(c))]
+            problems = _online_problems(schools, district)
             if problems:
-                raise ConfigError(problems, str(district.source if district else schools[0].source))
+                raise ConfigError(problems, source)
         summaries = [config_summary(c) for c in schools]
     if as_json:
         if district is None:
@@ -197,14 +203,28 @@ def check(
         _print_summary(console, summary, online and district is None)
 
 
-def _where(config: Any, district: Any) -> str:
-    """``schools/oak.toml: `` for a district's school (problem paths name the file), else nothing."""
-    if district is None or config.source is None:
-        return ""
-    try:
-        return f"{config.source.relative_to(district.source.parent)}: "
-    except ValueError:
-        return f"{config.source}: "
+def _where(config: Config, district: District | None) -> str:
+    return district.where(config) if district is not None else ""
+
+
+def _print_scopes(schools: list[Config], as_json: bool) -> None:
+    from ilt_bot.workspace.auth import required_scopes  # lazy: start-up time (google-auth)
+
+    needed = list(dict.fromkeys(s for c in schools for s in required_scopes(c)))
+    if as_json:
+        sys.stdout.write(json.dumps(needed) + "\n")
+    else:
+        for scope in needed:
+            typer.echo(scope)
+
+
+def _online_problems(schools: list[Config], district: District | None) -> list[Problem]:
+    from ilt_bot.district import SharedSandbox  # lazy: start-up time (the Google clients)
+    from ilt_bot.workspace.preflight import check_online  # lazy: start-up time (the Google clients)
+
+    with SharedSandbox(schools) as shared:
+        return [Problem(f"{_where(c, district)}{p.path}", p.message, p.fix)
+                for c in schools for p in check_online(shared.config_for(c))]
 
 
 def _print_summary(console: Console, summary: dict[str, Any], online: bool) -> None:
@@ -230,47 +250,21 @@ def template_problems(cfg: Any) -> list[Problem]:
     return problems
 
 
-def config_summary(cfg: Any) -> dict[str, Any]:
-    from ilt_bot.calendar import SchoolYear
-
-    year = SchoolYear(cfg)
-    meetings = year.meetings()
-    pattern = cfg.meetings
-    return {
-        "config": str(cfg.source) if cfg.source else None,
-        "school": cfg.school.id,
-        "school_name": cfg.school.name,
-        "year": cfg.year.label,
-        "timezone": cfg.school.timezone,
-        "members": len(cfg.members),
-        "teams": len(cfg.teams),
-        "teachers": sum(len(t.teachers) for t in cfg.teams),
-        "meetings": len(meetings),
-        "first_meeting": meetings[0].date.isoformat() if meetings else None,
-        "last_meeting": meetings[-1].date.isoformat() if meetings else None,
-        "pattern": f"{pattern.frequency} on {pattern.weekday} at {pattern.time.strftime('%H:%M')}",
-        "cycles": len(year.cycles()),
-        "semesters": [s.id for s in cfg.year.semesters],
-        "backend": cfg.workspace.backend,
-        "bot_user": cfg.workspace.bot_user,
-    }
-
-
 @app.command()
 def plan(
     config: ConfigOption = None,
     from_: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD), school time.",
-                                              show_default=False)] = None,
+                                              show_default=False, metavar="DATE")] = None,
     to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD), inclusive.",
-                                           show_default=False)] = None,
+                                           show_default=False, metavar="DATE")] = None,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="Only these kinds (repeatable): agenda, "
-                                                   "feedback_form, thinking_map, prework, ...")] = None,
+                                                   "feedback_form, thinking_map, prework, ...", metavar="KIND")]
+    = None,
     as_json: JsonOption = False,
 ) -> None:
     """The dated work of the school year: every agenda, form, sync, digest and reflection item."""
-    from ilt_bot.calendar import SchoolYear
-    from ilt_bot.plan import KINDS
-    from ilt_bot.plan import plan as make_plan
+    from ilt_bot.plan import KINDS  # lazy: start-up time (the plan loads every routine)
+    from ilt_bot.plan import plan as make_plan  # lazy: start-up time (the plan loads every routine)
 
     start, end = parse_day(from_, "--from"), parse_day(to, "--to")
     unknown = [k for k in kind or [] if k not in KINDS]
@@ -290,7 +284,7 @@ def plan(
             "to": end.isoformat() if end else None,
             "count": len(items),
             "counts": dict(Counter(i.kind for i in items)),
-            "meetings": [meeting_json(m) for m in meetings],
+            "meetings": [m.to_json() for m in meetings],
             "items": [i.to_json() for i in items],
         })
         return
@@ -307,22 +301,6 @@ def plan(
     console.print(f"{len(items)} items, {len(meetings)} meetings: "
                   + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())), soft_wrap=True)
 
-
-def meeting_json(m: Any) -> dict[str, Any]:
-    return {
-        "date": m.date.isoformat(),
-        "number": m.number,
-        "kind": m.kind,
-        "start": m.start.isoformat(),
-        "end": m.end.isoformat(),
-        "location": m.location,
-        "roles": m.roles,
-        "semester": m.semester,
-        "cycle": m.cycle,
-        "focus_area": m.focus.focus_area if m.focus else None,
-        "strand": m.focus.strand if m.focus else None,
-        "moved_from": m.moved_from.isoformat() if m.moved_from else None,
-    }
 
 
 @sandbox_app.command("serve")
@@ -360,37 +338,28 @@ def sandbox_serve(
 
 # --- running it: tick, run, status, demo, auth -------------------------------------------------------
 
-EXIT_RETRY = 75
-"""``tick`` exit status for "try again later": a Google quota or outage, or another run holds the lock."""
-
 LogFormatOption = Annotated[str, typer.Option("--log-format", help="Logs on stderr as text or json (one object "
-                                              "per line).")]
+                                              "per line).", metavar="text|json")]
 VerboseOption = Annotated[bool, typer.Option("--verbose", help="Debug logs and a trace of every HTTP call "
                                              "(tokens and keys redacted).")]
 WaitLockOption = Annotated[float, typer.Option("--wait-lock", help="Seconds to wait for another run of the same "
-                                               "school to finish (else exit 75).", min=0)]
+                                               "school to finish (else exit 75).", min=0, metavar="SECONDS")]
 NowOption = Annotated[str | None, typer.Option("--now", help="Act as if it were this moment (ISO date-time; "
-                                               "school time if no offset).", show_default=False)]
+                                               "school time if no offset).", show_default=False,
+                                               metavar="DATETIME")]
 
 
 def setup_logging(log_format: str, verbose: bool) -> None:
     """Logs to stderr: actions at INFO in json (for log collectors), warnings only in text unless -v."""
-    from ilt_bot import logs
-
     if log_format not in logs.FORMATS:
         raise typer.BadParameter(f"{log_format!r}: use text or json", param_hint="--log-format")
-    env_level = os.environ.get("ILT_BOT_LOG_LEVEL")
-    level: int | str = env_level.upper() if env_level else (
-        logging.INFO if log_format == "json" or _ROOT["verbose"] else logging.WARNING)
-    logs.setup(log_format, verbose=verbose, level=level)
+    logs.setup(log_format, verbose=verbose, level=logs.level_for(log_format, _ROOT["verbose"]))
 
 
-def parse_now(value: str | None) -> Any:
+def parse_now(value: str | None) -> datetime | None:
     """``--now`` as a datetime (naive: the school's time); None for the real time."""
     if value is None:
         return None
-    from datetime import datetime
-
     try:
         return datetime.fromisoformat(value)
     except ValueError:
@@ -398,18 +367,8 @@ def parse_now(value: str | None) -> Any:
                                  "2026-09-11T06:30:00-06:00", param_hint="--now") from None
 
 
-def load_many(config: Path | None):  # noqa: ANN201 - (list[Config], District | None)
-    """The schools of ``-c``: one for a school config, every school of a district config."""
-    from ilt_bot.config import config_path
-    from ilt_bot.district import load_schools
-
-    path = config_path(config)
-    log.info("config: %s", path)
-    return load_schools(path)
-
-
 def _shard(spec: str | None) -> tuple[int, int] | None:
-    from ilt_bot.district import parse_shard
+    from ilt_bot.district import parse_shard  # lazy: start-up time (the Google clients)
 
     if spec is None:
         return None
@@ -419,24 +378,29 @@ def _shard(spec: str | None) -> tuple[int, int] | None:
         raise typer.BadParameter(str(exc), param_hint="--shard") from None
 
 
-def _print_result(console: Console, result: Any, name: str) -> None:
+def _print_result(console: Console, result: SchoolResult, name: str) -> None:
     report = result.report or {}
     colour = {"done": "green", "failed": "red"}.get(result.status, "yellow")
-    created = report.get("created", [])
-    console.print(f"[bold]{name}[/] ({result.school}): [{colour}]{result.status}[/] - {len(created)} created, "
-                  f"{report.get('existing', 0)} existing, {report.get('synced_responses', 0)} responses synced, "
-                  f"{len(report.get('skipped', []))} skipped, {len(report.get('errors', []))} errors "
+    console.print(f"[bold]{name}[/] ({result.school}): [{colour}]{result.status}[/] - {result.counts()} "
                   f"({result.api_calls} API calls, {result.seconds:.1f} s)"
-                  + (" [dim](dry run: nothing written)[/]" if report.get("dry_run") else ""), soft_wrap=True)
-    for key in created:
+                  + (" [dim](dry run: nothing written)[/]" if result.dry_run else ""), soft_wrap=True)
+    for key in report.get("created", []):
         console.print(f"  + {key}", markup=False, soft_wrap=True)
     for text in report.get("skipped", []):
         console.print(f"  ~ {text}", markup=False, soft_wrap=True)
-    errors = list(report.get("errors", []))
-    if result.error and result.error not in errors:
-        errors.append(result.error)
-    for text in errors:
-        console.print(f"  ! {text}", markup=False, soft_wrap=True)
+    for error in result.errors:
+        console.print(f"  ! {error}", markup=False, soft_wrap=True)
+
+
+def _chosen_schools(schools: list[Config], wanted: list[str] | None) -> list[Config]:
+    if not wanted:
+        return schools
+    known = {c.school.id for c in schools}
+    unknown = [s for s in wanted if s not in known]
+    if unknown:
+        raise typer.BadParameter(f"no school {unknown[0]!r} in the config; schools: {', '.join(sorted(known))}",
+                                 param_hint="--school")
+    return [c for c in schools if c.school.id in wanted]
 
 
 @app.command()
@@ -449,9 +413,9 @@ def tick(
     all_: Annotated[bool, typer.Option("--all", help="Every school of a district config (concurrently).")] = False,
     shard: Annotated[str | None, typer.Option("--shard", help="With --all: only the schools of worker i of n "
                                               "(i/n), or auto (Kubernetes / Cloud Run task index).",
-                                              show_default=False)] = None,
+                                              show_default=False, metavar="I/N|auto")] = None,
     school: Annotated[list[str] | None, typer.Option("--school", help="Of a district config: only this school "
-                                                    "(repeatable).", show_default=False)] = None,
+                                                    "(repeatable).", show_default=False, metavar="ID")] = None,
     log_format: LogFormatOption = "text",
     verbose: VerboseOption = False,
     wait_lock: WaitLockOption = 0.0,
@@ -461,7 +425,8 @@ def tick(
     Exit 0 done, 1 failed (errors in the report), 2 config error, 75 try again later (Google quota or
     outage, or another run of the school holds its lock).
     """
-    from ilt_bot.district import exit_code, run_school, run_schools, select_shard
+    from ilt_bot.district import run_schools, select_shard  # lazy: start-up time (the Google clients)
+    from ilt_bot.runner import exit_code, run_school  # lazy: start-up time (the routines)
 
     setup_logging(log_format, verbose)
     moment = parse_now(now)
@@ -474,13 +439,7 @@ def tick(
             raise ConfigError([Problem("(file)", f"{district.source} is a district config ({len(schools)} schools)",
                                        "add --all to tick every school (with --shard i/n to split them), or "
                                        "--school ID for one")], str(district.source))
-    if school:
-        known = {c.school.id for c in schools}
-        unknown = [s for s in school if s not in known]
-        if unknown:
-            raise typer.BadParameter(f"no school {unknown[0]!r} in the config; schools: {', '.join(sorted(known))}",
-                                     param_hint="--school")
-        schools = [c for c in schools if c.school.id in school]
+    schools = _chosen_schools(schools, school)
     if all_ or district is not None:
         chosen = select_shard(schools, *shard_spec) if shard_spec else schools
         results = run_schools(chosen, moment, dry_run=dry_run, wait_lock=wait_lock,
@@ -490,10 +449,11 @@ def tick(
         results = [run_school(schools[0], moment, dry_run=dry_run, wait_lock=wait_lock)]
     code = exit_code(results)
     many = all_ or len(results) > 1
+    shard_text = f"{shard_spec[0]}/{shard_spec[1]}" if shard_spec else None
     if as_json:
         if many:
             emit_json({"schools": {r.school: r.to_json() for r in results}, "count": len(results),
-                       "shard": f"{shard_spec[0]}/{shard_spec[1]}" if shard_spec else None, "exit_code": code})
+                       "shard": shard_text, "exit_code": code})
         else:
             emit_json(results[0].to_json())
     else:
@@ -502,8 +462,8 @@ def tick(
         for result in results:
             _print_result(console, result, names.get(result.school, result.school))
         if many:
-            console.print(f"{len(results)} schools" + (f" (shard {shard_spec[0]}/{shard_spec[1]})" if shard_spec
-                                                       else "") + f", exit {code}")
+            console.print(f"{len(results)} schools" + (f" (shard {shard_text})" if shard_text else "")
+                          + f", exit {code}")
     if code:
         raise typer.Exit(code)
 
@@ -519,20 +479,15 @@ def run(
 
     A district config ticks every school (concurrently) each time, on the first school's schedule.
     """
-    import threading
-
-    from ilt_bot.district import run_school, run_schools
-    from ilt_bot.scheduler import Schedule, run_daemon
+    from ilt_bot.district import run_schools  # lazy: start-up time (the Google clients)
+    from ilt_bot.runner import run_school  # lazy: start-up time (the routines)
+    from ilt_bot.scheduler import run_daemon  # lazy: start-up time (APScheduler)
 
     setup_logging(log_format, verbose)
     with user_errors():
         schools, district = load_many(config)
-        first = schools[0]
-        try:
-            schedule = Schedule(timezone=first.tz, every_minutes=first.schedule.every_minutes,
-                                start=first.schedule.start, end=first.schedule.end, days=first.schedule.days)
-        except ValueError as exc:
-            raise ConfigError([Problem("schedule", str(exc), "fix [schedule]")], str(first.source)) from None
+    first = schools[0]
+    schedule = first.schedule
 
     def one_tick(stop: threading.Event) -> None:
         if district is not None:
@@ -543,12 +498,13 @@ def run(
         for result in results:
             if result.status != "done":
                 log.warning("%s: tick %s: %s", result.school, result.status,
-                            result.error or "; ".join((result.report or {}).get("errors", [])[:3]))
+                            "; ".join(str(e) for e in result.errors[:3]))
 
     name = district.name if district else first.school.id
     err().print(f"ilt-bot run: {len(schools)} school(s), every {schedule.every_minutes} min {schedule.days} "
-                f"{schedule.start:%H:%M}-{schedule.end:%H:%M} ({first.school.timezone}); Ctrl-C stops")
-    runner = run_daemon(schedule, one_tick, name=f"ilt-bot {name}")
+                f"{schedule.start:%H:%M}-{schedule.end:%H:%M} ({first.school.timezone}); Ctrl-C stops",
+                markup=False)
+    runner = run_daemon(schedule, first.tz, one_tick, name=f"ilt-bot {name}")
     err().print(f"stopped after {runner.runs} ticks ({runner.failures} crashed)")
 
 
@@ -561,11 +517,9 @@ def status(
     verbose: VerboseOption = False,
 ) -> None:
     """Per school: the last run and what it made, what is due next, and what needs a person."""
-    from datetime import datetime
-
-    from ilt_bot.district import SharedSandbox
-    from ilt_bot.status import school_status
-    from ilt_bot.workspace.gateway import connect
+    from ilt_bot.district import SharedSandbox  # lazy: start-up time (the Google clients)
+    from ilt_bot.status import school_status  # lazy: start-up time (the routines)
+    from ilt_bot.workspace.gateway import connect  # lazy: start-up time (the Google clients)
 
     setup_logging(log_format, verbose)
     moment = parse_now(now)
@@ -607,17 +561,18 @@ def status(
 @app.command()
 def demo(
     config: ConfigOption = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Where to write every Doc as HTML.")] = Path("demo-out"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write every Doc as HTML.", metavar="DIR")]
+    = Path("demo-out"),
     sandbox_url: Annotated[str | None, typer.Option("--sandbox-url", help="A running sandbox (`ilt-bot sandbox "
-                                                    "serve`) instead of the embedded one.", show_default=False)]
+                                                    "serve`) instead of the embedded one.", show_default=False,
+                                                    metavar="URL")]
     = None,
     serve: Annotated[bool, typer.Option("--serve", help="Keep the sandbox running afterwards to browse it.")]
     = False,
     as_json: JsonOption = False,
 ) -> None:
     """Play the school year on the sandbox: ticks, people answering Forms and taking notes; Docs as HTML."""
-    from ilt_bot.config import config_path
-    from ilt_bot.demo import run_demo
+    from ilt_bot.demo import run_demo  # lazy: start-up time (the sandbox and the routines)
 
     with user_errors(as_json):
         path = config_path(config)
@@ -628,7 +583,7 @@ def demo(
         raise typer.Exit(1)
 
 
-auth_app = typer.Typer(help="Credentials for Google.", no_args_is_help=True)
+auth_app = typer.Typer(help="Credentials for Google.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(auth_app, name="auth")
 
 
@@ -639,8 +594,8 @@ def auth_login(
     = False,
 ) -> None:
     """OAuth for one person (workspace.auth.method = "oauth"): sign in and save the token file (mode 0600)."""
-    from ilt_bot.workspace.auth import oauth_login
-    from ilt_bot.workspace.errors import AuthFailed
+    from ilt_bot.workspace.auth import oauth_login  # lazy: start-up time (google-auth)
+    from ilt_bot.workspace.errors import AuthFailed  # lazy: start-up time (googleapiclient)
 
     with user_errors():
         cfg = load(config)
@@ -648,7 +603,7 @@ def auth_login(
             path = oauth_login(cfg, open_browser=not no_browser)
         except AuthFailed as exc:
             raise UserError(str(exc)) from None
-    err().print(f"token saved to {path} (readable only by you)")
+    err().print(f"token saved to {path} (readable only by you)", markup=False)
 
 
 @app.command()
@@ -680,9 +635,7 @@ def selftest(
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: ``ilt-bot``."""
-    from ilt_bot.logs import setup
-
-    setup("text", level=os.environ.get("ILT_BOT_LOG_LEVEL", "WARNING").upper())
+    logs.setup("text", level=os.environ.get("ILT_BOT_LOG_LEVEL", "WARNING").upper())
     try:
         app(args=argv, prog_name="ilt-bot")
     except KeyboardInterrupt:

@@ -18,8 +18,7 @@ lists and values are replaced) and then validated like a single-school config, s
 school file and the field path (``schools/oak.toml: meetings.weekday``). Relative paths in the defaults
 (key files, token files, templates, the sandbox db) are relative to the district file.
 
-:func:`run_school` is one school's tick as every command runs it: hold the school's lock, connect,
-``run_tick``, classify the outcome (done, failed, retry later). :func:`run_schools` ticks many schools
+:func:`run_schools` ticks many schools (each with :func:`ilt_bot.runner.run_school`)
 concurrently (bounded thread pool) through one shared rate limiter, so the district as a whole stays
 inside Google's per-project quotas. :func:`select_shard` splits the schools between workers.
 """
@@ -31,18 +30,22 @@ import logging
 import os
 import re
 import threading
-import time
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ilt_bot.config import Config, load_config, parse_config
 from ilt_bot.errors import ConfigError, Problem
-from ilt_bot.logs import school_context
+from ilt_bot.runner import Connect, SchoolResult, run_school, stopped_before_turn
+from ilt_bot.workspace.embedded import sandbox_db_path, seed_root_folder
+from ilt_bot.workspace.ratelimit import RateLimiter, limits_from_quotas, shared_limiter
+
+if TYPE_CHECKING:
+    from ilt_bot.sandbox.server import SandboxServer
 
 log = logging.getLogger("ilt_bot.district")
 
@@ -58,11 +61,6 @@ PATH_FIELDS = (
     ("templates", "dir"),
 )
 """Fields holding file paths; in district defaults they are made relative to the district file."""
-
-RETRY_ERRORS = re.compile(r"\b(RateLimited|QuotaExceeded|Unavailable|LockBusy)\b")
-"""Error names in a TickReport's errors that mean "quota or outage: try again later" (exit 75)."""
-
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_RETRY = 0, 1, 2, 75
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -82,6 +80,15 @@ class District:
     def quotas(self) -> dict[str, int]:
         """The district-wide ``workspace.quotas`` (shared by every school's calls)."""
         return dict((self.defaults.get("workspace") or {}).get("quotas") or {})
+
+    def where(self, config: Config) -> str:
+        """``schools/oak.toml: ``, the prefix that names a school's file in a problem's path."""
+        if config.source is None:
+            return ""
+        try:
+            return f"{config.source.relative_to(self.source.parent if self.source else Path.cwd())}: "
+        except ValueError:
+            return f"{config.source}: "
 
     def school(self, school_id: str) -> Config:
         for config in self.schools:
@@ -278,108 +285,8 @@ def select_shard(schools: list[Config], index: int, count: int) -> list[Config]:
 # --- running ticks ------------------------------------------------------------------------------
 
 
-@dataclass
-class SchoolResult:
-    """The outcome of one school's tick."""
-
-    school: str
-    status: str
-    """``done``, ``failed``, ``retry`` (quota or outage) or ``busy`` (another run holds the lock)."""
-    report: dict[str, Any] | None = None
-    error: str | None = None
-    api_calls: int = 0
-    seconds: float = 0.0
-
-    @property
-    def exit_code(self) -> int:
-        return {"done": EXIT_OK, "failed": EXIT_FAILED}.get(self.status, EXIT_RETRY)
-
-    def to_json(self) -> dict[str, Any]:
-        """The school's ``--json`` object: the TickReport fields plus status, error and API calls."""
-        base = dict(self.report) if self.report is not None else {
-            "created": [], "existing": 0, "synced_responses": 0, "skipped": [], "errors": []}
-        if self.error and self.error not in base["errors"]:
-            base["errors"] = [*base["errors"], self.error]
-        return {**base, "status": self.status, "api_calls": self.api_calls, "seconds": round(self.seconds, 2)}
-
-
-def classify_report(errors: list[str]) -> str:
-    """``done`` without errors; ``retry`` when every error is a quota/outage; else ``failed``."""
-    if not errors:
-        return "done"
-    return "retry" if all(RETRY_ERRORS.search(e) for e in errors) else "failed"
-
-
-def exit_code(results: Iterable[SchoolResult]) -> int:
-    """1 if any school failed, else 75 if any must be retried, else 0."""
-    codes = {r.exit_code for r in results}
-    if EXIT_FAILED in codes:
-        return EXIT_FAILED
-    return EXIT_RETRY if EXIT_RETRY in codes else EXIT_OK
-
-
-def run_school(
-    config: Config,
-    now: datetime | None = None,
-    *,
-    dry_run: bool = False,
-    wait_lock: float = 0.0,
-    lock_dir: Path | None = None,
-    limiter: Any = None,
-    stop: threading.Event | None = None,
-    connect: Callable[..., Any] | None = None,
-) -> SchoolResult:
-    """One school's tick: its lock, a gateway, ``run_tick``, the outcome classified (never raises for
-    lock, quota, outage or Workspace errors)."""
-    from ilt_bot.jobs.tick import run_tick
-    from ilt_bot.locking import LockBusy, school_lock
-    from ilt_bot.workspace.errors import QuotaExceeded, RateLimited, Unavailable, WorkspaceError
-
-    if connect is None:
-        from ilt_bot.workspace.gateway import connect
-    school = config.school.id
-    started = time.monotonic()
-    moment = now or datetime.now(config.tz)
-    with school_context(school):
-        gateway = None
-        try:
-            with school_lock(school, lock_dir, wait_seconds=wait_lock):
-                gateway = connect(config, limiter=limiter) if limiter is not None else connect(config)
-                report = run_tick(config, gateway, moment, dry_run=dry_run, stop=stop)
-        except LockBusy as exc:
-            log.warning("%s", exc)
-            return SchoolResult(school, "busy", error=f"LockBusy: {exc}", seconds=time.monotonic() - started)
-        except (RateLimited, QuotaExceeded, Unavailable) as exc:
-            log.warning("%s: %s", type(exc).__name__, exc)
-            return SchoolResult(school, "retry", error=f"{type(exc).__name__}: {exc}",
-                                api_calls=_calls(gateway), seconds=time.monotonic() - started)
-        except WorkspaceError as exc:
-            log.error("%s: %s", type(exc).__name__, exc)
-            return SchoolResult(school, "failed", error=f"{type(exc).__name__}: {exc}",
-                                api_calls=_calls(gateway), seconds=time.monotonic() - started)
-        finally:
-            if gateway is not None:
-                gateway.close()
-        data = report.to_dict()
-        result = SchoolResult(school, classify_report(report.errors), report=data, api_calls=_calls(gateway),
-                              seconds=time.monotonic() - started)
-        log.info("tick %s: %d created, %d existing, %d responses synced, %d skipped, %d errors",
-                 result.status, len(report.created), report.existing, report.synced_responses,
-                 len(report.skipped), len(report.errors),
-                 extra={"event": "tick", "status": result.status, "n_created": len(report.created),
-                        "n_errors": len(report.errors), "api_calls": result.api_calls,
-                        "seconds": round(result.seconds, 2), "dry_run": dry_run})
-        return result
-
-
-def _calls(gateway: Any) -> int:
-    return int(getattr(gateway, "total_calls", 0) or 0) if gateway is not None else 0
-
-
-def district_limiter(quotas: Mapping[str, Any] | None = None) -> Any:
+def district_limiter(quotas: Mapping[str, Any] | None = None) -> RateLimiter:
     """One rate limiter for every school of the process (project buckets shared, user buckets per bot user)."""
-    from ilt_bot.workspace.ratelimit import limits_from_quotas, shared_limiter
-
     return shared_limiter(limits_from_quotas(quotas or {}))
 
 
@@ -391,12 +298,11 @@ class SharedSandbox:
     """
 
     def __init__(self, schools: list[Config]) -> None:
-        self.server: Any = None
+        self.server: SandboxServer | None = None
         embedded = [c for c in schools if c.workspace.backend == "sandbox"]
         if not embedded or os.environ.get("ILT_BOT_SANDBOX_URL"):
             return
-        from ilt_bot.sandbox.server import SandboxServer
-        from ilt_bot.workspace.embedded import sandbox_db_path, seed_root_folder
+        from ilt_bot.sandbox.server import SandboxServer  # lazy: the sandbox loads only when a school runs on it
 
         db = sandbox_db_path(embedded[0])
         if db != ":memory:":
@@ -436,9 +342,9 @@ def run_schools(
     lock_dir: Path | None = None,
     max_workers: int = DEFAULT_WORKERS,
     quotas: Mapping[str, Any] | None = None,
-    limiter: Any = None,
+    limiter: RateLimiter | None = None,
     stop: threading.Event | None = None,
-    connect: Callable[..., Any] | None = None,
+    connect: Connect | None = None,
 ) -> list[SchoolResult]:
     """Tick ``schools`` concurrently (at most ``max_workers`` at once) through one shared rate limiter.
 
@@ -450,7 +356,7 @@ def run_schools(
 
         def one(config: Config) -> SchoolResult:
             if stop is not None and stop.is_set():
-                return SchoolResult(config.school.id, "retry", error="stopped before this school's turn")
+                return stopped_before_turn(config.school.id)
             moment = None
             if now is not None:
                 moment = now.replace(tzinfo=config.tz) if now.tzinfo is None else now.astimezone(config.tz)

@@ -15,11 +15,10 @@
 
 from __future__ import annotations
 
-import builtins
 import contextvars
-import http.client
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -31,6 +30,8 @@ from ilt_bot.workspace.errors import scrub
 
 LogFormat = Literal["text", "json"]
 FORMATS: tuple[str, ...] = ("text", "json")
+HTTP_LOGGER = "ilt_bot.http"
+"""The logger of the ``--verbose`` HTTP trace (:mod:`ilt_bot.workspace.trace`)."""
 
 REDACTED = "<redacted>"
 
@@ -49,7 +50,6 @@ _FIELD_SECRETS = re.compile(
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
 
 _school: contextvars.ContextVar[str | None] = contextvars.ContextVar("ilt_bot_school", default=None)
-HTTP_LOGGER = "ilt_bot.http"
 
 
 _PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S)
@@ -113,50 +113,20 @@ class JsonFormatter(logging.Formatter):
         return redact(text)
 
 
-class _HttpTrace:
-    """Routes ``http.client`` debug prints (``send: b'...'``, ``reply: ...``, ``header: ...``) to a logger."""
-
-    def __init__(self) -> None:
-        self.log = logging.getLogger(HTTP_LOGGER)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> None:
-        if kwargs.get("file") is not None:  # a real print to a file (httplib2 writes cache headers so)
-            builtins.print(*args, **kwargs)
-            return
-        self.log.debug(" ".join(str(a) for a in args))
-
-
-_installed_trace = False
-
-
-def enable_http_trace() -> None:
-    """Log every HTTP exchange of httplib2 (googleapiclient) and urllib3 (gspread) at DEBUG, redacted."""
-    global _installed_trace
-    import httplib2
-
-    trace = _HttpTrace()
-    http.client.print = trace  # type: ignore[attr-defined]  # module-global lookup shadows the builtin
-    httplib2.print = trace  # type: ignore[attr-defined]  # httplib2 prints "connect: ..." itself
-    httplib2.debuglevel = 1
-    http.client.HTTPConnection.debuglevel = 1
-    logging.getLogger(HTTP_LOGGER).setLevel(logging.DEBUG)
-    logging.getLogger("urllib3").setLevel(logging.DEBUG)
-    logging.getLogger("googleapiclient.discovery").setLevel(logging.DEBUG)
-    _installed_trace = True
-
-
 def disable_http_trace() -> None:
-    """Undo :func:`enable_http_trace` (tests)."""
-    global _installed_trace
-    if not _installed_trace:
-        return
-    import httplib2
+    """Undo the ``--verbose`` HTTP trace (tests)."""
+    from ilt_bot.workspace.trace import disable_http_trace as disable  # lazy: start-up time (httplib2)
 
-    vars(http.client).pop("print", None)
-    vars(httplib2).pop("print", None)
-    httplib2.debuglevel = 0
-    http.client.HTTPConnection.debuglevel = 0
-    _installed_trace = False
+    disable()
+
+
+def level_for(log_format: str, verbose: bool) -> int | str:
+    """The bot's log level: ``$ILT_BOT_LOG_LEVEL``, else INFO in json (for log collectors) or with ``-v``,
+    else WARNING."""
+    env_level = os.environ.get("ILT_BOT_LOG_LEVEL")
+    if env_level:
+        return env_level.upper()
+    return logging.INFO if log_format == "json" or verbose else logging.WARNING
 
 
 def setup(log_format: str = "text", *, verbose: bool = False, level: int | str | None = None,
@@ -179,5 +149,7 @@ def setup(log_format: str = "text", *, verbose: bool = False, level: int | str |
     bot_level = logging.DEBUG if verbose else (level if level is not None else logging.WARNING)
     logging.getLogger("ilt_bot").setLevel(bot_level)
     if verbose:
+        from ilt_bot.workspace.trace import enable_http_trace  # lazy: start-up time (httplib2)
+
         enable_http_trace()
     return handler

@@ -16,8 +16,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from types import FrameType
 from zoneinfo import ZoneInfo
 
@@ -26,6 +25,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+
+from ilt_bot.config import Schedule
 
 log = logging.getLogger(__name__)
 
@@ -36,28 +37,12 @@ TickFunction = Callable[[threading.Event], object]
 """A tick: does one reconcile pass, checking the event between steps and stopping early when set."""
 
 
-@dataclass(frozen=True)
-class Schedule:
-    """When the daemon ticks: every ``every_minutes`` between ``start`` and ``end`` on ``days``."""
+def tick_trigger(schedule: Schedule, timezone: ZoneInfo) -> CronTrigger:
+    """The cron trigger for the regular ticks, in the school's time zone (wall clock across DST).
 
-    timezone: ZoneInfo
-    every_minutes: int = 30
-    start: time = time(6, 0)
-    end: time = time(20, 0)
-    days: str = "mon-fri"
-
-    def __post_init__(self) -> None:
-        if self.every_minutes <= 0 or (60 % self.every_minutes and self.every_minutes % 60):
-            raise ValueError(
-                f"schedule.every_minutes = {self.every_minutes}: use a divisor of 60 (5, 10, 15, 20, 30) "
-                "or a whole number of hours (60, 120, ...)"
-            )
-        if self.end <= self.start:
-            raise ValueError(f"schedule.end ({self.end}) must be later than schedule.start ({self.start})")
-
-
-def tick_trigger(schedule: Schedule) -> CronTrigger:
-    """The cron trigger for the regular ticks, in the school's time zone (wall clock across DST)."""
+    ``schedule`` is the config's ``[schedule]``, already checked (``every_minutes`` fits the hour,
+    ``end`` after ``start``) when the config was loaded.
+    """
     last_hour = schedule.end.hour if schedule.end.minute else schedule.end.hour - 1
     hours = f"{schedule.start.hour}-{last_hour}" if last_hour > schedule.start.hour else str(schedule.start.hour)
     if schedule.every_minutes < 60:
@@ -66,7 +51,7 @@ def tick_trigger(schedule: Schedule) -> CronTrigger:
         step = schedule.every_minutes // 60
         hours += f"/{step}" if step > 1 and last_hour > schedule.start.hour else ""
         minutes = str(schedule.start.minute)
-    return CronTrigger(day_of_week=schedule.days, hour=hours, minute=minutes, timezone=schedule.timezone)
+    return CronTrigger(day_of_week=schedule.days, hour=hours, minute=minutes, timezone=timezone)
 
 
 class TickRunner:
@@ -96,26 +81,28 @@ class TickRunner:
             self._running.release()
 
 
-def add_tick_jobs(scheduler: BaseScheduler, schedule: Schedule, runner: TickRunner, now: datetime) -> None:
+def add_tick_jobs(
+    scheduler: BaseScheduler, schedule: Schedule, timezone: ZoneInfo, runner: TickRunner, now: datetime
+) -> None:
     """Register the regular tick and the start-up catch-up tick (fixed ids, replace_existing)."""
     options = {"replace_existing": True, "coalesce": True, "max_instances": 1, "misfire_grace_time": None}
-    scheduler.add_job(runner, tick_trigger(schedule), id=TICK_JOB_ID, name="ILT Bot tick", **options)
+    scheduler.add_job(runner, tick_trigger(schedule, timezone), id=TICK_JOB_ID, name="ILT Bot tick", **options)
     scheduler.add_job(runner, DateTrigger(run_date=now), id=CATCH_UP_JOB_ID, name="ILT Bot catch-up", **options)
 
 
-def build_scheduler(schedule: Schedule, runner: TickRunner, now: datetime | None = None) -> BlockingScheduler:
+def build_scheduler(
+    schedule: Schedule, timezone: ZoneInfo, runner: TickRunner, now: datetime | None = None
+) -> BlockingScheduler:
     """A BlockingScheduler with one worker thread, the tick jobs added."""
-    scheduler = BlockingScheduler(
-        timezone=schedule.timezone, executors={"default": ThreadPoolExecutor(max_workers=1)}
-    )
-    add_tick_jobs(scheduler, schedule, runner, now or datetime.now(schedule.timezone))
+    scheduler = BlockingScheduler(timezone=timezone, executors={"default": ThreadPoolExecutor(max_workers=1)})
+    add_tick_jobs(scheduler, schedule, timezone, runner, now or datetime.now(timezone))
     return scheduler
 
 
-def run_daemon(schedule: Schedule, tick: TickFunction, name: str = "ilt-bot") -> TickRunner:
+def run_daemon(schedule: Schedule, timezone: ZoneInfo, tick: TickFunction, name: str = "ilt-bot") -> TickRunner:
     """Run until SIGTERM/SIGINT: a catch-up tick now, then ticks on the schedule."""
     runner = TickRunner(tick, name)
-    scheduler = build_scheduler(schedule, runner)
+    scheduler = build_scheduler(schedule, timezone, runner)
 
     def shut_down(signum: int, _frame: FrameType | None) -> None:
         log.info("%s: received %s, finishing the current step and stopping", name, signal.Signals(signum).name)
@@ -124,8 +111,8 @@ def run_daemon(schedule: Schedule, tick: TickFunction, name: str = "ilt-bot") ->
 
     signal.signal(signal.SIGTERM, shut_down)
     signal.signal(signal.SIGINT, shut_down)
-    trigger = tick_trigger(schedule)
-    first = trigger.get_next_fire_time(None, datetime.now(schedule.timezone))
+    trigger = tick_trigger(schedule, timezone)
+    first = trigger.get_next_fire_time(None, datetime.now(timezone))
     log.info("%s: catch-up tick now; then every %d min (%s), next at %s",
              name, schedule.every_minutes, schedule.days, first.isoformat() if first else "never")
     scheduler.start()

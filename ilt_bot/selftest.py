@@ -30,6 +30,7 @@ from ilt_bot.workspace.errors import InvalidRequest, SharingRefused, WorkspaceEr
 from ilt_bot.workspace.preflight import key_file_problem
 
 if TYPE_CHECKING:
+    from ilt_bot.config import Config
     from ilt_bot.workspace.gateway import Gateway
 
 SELFTEST_PROPERTY = "iltbot_selftest"
@@ -79,7 +80,7 @@ def need(condition: object, message: str) -> None:
 class Run:
     """What the steps share: the config, the gateway (opened by the first step) and what was made."""
 
-    config: Any
+    config: Config
     open_gateway: Callable[[], Gateway]
     sandbox: Any = None
     """The in-process sandbox server behind the gateway, if any (the 429 step arms its fault injection)."""
@@ -447,7 +448,7 @@ def run_steps(run: Run) -> list[Outcome]:
     return outcomes
 
 
-def describe(config: Any, online: bool) -> str:
+def describe(config: Config, online: bool) -> str:
     """Where the steps run, in words."""
     if not online:
         return "a throwaway embedded sandbox"
@@ -461,7 +462,7 @@ def describe(config: Any, online: bool) -> str:
     return f"Google as {config.workspace.bot_user} ({method})"
 
 
-def throwaway(config: Any) -> Any:
+def throwaway(config: Config) -> Any:
     """``config`` on an embedded sandbox in memory, with the sandbox's own sign-in (never the school's db)."""
     workspace = config.workspace.model_copy(update={"backend": "sandbox", "sandbox_db": ":memory:",
                                                     "sandbox_url": None, "auth": None})
@@ -481,7 +482,7 @@ def without_env(name: str) -> Iterator[None]:
             os.environ[name] = saved
 
 
-def run_selftest(config: Any, *, online: bool = False, sandbox: Any = None) -> Report:
+def run_selftest(config: Config, *, online: bool = False, sandbox: Any = None) -> Report:
     """Every step of :data:`STEPS` on a throwaway sandbox, or (``online``) on the config's workspace.
 
     ``sandbox``: the in-process sandbox server behind the config's ``sandbox_url``, if the caller has one

@@ -154,13 +154,11 @@ def test_sandbox_serve_passes_its_options(monkeypatch):
 
 
 def test_unexpected_failure_exits_1_without_traceback(monkeypatch, capsys):
-    import ilt_bot.calendar
-
     class Broken:
         def __init__(self, config):
             raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(ilt_bot.calendar, "SchoolYear", Broken)
+    monkeypatch.setattr(cli, "SchoolYear", Broken)
     monkeypatch.delenv("ILT_BOT_DEBUG", raising=False)
     with pytest.raises(SystemExit) as info:
         cli.main(["plan", "-c", str(EXAMPLE)])

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from ilt_bot import cli
 from ilt_bot.config import load_config
+from ilt_bot.errors import RunError
 from ilt_bot.jobs import TickReport
 from ilt_bot.locking import school_lock
 
@@ -101,21 +102,35 @@ def test_lock_busy_exits_75(env, tmp_path):
     assert data["status"] == "busy" and "another ilt-bot run" in data["errors"][0]
 
 
-@pytest.mark.parametrize(("error", "code", "status"), [
-    ("standing: Unavailable: Google did not answer properly", 75, "retry"),
-    ("cedar/agenda/2026-08-20: RateLimited: per-minute limit", 75, "retry"),
-    ("cedar/agenda/2026-08-20: QuotaExceeded: storage full", 75, "retry"),
-    ("cedar/agenda/2026-08-20: PermissionDenied: cannot add files to folder", 1, "failed"),
+@pytest.mark.parametrize(("errors", "code", "status"), [
+    ([RunError("Unavailable", "standing", "Google did not answer properly", retryable=True)], 75, "retry"),
+    ([RunError("RateLimited", "cedar/agenda/2026-08-20", "per-minute limit", retryable=True),
+      RunError("QuotaExceeded", "cedar/feedback/2026-08-20", "storage full", retryable=True)], 75, "retry"),
+    ([RunError("PermissionDenied", "cedar/agenda/2026-08-20", "cannot add files to folder")], 1, "failed"),
+    ([RunError("RateLimited", "cedar/agenda/2026-08-20", "per-minute limit", retryable=True),
+      RunError("TemplateError", "cedar/agenda/2026-08-20", "undefined name 'focus'")], 1, "failed"),
 ])
-def test_errors_in_the_report_pick_the_exit_code(env, monkeypatch, error, code, status):
+def test_errors_in_the_report_pick_the_exit_code(env, monkeypatch, errors, code, status):
+    """Exit 75 only when every error of the tick is retryable (a later run may succeed unchanged)."""
     def failing_tick(config, workspace, now, dry_run=False, **_):
-        return TickReport(errors=[error])
+        return TickReport(errors=list(errors))
 
-    monkeypatch.setattr("ilt_bot.jobs.tick.run_tick", failing_tick)
+    monkeypatch.setattr("ilt_bot.runner.run_tick", failing_tick)
     result = tick("-c", str(env), "--json")
     assert result.exit_code == code
     data = json.loads(result.stdout)
-    assert data["status"] == status and data["errors"] == [error]
+    assert data["status"] == status and data["errors"] == [str(e) for e in errors]
+    text = tick("-c", str(env))
+    assert all(f"! {e.key}: {e.kind}: {e.message}" in text.stdout for e in errors)
+
+
+def test_a_retryable_kind_is_not_enough_the_flag_decides(env, monkeypatch):
+    """The exit code follows RunError.retryable, not the error's name: a RateLimited marked final fails."""
+    def failing_tick(config, workspace, now, dry_run=False, **_):
+        return TickReport(errors=[RunError("RateLimited", "cedar/agenda/2026-08-20", "daily limit, final")])
+
+    monkeypatch.setattr("ilt_bot.runner.run_tick", failing_tick)
+    assert tick("-c", str(env), "--json").exit_code == 1
 
 
 def test_outage_while_connecting_exits_75(env, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -231,3 +231,39 @@ def test_problem_is_json_ready():
         "message": "'Cedar Heights' has the wrong form",
         "fix": 'use lowercase letters, digits and dashes, like "k2-literacy" or "ana-ruiz"',
     }
+
+
+@pytest.mark.parametrize("minutes", [7, 45, 90])
+def test_schedule_rejects_intervals_that_do_not_fit_the_clock(minutes):
+    """The daemon's cron trigger can only tick at divisors of the hour or whole hours."""
+    data = example_data()
+    data["schedule"] = {"every_minutes": minutes}
+    problem = problems_of(data)["schedule.every_minutes"]
+    assert f"{minutes} does not divide the hour" in problem.message and "divisor of 60" in problem.fix
+
+
+def test_schedule_must_end_after_it_starts():
+    data = example_data()
+    data["schedule"] = {"start": "18:00", "end": "07:00"}
+    assert "is not later than schedule.start" in problems_of(data)["schedule.end"].message
+
+
+def test_regular_meetings_fall_on_meetings_weekday():
+    """``meetings.weekday`` is what the calendar uses: the regular grid starts on the first such day on or
+    after ``first_date`` (the load-time check keeps the two in agreement)."""
+    from ilt_bot.calendar import SchoolYear
+
+    config = load_config(EXAMPLE)
+    assert {m.date.weekday() for m in SchoolYear(config).meetings() if m.kind == "regular"} == {
+        ["monday", "tuesday", "wednesday", "thursday", "friday"].index(config.meetings.weekday)}
+    thursdays = config.model_copy(update={"meetings": config.meetings.model_copy(update={"weekday": "thursday"})})
+    regular = [m for m in SchoolYear(thursdays).meetings() if m.kind == "regular"]
+    assert regular and all(m.date.strftime("%A") == "Thursday" for m in regular)
+    assert regular[0].date - config.meetings.first_date < timedelta(days=7)
+
+
+def test_first_date_on_another_day_than_weekday_is_reported():
+    data = example_data()
+    data["meetings"]["weekday"] = "wednesday"
+    problem = problems_of(data)["meetings.first_date"]
+    assert "not a wednesday" in problem.message and 'meetings.weekday = "tuesday"' in problem.fix

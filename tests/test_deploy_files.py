@@ -28,7 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from ilt_bot import cli
 from ilt_bot.config import load_config
-from ilt_bot.scheduler import Schedule, tick_trigger
+from ilt_bot.scheduler import tick_trigger
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -167,8 +167,7 @@ def test_cron_and_kubernetes_and_the_config_schedule_agree():
     tz = ZoneInfo(job["spec"]["timeZone"])
     assert tz.key == config.school.timezone
     cron = crontab_trigger(expression, tz)
-    s = config.schedule
-    ours = tick_trigger(Schedule(timezone=tz, every_minutes=s.every_minutes, start=s.start, end=s.end, days=s.days))
+    ours = tick_trigger(config.schedule, tz)
     start, end = datetime(2026, 9, 4, tzinfo=tz), datetime(2026, 9, 12, tzinfo=tz)  # a Friday to a Saturday
     expected = fire_times(cron, start, end)
     assert len(expected) == 6 * 28  # Fri, then Mon-Fri: 06:00-19:30 every 30 minutes

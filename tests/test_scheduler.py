@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +11,7 @@ from apscheduler.executors.debug import DebugExecutor
 from apscheduler.schedulers.base import BaseScheduler
 
 from ilt_bot import scheduler as daemon
+from ilt_bot.config import Schedule
 
 DENVER = ZoneInfo("America/Denver")
 
@@ -58,7 +59,7 @@ def start_daemon(monkeypatch, start: datetime, tick, schedule=None):
     clock.install(monkeypatch)
     runner = daemon.TickRunner(tick)
     sched = ManualScheduler(timezone=DENVER, executors={"default": DebugExecutor()})
-    daemon.add_tick_jobs(sched, schedule or daemon.Schedule(timezone=DENVER), runner, start)
+    daemon.add_tick_jobs(sched, schedule or Schedule(), DENVER, runner, start)
     sched.start()
     return clock, sched, runner
 
@@ -113,7 +114,7 @@ def test_after_a_week_off_the_first_tick_runs_at_start(monkeypatch):
 def test_ticks_follow_the_wall_clock_across_the_dst_change(monkeypatch):
     fired: list[datetime] = []
     start = datetime(2026, 10, 30, 21, 0, tzinfo=DENVER)  # Friday before DST ends (Sun Nov 1)
-    schedule = daemon.Schedule(timezone=DENVER, every_minutes=60, start=daemon.time(7, 0), end=daemon.time(8, 0))
+    schedule = Schedule(every_minutes=60, start=time(7, 0), end=time(8, 0))
     clock, sched, _ = start_daemon(monkeypatch, start, lambda stop: fired.append(clock.now), schedule)
     sched.run_until(clock, datetime(2026, 11, 3, 9, 0, tzinfo=DENVER))
     local_times = [t.astimezone(DENVER).strftime("%a %H:%M %Z") for t in fired[1:]]
@@ -140,7 +141,6 @@ def test_overlapping_ticks_are_refused_by_the_runner():
     assert runs == [1]
 
 
-@pytest.mark.parametrize("minutes", [7, 45, 90])
-def test_schedule_rejects_intervals_that_do_not_fit_the_clock(minutes):
-    with pytest.raises(ValueError, match="every_minutes"):
-        daemon.Schedule(timezone=DENVER, every_minutes=minutes)
+def test_the_daemon_runs_on_the_configs_schedule_model():
+    """One Schedule model: the daemon takes the config's validated ``[schedule]`` section as it is."""
+    assert daemon.Schedule is Schedule

@@ -29,6 +29,7 @@ import google.auth
 import google.auth.exceptions
 from google.auth.credentials import Credentials
 
+from ilt_bot.config import Auth, Config
 from ilt_bot.workspace.errors import AuthFailed, from_refresh_error
 
 log = logging.getLogger(__name__)
@@ -50,26 +51,18 @@ SPREADSHEETS = _BASE + "spreadsheets"
 METHODS = ("service_account", "impersonation", "oauth", "adc", "sandbox")
 
 
-def _get(obj: Any, *path: str, default: Any = None) -> Any:
-    for name in path:
-        if obj is None:
-            return default
-        obj = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-    return default if obj is None else obj
-
-
-def bot_owns_root(config: Any) -> bool:
+def bot_owns_root(config: Config) -> bool:
     """True when the bot makes (and so owns) its own root folder: ``drive.file`` then suffices.
 
     A configured ``drive.root_folder_id`` (a folder people made), existing subfolders (``drive.folders``),
     a shared drive, or a Doc template (``templates.agenda_doc_id``) are files the app did not create,
     which only ``drive`` can reach.
     """
-    return not (_get(config, "drive", "root_folder_id") or _get(config, "drive", "shared_drive_id")
-                or _get(config, "drive", "folders") or _get(config, "templates", "agenda_doc_id"))
+    drive = config.drive
+    return not (drive.root_folder_id or drive.shared_drive_id or drive.folders or config.templates.agenda_doc_id)
 
 
-def required_scopes(config: Any) -> list[str]:
+def required_scopes(config: Config) -> list[str]:
     """The least OAuth scopes the config needs (what an admin grants for domain-wide delegation).
 
     ``drive`` (restricted) when the bot works in folders people made or a shared drive; ``drive.file``
@@ -80,9 +73,9 @@ def required_scopes(config: Any) -> list[str]:
     return [drive, DOCUMENTS, FORMS_BODY, FORMS_RESPONSES, SPREADSHEETS]
 
 
-def auth_method(config: Any, *, sandbox: bool) -> str:
+def auth_method(config: Config, *, sandbox: bool) -> str:
     """The configured method; ``sandbox`` when unset on a sandbox backend."""
-    method = _get(config, "workspace", "auth", "method")
+    method = config.workspace.auth.method if config.workspace.auth else None
     if not method:
         return "sandbox" if sandbox else "adc"
     if method not in METHODS:
@@ -103,10 +96,10 @@ def write_token_file(path: str | os.PathLike[str], credentials: Any) -> None:
         os.close(fd)
 
 
-def _service_account(config: Any, scopes: list[str], subject: str) -> Credentials:
+def _service_account(auth: Auth, scopes: list[str], subject: str) -> Credentials:
     from google.oauth2 import service_account
 
-    key_file = _get(config, "workspace", "auth", "key_file")
+    key_file = auth.key_file
     if not key_file:
         raise AuthFailed("workspace.auth.method is service_account but workspace.auth.key_file is not set: "
                          "point it to the service account's JSON key.")
@@ -121,10 +114,10 @@ def _service_account(config: Any, scopes: list[str], subject: str) -> Credential
     return creds.with_subject(subject)
 
 
-def _impersonation(config: Any, scopes: list[str], subject: str) -> Credentials:
+def _impersonation(auth: Auth, scopes: list[str], subject: str) -> Credentials:
     from google.auth import impersonated_credentials
 
-    target = _get(config, "workspace", "auth", "target_principal")
+    target = auth.target_principal
     if not target:
         raise AuthFailed("workspace.auth.method is impersonation but workspace.auth.target_principal is not set: "
                          "give the service account's email.")
@@ -138,10 +131,10 @@ def _impersonation(config: Any, scopes: list[str], subject: str) -> Credentials:
     )
 
 
-def _oauth(config: Any, scopes: list[str], request: Any | None) -> Credentials:
+def _oauth(auth: Auth, user: str, scopes: list[str], request: Any | None) -> Credentials:
     from google.oauth2.credentials import Credentials as UserCredentials
 
-    token_file = _get(config, "workspace", "auth", "token_file")
+    token_file = auth.token_file
     if not token_file:
         raise AuthFailed("workspace.auth.method is oauth but workspace.auth.token_file is not set.")
     path = Path(str(token_file)).expanduser()
@@ -156,17 +149,17 @@ def _oauth(config: Any, scopes: list[str], request: Any | None) -> Credentials:
         try:
             creds.refresh(request)
         except google.auth.exceptions.RefreshError as error:
-            raise from_refresh_error(error, user=_get(config, "workspace", "bot_user")) from None
+            raise from_refresh_error(error, user=user) from None
         write_token_file(path, creds)
     return creds
 
 
-def oauth_login(config: Any, *, open_browser: bool = True) -> Path:
+def oauth_login(config: Config, *, open_browser: bool = True) -> Path:
     """Run the installed-app flow for one person and write the token file (0600); returns its path."""
     from google_auth_oauthlib.flow import InstalledAppFlow
 
-    secrets = _get(config, "workspace", "auth", "client_secrets")
-    token_file = _get(config, "workspace", "auth", "token_file")
+    auth = config.workspace.auth
+    secrets, token_file = (auth.client_secrets, auth.token_file) if auth else (None, None)
     if not secrets or not token_file:
         raise AuthFailed("OAuth login needs workspace.auth.client_secrets (the OAuth client JSON) and "
                          "workspace.auth.token_file (where to save the token).")
@@ -178,7 +171,7 @@ def oauth_login(config: Any, *, open_browser: bool = True) -> Path:
     return path
 
 
-def _adc(config: Any, scopes: list[str], subject: str | None) -> Credentials:
+def _adc(scopes: list[str], subject: str | None) -> Credentials:
     try:
         creds, _ = google.auth.default(scopes=scopes)
     except google.auth.exceptions.DefaultCredentialsError:
@@ -189,25 +182,26 @@ def _adc(config: Any, scopes: list[str], subject: str | None) -> Credentials:
     return creds
 
 
-def load_credentials(config: Any, *, sandbox: bool, request: Any | None = None) -> Credentials:
+def load_credentials(config: Config, *, sandbox: bool, request: Any | None = None) -> Credentials:
     """Credentials acting as the bot user, with :func:`required_scopes`.
 
     ``request`` (a ``google.auth.transport`` request over the transport seam) is used to refresh an
     OAuth token file eagerly so the refreshed token is written back (0600).
     """
     method = auth_method(config, sandbox=sandbox)
-    user = str(_get(config, "workspace", "bot_user", default="") or "")
-    subject = str(_get(config, "workspace", "auth", "subject", default="") or user)
+    auth = config.workspace.auth
+    user = config.workspace.bot_user
+    subject = (auth.subject if auth else None) or user
     scopes = required_scopes(config)
     log.debug("credentials: method=%s user=%s", method, user)
     if method == "sandbox":
         from ilt_bot.sandbox.identity import sandbox_credentials
 
         return sandbox_credentials(user)
+    if auth is None or method == "adc":
+        return _adc(scopes, auth.subject if auth else None)
     if method == "service_account":
-        return _service_account(config, scopes, subject)
+        return _service_account(auth, scopes, subject)
     if method == "impersonation":
-        return _impersonation(config, scopes, subject)
-    if method == "oauth":
-        return _oauth(config, scopes, request)
-    return _adc(config, scopes, _get(config, "workspace", "auth", "subject"))
+        return _impersonation(auth, scopes, subject)
+    return _oauth(auth, user, scopes, request)

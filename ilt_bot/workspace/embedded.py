@@ -11,28 +11,25 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ilt_bot.config import Config
+
+if TYPE_CHECKING:
+    from ilt_bot.sandbox.server import SandboxServer
+    from ilt_bot.sandbox.store import Store
 
 log = logging.getLogger(__name__)
 
 ROOT_FOLDER_NAME = "ILT"
 
 
-def _get(obj: Any, *path: str) -> Any:
-    for name in path:
-        if obj is None:
-            return None
-        obj = getattr(obj, name, None)
-    return obj
-
-
-def sandbox_db_path(config: Any) -> str:
+def sandbox_db_path(config: Config) -> str:
     """``workspace.sandbox_db``, relative to the config file's directory (``:memory:`` kept as is)."""
-    db = str(_get(config, "workspace", "sandbox_db") or ":memory:")
+    db = config.workspace.sandbox_db or ":memory:"
     if db == ":memory:" or Path(db).is_absolute():
         return db
-    base = getattr(config, "base_dir", None) or Path.cwd()
-    path = Path(base) / db
+    path = config.base_dir / db
     path.parent.mkdir(parents=True, exist_ok=True)
     return str(path)
 
@@ -51,23 +48,23 @@ def seed_root_folder(store: Any, folder_id: str, owner: str, name: str = ROOT_FO
     return True
 
 
-def config_people(config: Any) -> list[str]:
+def config_people(config: Config) -> list[str]:
     """Every address the config names: the bot user, ILT members, team teachers, stakeholders."""
-    people = [str(_get(config, "workspace", "bot_user") or "")]
-    people += [str(member.email) for member in _get(config, "members") or []]
-    people += [str(person.email) for team in _get(config, "teams") or [] for person in team.teachers]
-    people += [str(email) for email in _get(config, "stakeholders", "emails") or []]
+    people = [config.workspace.bot_user or ""]
+    people += [str(member.email) for member in config.members]
+    people += [str(person.email) for team in config.teams for person in team.teachers]
+    people += [str(email) for email in config.stakeholders.emails]
     return sorted({p.lower() for p in people if "@" in p})
 
 
-def seed_accounts(store: Any, config: Any) -> None:
+def seed_accounts(store: Store, config: Config) -> None:
     """Give the config's people Google accounts in the sandbox's directory."""
     from ilt_bot.sandbox.directory import register_accounts
 
     register_accounts(store, config_people(config))
 
 
-def start_embedded(config: Any) -> tuple[Any, str]:
+def start_embedded(config: Config) -> tuple[SandboxServer, str]:
     """Start the in-process sandbox (on a free local port), seed its accounts and the root folder; returns
     (server, url)."""
     from ilt_bot.sandbox.server import SandboxServer
@@ -75,9 +72,9 @@ def start_embedded(config: Any) -> tuple[Any, str]:
     server = SandboxServer(db=sandbox_db_path(config)).start()
     try:
         seed_accounts(server.store, config)
-        root = _get(config, "drive", "root_folder_id")
+        root = config.drive.root_folder_id
         if root:
-            seed_root_folder(server.store, str(root), str(_get(config, "workspace", "bot_user")))
+            seed_root_folder(server.store, root, config.workspace.bot_user)
     except BaseException:
         server.stop()
         raise

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import httplib2
 
+from ilt_bot.config import Config
 from ilt_bot.workspace.api import (
     KEY_PROPERTY,
     STATE_PROPERTY,
@@ -60,14 +61,6 @@ BUILDING = {STATE_PROPERTY: "building"}
 READY = {STATE_PROPERTY: "ready"}
 
 ROLES = ("reader", "commenter", "writer")
-
-
-def _get(obj: Any, *path: str, default: Any = None) -> Any:
-    for name in path:
-        if obj is None:
-            return default
-        obj = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-    return default if obj is None else obj
 
 
 def _counted(method: Callable[..., T]) -> Callable[..., T]:
@@ -407,20 +400,20 @@ class Gateway:
         return to_ref(self.drive.get(file_id, FILE_FIELDS))
 
 
-def _default_limiter(config: Any, *, sandbox: bool) -> RateLimiter:
+def _default_limiter(config: Config, *, sandbox: bool) -> RateLimiter:
     """Google's per-minute limits (or ``workspace.quotas``), shared by the process's gateways.
 
     On a sandbox backend the limiter is off unless ``workspace.quotas`` is set: the sandbox enforces
     no quotas by default, and the demo compresses a school year into minutes.
     """
-    limits = limits_from_quotas(_get(config, "workspace", "quotas") or {})
+    limits = limits_from_quotas(config.workspace.quotas)
     if sandbox and not limits:
         return RateLimiter(enabled=False)
     return shared_limiter(limits)
 
 
 def connect(
-    config: Any,
+    config: Config,
     *,
     policy: RetryPolicy | None = None,
     limiter: RateLimiter | None = None,
@@ -434,7 +427,7 @@ def connect(
     one thread at a time (httplib2 is not thread-safe); the rate limiter is shared and thread-safe.
     """
     env_url = os.environ.get("ILT_BOT_SANDBOX_URL")
-    backend = _get(config, "workspace", "backend", default="sandbox")
+    backend = config.workspace.backend
     server = None
     url: str | None = None
     if env_url:
@@ -444,7 +437,7 @@ def connect(
 
         server, url = start_embedded(config)
     elif backend == "sandbox_url":
-        url = str(_get(config, "workspace", "sandbox_url")).rstrip("/")
+        url = str(config.workspace.sandbox_url).rstrip("/")
     if http_factory is None:
         if url:
             from ilt_bot.workspace.transport import sandbox_http
@@ -458,7 +451,7 @@ def connect(
         if env_url:
             from ilt_bot.sandbox.identity import sandbox_credentials
 
-            creds = sandbox_credentials(str(_get(config, "workspace", "bot_user")))
+            creds = sandbox_credentials(config.workspace.bot_user)
         else:
             creds = load_credentials(config, sandbox=url is not None, request=token_request(http_factory))
         services = build_services(creds, http_factory)
@@ -468,11 +461,11 @@ def connect(
         raise
     return Gateway(
         services,
-        user=str(_get(config, "workspace", "bot_user")),
-        domain=_get(config, "school", "domain"),
-        allow_external=list(_get(config, "sharing", "allow_external", default=[]) or []),
-        link_sharing=bool(_get(config, "sharing", "link_sharing", default=False)),
-        shared_drive_id=_get(config, "drive", "shared_drive_id"),
+        user=config.workspace.bot_user,
+        domain=config.school.domain,
+        allow_external=list(config.sharing.allow_external),
+        link_sharing=config.sharing.link_sharing,
+        shared_drive_id=config.drive.shared_drive_id,
         policy=policy,
         limiter=limiter or _default_limiter(config, sandbox=url is not None),
         base_url=url,

@@ -10,19 +10,23 @@ from __future__ import annotations
 import contextlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from ilt_bot.config import Config
 from ilt_bot.errors import Problem
 from ilt_bot.workspace.auth import required_scopes
 from ilt_bot.workspace.drive import FOLDER_MIME
 from ilt_bot.workspace.errors import AuthFailed, NotFound, PermissionDenied, WorkspaceError
 
+if TYPE_CHECKING:
+    from ilt_bot.workspace.gateway import Gateway
+
 _FOLDER_FIELDS = "id,name,mimeType,trashed,driveId,capabilities(canAddChildren,canListChildren)"
 
 
-def _auth_problem(config: Any, error: WorkspaceError) -> Problem:
+def _auth_problem(config: Config, error: WorkspaceError) -> Problem:
     scopes = ", ".join(required_scopes(config))
-    method = getattr(getattr(config.workspace, "auth", None), "method", None) or "sandbox"
+    method = config.workspace.auth.method if config.workspace.auth else "sandbox"
     if method in ("service_account", "impersonation"):
         fix = ("in the Admin console (Security > API controls > Domain-wide delegation) grant the service "
                f"account's client ID exactly these scopes: {scopes}; and check workspace.bot_user is a real user")
@@ -33,15 +37,15 @@ def _auth_problem(config: Any, error: WorkspaceError) -> Problem:
     return Problem("workspace.auth", str(error), fix)
 
 
-def key_file_problem(config: Any) -> Problem | None:
+def key_file_problem(config: Config) -> Problem | None:
     """A service-account key file that is unset, missing, unreadable or not a key, said as such."""
-    auth = getattr(config.workspace, "auth", None)
-    if getattr(auth, "method", None) != "service_account":
+    auth = config.workspace.auth
+    if auth is None or auth.method != "service_account":
         return None
     fix = ("download a JSON key for the service account (Cloud console > IAM & Admin > Service accounts > Keys > "
            "Add key), save it readable only by the user running the bot (chmod 600), and set "
            "workspace.auth.key_file to its path")
-    key_file = getattr(auth, "key_file", None)
+    key_file = auth.key_file
     if not key_file:
         return Problem("workspace.auth.key_file", "not set (workspace.auth.method is service_account)", fix)
     path = Path(str(key_file)).expanduser().absolute()  # as auth.py opens it
@@ -59,9 +63,9 @@ def key_file_problem(config: Any) -> Problem | None:
     return None
 
 
-def _folder_problems(gw: Any, config: Any, path: str, folder_id: str) -> list[Problem]:
+def _folder_problems(gw: Gateway, config: Config, path: str, folder_id: str) -> list[Problem]:
     bot = gw.user
-    shared = getattr(config.drive, "shared_drive_id", None)
+    shared = config.drive.shared_drive_id
     try:
         item = gw.drive.get(folder_id, _FOLDER_FIELDS)
     except NotFound:
@@ -103,7 +107,7 @@ def _folder_problems(gw: Any, config: Any, path: str, folder_id: str) -> list[Pr
     return problems
 
 
-def _write_probe(gw: Any, path: str, folder_id: str) -> list[Problem]:
+def _write_probe(gw: Gateway, path: str, folder_id: str) -> list[Problem]:
     """Create and delete a small folder (when Drive did not tell the capabilities)."""
     try:
         made = gw.drive.caller.call(
@@ -119,7 +123,7 @@ def _write_probe(gw: Any, path: str, folder_id: str) -> list[Problem]:
     return []
 
 
-def check_online(config: Any) -> list[Problem]:
+def check_online(config: Config) -> list[Problem]:
     """Problems with credentials and Drive access for ``config`` (empty when all is well)."""
     from ilt_bot.workspace.gateway import connect
     from ilt_bot.workspace.retry import RetryPolicy
@@ -133,7 +137,7 @@ def check_online(config: Any) -> list[Problem]:
         return [_auth_problem(config, error)]
     problems: list[Problem] = []
     try:
-        shared = getattr(config.drive, "shared_drive_id", None)
+        shared = config.drive.shared_drive_id
         if shared:
             try:
                 gw.drive.caller.call(lambda: gw.drive.service.drives().get(driveId=shared, fields="id,name"),
@@ -142,15 +146,15 @@ def check_online(config: Any) -> list[Problem]:
                 problems.append(Problem("drive.shared_drive_id", f"shared drive {shared} does not exist or "
                                         f"{gw.user} is not a member", f"add {gw.user} to the shared drive as "
                                         "Content manager"))
-        root = getattr(config.drive, "root_folder_id", None)
+        root = config.drive.root_folder_id
         if root:
             problems.extend(_folder_problems(gw, config, "drive.root_folder_id", str(root)))
         else:  # the bot makes its own root in its My Drive: it must at least list it
             gw.drive.list_files("'root' in parents and trashed = false", what="Listing the bot's My Drive",
                                 fields="id", in_shared_drive=False)
-        for name, folder_id in (getattr(config.drive, "folders", None) or {}).items():
+        for name, folder_id in config.drive.folders.items():
             problems.extend(_folder_problems(gw, config, f"drive.folders.{name}", str(folder_id)))
-        template = getattr(getattr(config, "templates", None), "agenda_doc_id", None)
+        template = config.templates.agenda_doc_id
         if template:
             try:
                 gw.drive.get(str(template), "id,mimeType")

@@ -114,7 +114,7 @@ class SandboxWorld:
     kind = "sandbox"
 
     def __init__(self, config: Any, server: Any, gateway: Any) -> None:
-        from ilt_bot.demo_people import People
+        from ilt_bot.demo.people import People
 
         self.config = config
         self.server = server

@@ -237,8 +237,8 @@ def test_adjustments_parse_as_people_leave_them():
 
 
 def test_demo_people_answer_thinking_maps_survey_adjustments_and_pilots(sandbox_world, config, year):
-    """The demo's simulated people (``ilt_bot.demo_reflection``) acting over HTTP between real ticks."""
-    from ilt_bot.demo_reflection import ReflectionPeople
+    """The demo's simulated people (``ilt_bot.demo.reflection``) acting over HTTP between real ticks."""
+    from ilt_bot.demo.reflection import ReflectionPeople
     from ilt_bot.jobs.pilots import adjustments
     from ilt_bot.jobs.tick import run_tick
 

@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ilt_bot.demo_people import People
+from ilt_bot.demo.people import People
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_CONFIG = ROOT / "config.example.toml"
@@ -124,7 +124,7 @@ class PatientPeople(People):
         raise PersonFailed("the Doc does not load")
 
     def _rows(self, doc_id: str, email: str, first_header: str) -> list[list[str]]:
-        from ilt_bot.demo_people import cell_text
+        from ilt_bot.demo.people import cell_text
 
         element = self._table(doc_id, email, first_header)
         return [[cell_text(c) for c in row["tableCells"]] for row in element["table"]["tableRows"]]

@@ -48,7 +48,7 @@ def hostile_world():
     """Set-up tick, hostile feedback and items after the first meeting, sync, then the second agenda."""
     from ilt_bot.calendar import SchoolYear
     from ilt_bot.config import load_config
-    from ilt_bot.demo_people import People
+    from ilt_bot.demo.people import People
     from ilt_bot.jobs.feedback import STYLES
     from ilt_bot.jobs.intake import intake_spec
     from ilt_bot.jobs.tick import run_tick

@@ -54,7 +54,7 @@ def world(tmp_path_factory):
     from ilt_bot import plan
     from ilt_bot.calendar import SchoolYear
     from ilt_bot.config import load_config
-    from ilt_bot.demo_people import People
+    from ilt_bot.demo.people import People
     from ilt_bot.jobs.feedback import STYLES
     from ilt_bot.jobs.intake import intake_spec
     from ilt_bot.jobs.tick import run_tick
@@ -106,7 +106,7 @@ def _open_and_edit(server, file_id: str, email: str) -> tuple[bool, bool]:
 
 
 def _can_respond(server, gateway, form_id: str, email: str) -> bool:
-    from ilt_bot.demo_people import People
+    from ilt_bot.demo.people import People
 
     session = People(server.url).browser(email)
     page = session.get(People(server.url)._page_url(gateway.form_responder_uri(form_id)), timeout=30)
@@ -161,7 +161,7 @@ def test_scopes_are_the_least_the_config_needs(world):
 def test_a_whole_tick_logs_no_answer_text_and_no_token(world, caplog):
     """Private answers (feedback, stakeholder survey) synced by a whole tick: none of their text, and no
     token, in the logs at INFO (the default is quieter)."""
-    from ilt_bot.demo_people import People
+    from ilt_bot.demo.people import People
     from ilt_bot.jobs.feedback import STYLES
     from ilt_bot.jobs.tick import run_tick
 
@@ -173,7 +173,7 @@ def test_a_whole_tick_logs_no_answer_text_and_no_token(world, caplog):
                        {titles["plus"]: SECRETS[0], titles["delta"]: SECRETS[1]})
     survey = gateway.find("cedar/stakeholder/fall-2026")
     page = people.browser(ROLES["stakeholder"]).get(people._page_url(gateway.form_responder_uri(survey.id)))
-    from ilt_bot.demo_people import form_fields
+    from ilt_bot.demo.people import form_fields
 
     fields = form_fields(page.text)
     data = {name: SECRETS[2] for _title, name in fields}

@@ -20,10 +20,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ilt_bot import demo_people as said
-from ilt_bot.demo_people import People
+from ilt_bot.calendar import SchoolYear
+from ilt_bot.config import Config, is_school_weekday
+from ilt_bot.demo import people as said
+from ilt_bot.demo.people import People
+
+if TYPE_CHECKING:
+    from ilt_bot.workspace.gateway import Gateway
 
 log = logging.getLogger("ilt_bot.demo")
 
@@ -50,15 +55,15 @@ def _kind(key: str) -> str:
     return parts[1] if len(parts) > 1 else key
 
 
-def _email(config: Any, member_id: str) -> str:
+def _email(config: Config, member_id: str) -> str:
     return str(config.member(member_id).email)
 
 
-def _school_days(year: Any, start: date, end: date) -> list[date]:
+def _school_days(year: SchoolYear, start: date, end: date) -> list[date]:
     """School days from ``start`` to ``end`` (weekdays before the year starts count: the set-up week)."""
     days, day = [], start
     while day <= end:
-        if year.is_school_day(day) or (day < year.year.start and day.weekday() < 5):
+        if year.is_school_day(day) or (day < year.year.start and is_school_weekday(day)):
             days.append(day)
         day += timedelta(days=1)
     return days
@@ -67,9 +72,7 @@ def _school_days(year: Any, start: date, end: date) -> list[date]:
 class Demo:
     """The simulated semester: ticks, people, output."""
 
-    def __init__(self, config: Any, gateway: Any, base_url: str, out_dir: Path) -> None:
-        from ilt_bot.calendar import SchoolYear
-
+    def __init__(self, config: Config, gateway: Gateway, base_url: str, out_dir: Path) -> None:
         self.config = config
         self.gateway = gateway
         self.base_url = base_url
@@ -82,7 +85,7 @@ class Demo:
         self.tricky_sent = False
         self.thinking_maps: list[str] = []
         """Thinking-map Form keys made by this run that the teachers have not answered yet."""
-        from ilt_bot.demo_reflection import ReflectionPeople
+        from ilt_bot.demo.reflection import ReflectionPeople
 
         self.reflection = ReflectionPeople(config, gateway, self.people, self.year, set_clock=self.set_clock,
                                            thinking_maps=False)

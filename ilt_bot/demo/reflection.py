@@ -1,6 +1,6 @@
 """The year-long demo's teachers, stakeholders and ILT members around thinking maps and reflections.
 
-Deterministic (seeded by the artifact, the person and the day, see :func:`ilt_bot.demo_people.rng`), and
+Deterministic (seeded by the artifact, the person and the day, see :func:`ilt_bot.demo.people.rng`), and
 through the surfaces people use:
 
 - teachers answer their team's thinking-map Form on its responder page (signed in as themselves), a
@@ -21,9 +21,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ilt_bot.demo_people import People, rng
+from ilt_bot.calendar import SchoolYear
+from ilt_bot.config import Config
+from ilt_bot.demo.people import People, rng
+
+if TYPE_CHECKING:
+    from ilt_bot.workspace.gateway import Gateway
 
 WENT_WELL = (
     "Our data meetings were focused on student work",
@@ -69,7 +74,7 @@ class _Seen:
 class ReflectionPeople:
     """Teachers, stakeholders and ILT members of the demo (thinking maps, survey, adjustments, pilots)."""
 
-    def __init__(self, config: Any, gateway: Any, people: People, year: Any,
+    def __init__(self, config: Config, gateway: Gateway, people: People, year: SchoolYear,
                  set_clock: Callable[[datetime | None], None] | None = None, *, thinking_maps: bool = True) -> None:
         self.config = config
         self.thinking_maps = thinking_maps
