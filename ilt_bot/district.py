@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from ilt_bot.config import Config, load_config, parse_config
 from ilt_bot.errors import ConfigError, Problem
 from ilt_bot.runner import Connect, SchoolResult, run_school, stopped_before_turn
-from ilt_bot.workspace.embedded import sandbox_db_path, seed_root_folder
+from ilt_bot.workspace.embedded import sandbox_db_path, seed_accounts, seed_root_folder
 from ilt_bot.workspace.ratelimit import RateLimiter, limits_from_quotas, shared_limiter
 
 if TYPE_CHECKING:
@@ -309,6 +309,7 @@ class SharedSandbox:
             Path(db).parent.mkdir(parents=True, exist_ok=True)
         self.server = SandboxServer(db=db).start()
         for config in embedded:
+            seed_accounts(self.server.store, config)
             if config.drive.root_folder_id:
                 seed_root_folder(self.server.store, config.drive.root_folder_id, config.workspace.bot_user)
 
