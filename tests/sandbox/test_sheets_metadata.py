@@ -445,3 +445,17 @@ def test_hidden_columns_frozen_rows_notes_and_links(book: gspread.Spreadsheet, s
     assert "hiddenByUser" not in column
     assert ws.get_note("B2") == "moved from last week"
     assert ws.acell("D2").value == "Agenda" and ws.acell("D3").value == "2026-09-15"
+
+
+def test_a_masked_field_that_is_unset_leaves_its_parent_as_an_empty_object(book: gspread.Spreadsheet,
+                                                                           sheets: Any) -> None:
+    """Recorded from Google (gspread's WorksheetTest.test_clear_tab_color cassette): after a tab colour is
+    cleared, ``fields=sheets.properties.tabColorStyle`` answers ``{"sheets": [{"properties": {}}]}``, the
+    present parent kept as an empty object rather than left out."""
+    ws = book.sheet1
+    ws.update_tab_color("#ff0000")
+    masked = sheets.get(spreadsheetId=book.id, fields="sheets.properties.tabColorStyle").execute()
+    assert masked == {"sheets": [{"properties": {"tabColorStyle": {"rgbColor": {"red": 1}}}}]}
+    ws.clear_tab_color()
+    masked = sheets.get(spreadsheetId=book.id, fields="sheets.properties.tabColorStyle").execute()
+    assert masked == {"sheets": [{"properties": {}}]}
