@@ -459,3 +459,22 @@ def test_a_masked_field_that_is_unset_leaves_its_parent_as_an_empty_object(book:
     ws.clear_tab_color()
     masked = sheets.get(spreadsheetId=book.id, fields="sheets.properties.tabColorStyle").execute()
     assert masked == {"sheets": [{"properties": {}}]}
+
+
+def test_shrinking_the_grid_deletes_the_cut_rows_metadata_and_filter_views_follow_inserts(
+        book: gspread.Spreadsheet, sheets: Any) -> None:
+    """Rows cut off by a smaller rowCount are deleted rows, so their metadata goes ("If the associated
+    object is deleted then its metadata is deleted too"); a filter view's range, like every GridRange of the
+    sheet, shifts when rows are inserted above it."""
+    ws = _tracker(book, sheets)
+    (added,) = _update(sheets, book, {"addFilterView": {"filter": {"range": {
+        "sheetId": ws.id, "startRowIndex": 1, "endRowIndex": 4}}}})
+    ws.insert_rows([["new"]], row=1)
+    views = sheets.get(spreadsheetId=book.id, fields="sheets(properties.sheetId,filterViews.range)").execute()
+    (tab,) = [s for s in views["sheets"] if s["properties"]["sheetId"] == ws.id]
+    assert tab["filterViews"][0]["range"] == {"sheetId": ws.id, "startRowIndex": 2, "endRowIndex": 5}
+    assert added["addFilterView"]["filter"]["range"]["startRowIndex"] == 1
+    ws.resize(rows=3)
+    assert [m["metadataValue"] for m in _search(sheets, book, metadataKey="ilt.row")] == ["m1"]
+    ws.resize(rows=10)
+    assert [m["metadataValue"] for m in _search(sheets, book, metadataKey="ilt.row")] == ["m1"]

@@ -216,8 +216,16 @@ def update_sheet_properties(doc: dict[str, Any], req: dict[str, Any], ctx: Conte
             m.resize(doc, sheet, new_rows, new_cols)
         except ApiError as exc:
             raise _fail(ctx, exc.message.removeprefix("Invalid requests[0].updateSheetProperties: ")) from None
+        _drop_dimension_meta_beyond(sheet)
     if index != current["index"]:
         _move_sheet(doc, sheet, index)
+
+
+def _drop_dimension_meta_beyond(sheet: dict[str, Any]) -> None:
+    """Rows/columns cut off by shrinking the grid take their properties and developer metadata along."""
+    rows, cols = m.dims(sheet)
+    for key, limit in (("rowMeta", rows), ("colMeta", cols)):
+        sheet[key] = {i: meta for i, meta in sheet[key].items() if int(i) < limit}
 
 
 def update_spreadsheet_properties(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:

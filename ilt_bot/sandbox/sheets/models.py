@@ -1301,6 +1301,8 @@ def _shift_ranges(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, st
     sheet["merges"] = [m for m in (move(m) for m in sheet["merges"]) if m]
     for pr in sheet["protectedRanges"]:
         pr["range"] = move(pr["range"]) or pr["range"]
+    for view in sheet.get("filterViews") or []:
+        view["range"] = move(view["range"]) or view["range"]
     if sheet.get("basicFilter"):
         moved = move(sheet["basicFilter"]["range"])
         if moved is None:
