@@ -445,6 +445,27 @@ def test_hidden_columns_frozen_rows_notes_and_links(book: gspread.Spreadsheet, s
     assert "hiddenByUser" not in column
     assert ws.get_note("B2") == "moved from last week"
     assert ws.acell("D2").value == "Agenda" and ws.acell("D3").value == "2026-09-15"
+    cells = got["sheets"][0]["data"][0]["rowData"]
+    assert cells[1]["values"][3]["hyperlink"] == "https://example.com/agenda"
+    assert "hyperlink" not in cells[2]["values"][3]
+
+
+@pytest.mark.parametrize(("pattern", "shown"), [
+    ("h:mm:ss.00 a/p", "4:08:53.53 p"),
+    ('hh:mm A/P".M."', "04:08 P.M."),
+    ("yyyy-mm-dd", "2016-04-05"),
+    ('mmmm d "at" h:mm', "April 5 at 16:08"),
+    ("dddd, m/d/yy at h:mm", "Tuesday, 4/5/16 at 16:08"),
+    ("yyyy-mm-dd hh:mm", "2016-04-05 16:08"),
+])
+def test_date_time_patterns_render_like_the_formats_guide(book: gspread.Spreadsheet, pattern: str,
+                                                         shown: str) -> None:
+    """The Sheets API guide "Date and number formats" renders 2016-04-05 16:08:53.528 under these patterns
+    as shown (its "Date and time format patterns" examples): m is a minute after an hour, else a month."""
+    ws = book.sheet1
+    ws.update([[42465 + (16 * 3600 + 8 * 60 + 53.528) / 86400]], "A1", value_input_option="RAW")
+    ws.format("A1", {"numberFormat": {"type": "DATE_TIME", "pattern": pattern}})
+    assert ws.acell("A1").value == shown
 
 
 def test_a_masked_field_that_is_unset_leaves_its_parent_as_an_empty_object(book: gspread.Spreadsheet,

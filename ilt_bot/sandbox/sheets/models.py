@@ -451,6 +451,10 @@ def format_number(value: float, number_format: dict[str, Any] | None) -> str:
     """A number as Sheets shows it under ``number_format`` (general format when None)."""
     kind = (number_format or {}).get("type")
     pattern = (number_format or {}).get("pattern", "")
+    if kind in ("DATE", "DATE_TIME", "TIME") and pattern:
+        from ilt_bot.sandbox.sheets import date_patterns
+
+        return date_patterns.render(value, pattern)
     if kind in ("DATE", "DATE_TIME", "TIME"):
         moment = datetime(1899, 12, 30) + timedelta(days=float(value))
         if kind == "TIME":

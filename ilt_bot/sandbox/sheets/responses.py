@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from ilt_bot.sandbox.core import ApiError, Call, implements
-from ilt_bot.sandbox.sheets import batch, filter_views, metadata
+from ilt_bot.sandbox.sheets import batch, filter_views, links, metadata
 from ilt_bot.sandbox.sheets import models as m
 
 
@@ -39,9 +39,9 @@ def _save(call: Call, doc: dict[str, Any]) -> None:
 
 
 def _resource(doc: dict[str, Any], spreadsheet_id: str, **options: Any) -> dict[str, Any]:
-    """The Spreadsheet resource with its developer metadata and filter views."""
+    """The Spreadsheet resource with its developer metadata, filter views and cells' hyperlinks."""
     resource = m.spreadsheet_resource(doc, spreadsheet_id, **options)
-    return filter_views.decorate(doc, metadata.decorate(doc, resource))
+    return links.decorate(filter_views.decorate(doc, metadata.decorate(doc, resource)))
 
 
 def _filters(body: dict[str, Any], key: str = "dataFilters") -> list[dict[str, Any]]:
