@@ -225,6 +225,11 @@ def test_update_and_delete_by_data_filter(book: gspread.Spreadsheet, sheets: Any
     assert [m["metadataValue"] for m in reply["deleteDeveloperMetadata"]["deletedDeveloperMetadata"]] == [
         "date", "topic", "owner"]
     assert _search(sheets, book, metadataKey="ilt.col") == []
+    (reply,) = _update(sheets, book, {"updateDeveloperMetadata": {
+        "dataFilters": [{"developerMetadataLookup": {"metadataKey": "ilt.tab"}}],
+        "developerMetadata": {"metadataKey": "ilt.tab", "metadataValue": "meetings-2", "visibility": "DOCUMENT",
+                              "location": {"sheetId": ws.id}}, "fields": "*"}})
+    assert reply["updateDeveloperMetadata"]["developerMetadata"][0]["metadataValue"] == "meetings-2"
     with pytest.raises(HttpError, match="At least one field must be updated"):
         _update(sheets, book, {"updateDeveloperMetadata": {
             "dataFilters": [{"developerMetadataLookup": {"metadataKey": "ilt.row"}}],
@@ -257,14 +262,22 @@ def test_row_and_column_metadata_follow_inserts_and_die_with_deletes(book: gspre
 
 def test_move_dimension_carries_cells_and_metadata(book: gspread.Spreadsheet, sheets: Any) -> None:
     """MoveDimensionRequest: destinationIndex is "based on the coordinates *before* the source data is
-    removed"; moving ROWS [1..3) to 4 turns 0,1,2,3,4 into 0,3,1,2,4. Row metadata moves with its row."""
+    removed"; moving ROWS [1..3) to 4 turns 0,1,2,3,4 into 0,3,1,2,4. Row metadata moves with its row, and so
+    does a protected range on a moved cell."""
     ws = _tracker(book, sheets)
     ws.update([["x"], ["A"], ["B"], ["C"], ["D"]], "D1")
+    _update(sheets, book, {"addProtectedRange": {"protectedRange": {"warningOnly": True, "range": {
+        "sheetId": ws.id, "startRowIndex": 1, "endRowIndex": 2, "startColumnIndex": 0, "endColumnIndex": 1}}}})
     _update(sheets, book, {"moveDimension": {"source": {"sheetId": ws.id, "dimension": "ROWS", "startIndex": 1,
                                                         "endIndex": 3}, "destinationIndex": 4}})
     assert ws.col_values(4) == ["x", "C", "A", "B", "D"]
     assert [_row_of(sheets, book, "ilt.row", v) for v in ("m1", "m2", "m3")] == [2, 3, 1]
     assert ws.row_values(3)[:3] == ["2026-09-01", "Norms", "Ana"]
+    protected = sheets.get(spreadsheetId=book.id, fields="sheets(properties.sheetId,protectedRanges.range)"
+                           ).execute()
+    (tab,) = [s for s in protected["sheets"] if s["properties"]["sheetId"] == ws.id]
+    assert tab["protectedRanges"][0]["range"] == {"sheetId": ws.id, "startRowIndex": 2, "endRowIndex": 3,
+                                                  "startColumnIndex": 0, "endColumnIndex": 1}
     _update(sheets, book, {"moveDimension": {"source": {"sheetId": ws.id, "dimension": "COLUMNS",
                                                         "startIndex": 2, "endIndex": 3}, "destinationIndex": 0}})
     assert ws.row_values(1) == ["Owner", "Date", "Topic", "x"]

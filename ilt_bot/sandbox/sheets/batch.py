@@ -492,6 +492,27 @@ def move_dimension(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> No
     sheet["cells"] = cells
     meta_key = "rowMeta" if dimension == "ROWS" else "colMeta"
     sheet[meta_key] = {str(new_of[int(i)]): meta for i, meta in sheet[meta_key].items() if int(i) < limit}
+    _remap_ranges(doc, sheet, dimension, new_of)
+
+
+def _remap_ranges(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, new_of: dict[int, int]) -> None:
+    """Bounded GridRanges of ``sheet`` whose cells stay together after a move follow them."""
+    lo, hi = ("startRowIndex", "endRowIndex") if dimension == "ROWS" else ("startColumnIndex", "endColumnIndex")
+    sid = sheet["properties"]["sheetId"]
+
+    def remap(grid: dict[str, Any]) -> None:
+        if (grid.get("sheetId") or 0) != sid or grid.get(lo) is None or grid.get(hi) is None:
+            return
+        moved = sorted(new_of[i] for i in range(grid[lo], grid[hi]) if i in new_of)
+        if moved and moved[-1] - moved[0] == len(moved) - 1:
+            grid[lo], grid[hi] = moved[0], moved[-1] + 1
+
+    grids = list(sheet["merges"]) + [pr["range"] for pr in sheet["protectedRanges"]]
+    grids += [v["range"] for v in sheet.get("filterViews") or []] + [n["range"] for n in doc.get("namedRanges", [])]
+    if sheet.get("basicFilter"):
+        grids.append(sheet["basicFilter"]["range"])
+    for grid in grids:
+        remap(grid)
 
 
 def update_dimension_properties(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:

@@ -337,7 +337,8 @@ def update(doc: dict[str, Any], req: dict[str, Any], ctx: dict[str, Any]) -> dic
     for placed in selected:
         current = {**placed.entry, "location": placed.location()}
         apply_mask(current, incoming, fields)
-        if current.get("metadataId") != placed.entry["metadataId"]:
+        current.setdefault("metadataId", placed.entry["metadataId"])
+        if current["metadataId"] != placed.entry["metadataId"]:
             raise _bad(where, "developerMetadata.metadataId cannot be updated.")
         place = target(doc, _request_location(current.get("location")), where)
         entry = {"metadataId": placed.entry["metadataId"], "metadataKey": current.get("metadataKey"),
