@@ -480,8 +480,5 @@ def project(value: Any, tree: FieldTree | None) -> Any:
     out = {}
     for key, sub in tree.items():
         if key in value:
-            projected = project(value[key], sub)
-            if isinstance(projected, dict) and not projected and value[key]:
-                continue
-            out[key] = projected
+            out[key] = project(value[key], sub)
     return out

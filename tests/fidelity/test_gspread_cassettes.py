@@ -311,7 +311,7 @@ KNOWN_DIFFERENCES = """## How the replay sets things up
   never enforced (a protected range does not block writes, a basic filter hides nothing).
 - Append's table detection follows the recorded behaviour (the block around the last value inside the
   range, growing over touching cells); Google's exact heuristic is not documented.
-- Requests not in `batch.HANDLERS` (e.g. addSlicer, addBanding, addFilterView) answer 501 naming the kind.
+- Requests not in `batch.HANDLERS` (e.g. addSlicer, addBanding, addTable) answer 501 naming the kind.
 """
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ilt_bot.sandbox.core import ApiError
+from ilt_bot.sandbox.sheets import filter_views, metadata
 from ilt_bot.sandbox.sheets import models as m
 
 Context = dict[str, Any]
@@ -215,8 +216,16 @@ def update_sheet_properties(doc: dict[str, Any], req: dict[str, Any], ctx: Conte
             m.resize(doc, sheet, new_rows, new_cols)
         except ApiError as exc:
             raise _fail(ctx, exc.message.removeprefix("Invalid requests[0].updateSheetProperties: ")) from None
+        _drop_dimension_meta_beyond(sheet)
     if index != current["index"]:
         _move_sheet(doc, sheet, index)
+
+
+def _drop_dimension_meta_beyond(sheet: dict[str, Any]) -> None:
+    """Rows/columns cut off by shrinking the grid take their properties and developer metadata along."""
+    rows, cols = m.dims(sheet)
+    for key, limit in (("rowMeta", rows), ("colMeta", cols)):
+        sheet[key] = {i: meta for i, meta in sheet[key].items() if int(i) < limit}
 
 
 def update_spreadsheet_properties(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:
@@ -251,7 +260,9 @@ def duplicate_sheet(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> d
     if sheet.get("basicFilter"):
         sheet["basicFilter"]["range"]["sheetId"] = new_id
     sheet["charts"] = []
+    filter_views.rehome(doc, sheet)
     doc["sheets"].append(sheet)
+    metadata.renumber(doc, sheet)
     index = req.get("insertSheetIndex")
     _move_sheet(doc, sheet, index if index is not None else len(doc["sheets"]))
     return {"duplicateSheet": {"properties": m.sheet_properties(sheet)}}
@@ -459,6 +470,51 @@ def delete_dimension(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> 
         raise _fail(ctx, exc.message.split(": ", 1)[-1]) from None
 
 
+def move_dimension(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:
+    """moveDimension: rows/columns with their cells, sizes, hidden flags and developer metadata."""
+    sheet, dimension, start, end = _dim_range(doc, ctx, req.get("source") or {})
+    rows, cols = m.dims(sheet)
+    limit = rows if dimension == "ROWS" else cols
+    dest = req.get("destinationIndex")
+    if dest is None or not 0 <= dest <= limit or end > limit:
+        raise _fail(ctx, f"destinationIndex ({dest}) must be between 0 and the sheet's size ({limit}), and the "
+                         f"source within it.")
+    order = list(range(limit))
+    moved, rest = order[start:end], order[:start] + order[end:]
+    at = dest if dest <= start else max(start, dest - (end - start))
+    new_of = {old: new for new, old in enumerate(rest[:at] + moved + rest[at:])}
+    axis = 0 if dimension == "ROWS" else 1
+    cells = {}
+    for key, cell in sheet["cells"].items():
+        rc = list(m.parse_key(key))
+        rc[axis] = new_of[rc[axis]]
+        cells[f"{rc[0]},{rc[1]}"] = cell
+    sheet["cells"] = cells
+    meta_key = "rowMeta" if dimension == "ROWS" else "colMeta"
+    sheet[meta_key] = {str(new_of[int(i)]): meta for i, meta in sheet[meta_key].items() if int(i) < limit}
+    _remap_ranges(doc, sheet, dimension, new_of)
+
+
+def _remap_ranges(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, new_of: dict[int, int]) -> None:
+    """Bounded GridRanges of ``sheet`` whose cells stay together after a move follow them."""
+    lo, hi = ("startRowIndex", "endRowIndex") if dimension == "ROWS" else ("startColumnIndex", "endColumnIndex")
+    sid = sheet["properties"]["sheetId"]
+
+    def remap(grid: dict[str, Any]) -> None:
+        if (grid.get("sheetId") or 0) != sid or grid.get(lo) is None or grid.get(hi) is None:
+            return
+        moved = sorted(new_of[i] for i in range(grid[lo], grid[hi]) if i in new_of)
+        if moved and moved[-1] - moved[0] == len(moved) - 1:
+            grid[lo], grid[hi] = moved[0], moved[-1] + 1
+
+    grids = list(sheet["merges"]) + [pr["range"] for pr in sheet["protectedRanges"]]
+    grids += [v["range"] for v in sheet.get("filterViews") or []] + [n["range"] for n in doc.get("namedRanges", [])]
+    if sheet.get("basicFilter"):
+        grids.append(sheet["basicFilter"]["range"])
+    for grid in grids:
+        remap(grid)
+
+
 def update_dimension_properties(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:
     rng = req.get("range") or req.get("dataSourceSheetRange") or {}
     sheet, dimension, start, end = _dim_range(doc, ctx, rng)
@@ -468,7 +524,11 @@ def update_dimension_properties(doc: dict[str, Any], req: dict[str, Any], ctx: C
     key = "rowMeta" if dimension == "ROWS" else "colMeta"
     for i in range(start, end):
         meta = sheet[key].get(str(i), {})
+        kept = meta.pop(metadata.KEY, None)
         apply_mask(meta, req.get("properties") or {}, fields)
+        meta.pop(metadata.KEY, None)
+        if kept:
+            meta[metadata.KEY] = kept
         if meta:
             sheet[key][str(i)] = meta
         else:
@@ -820,6 +880,14 @@ HANDLERS: dict[str, Callable[[dict[str, Any], dict[str, Any], Context], dict[str
     "insertDimension": insert_dimension,
     "deleteDimension": delete_dimension,
     "updateDimensionProperties": update_dimension_properties,
+    "moveDimension": move_dimension,
+    "createDeveloperMetadata": metadata.create,
+    "updateDeveloperMetadata": metadata.update,
+    "deleteDeveloperMetadata": metadata.delete,
+    "addFilterView": filter_views.add,
+    "updateFilterView": filter_views.update,
+    "deleteFilterView": filter_views.delete,
+    "duplicateFilterView": filter_views.duplicate,
     "autoResizeDimensions": auto_resize_dimensions,
     "mergeCells": merge_cells,
     "unmergeCells": unmerge_cells,

@@ -449,6 +449,10 @@ def format_number(value: float, number_format: dict[str, Any] | None) -> str:
     """A number as Sheets shows it under ``number_format`` (general format when None)."""
     kind = (number_format or {}).get("type")
     pattern = (number_format or {}).get("pattern", "")
+    if kind in ("DATE", "DATE_TIME", "TIME") and pattern:
+        from ilt_bot.sandbox.sheets import date_patterns
+
+        return date_patterns.render(value, pattern)
     if kind in ("DATE", "DATE_TIME", "TIME"):
         moment = datetime(1899, 12, 30) + timedelta(days=float(value))
         if kind == "TIME":
@@ -976,6 +980,8 @@ def _shift_ranges(doc: dict[str, Any], sheet: dict[str, Any], dimension: str, st
     sheet["merges"] = [m for m in (move(m) for m in sheet["merges"]) if m]
     for pr in sheet["protectedRanges"]:
         pr["range"] = move(pr["range"]) or pr["range"]
+    for view in sheet.get("filterViews") or []:
+        view["range"] = move(view["range"]) or view["range"]
     if sheet.get("basicFilter"):
         moved = move(sheet["basicFilter"]["range"])
         if moved is None:

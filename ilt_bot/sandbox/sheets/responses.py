@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 from ilt_bot.sandbox.core import ApiError, Call, implements
-from ilt_bot.sandbox.sheets import batch
+from ilt_bot.sandbox.sheets import batch, filter_views, links, metadata
 from ilt_bot.sandbox.sheets import models as m
 
 
@@ -38,16 +38,29 @@ def _save(call: Call, doc: dict[str, Any]) -> None:
     m.save(call.store, _id(call), doc, user=call.user, now=call.now)
 
 
+def _resource(doc: dict[str, Any], spreadsheet_id: str, **options: Any) -> dict[str, Any]:
+    """The Spreadsheet resource with its developer metadata, filter views and cells' hyperlinks."""
+    resource = m.spreadsheet_resource(doc, spreadsheet_id, **options)
+    return links.decorate(filter_views.decorate(doc, metadata.decorate(doc, resource)))
+
+
+def _filters(body: dict[str, Any], key: str = "dataFilters") -> list[dict[str, Any]]:
+    filters = body.get(key) or []
+    if not isinstance(filters, list) or not all(isinstance(f, dict) for f in filters):
+        raise m.bad_request(f"Invalid {key}: expected a list of DataFilter objects.")
+    return filters
+
+
 @implements("sheets.spreadsheets.create")
 def spreadsheets_create(call: Call) -> dict[str, Any]:
     spreadsheet_id, doc = m.create(call.store, user=call.user, body=_body(call), now=call.now)
-    return m.spreadsheet_resource(doc, spreadsheet_id, include_grid=False)
+    return _resource(doc, spreadsheet_id, include_grid=False)
 
 
 @implements("sheets.spreadsheets.get")
 def spreadsheets_get(call: Call) -> dict[str, Any]:
     doc = m.load(call.store, call.user, _id(call))
-    return m.spreadsheet_resource(doc, _id(call), include_grid=_wants_grid(call),
+    return _resource(doc, _id(call), include_grid=_wants_grid(call),
                                   ranges=_list(call.query.get("ranges")))
 
 
@@ -55,18 +68,24 @@ def spreadsheets_get(call: Call) -> dict[str, Any]:
 def spreadsheets_get_by_data_filter(call: Call) -> dict[str, Any]:
     doc = m.load(call.store, call.user, _id(call))
     body = _body(call)
-    ranges = []
-    for flt in body.get("dataFilters") or []:
-        if flt.get("a1Range"):
-            ranges.append(flt["a1Range"])
-        elif flt.get("gridRange"):
-            area = m.grid_area(doc, flt["gridRange"])
-            ranges.append(area.a1())
-        else:
-            raise ApiError(501, "The sandbox supports only a1Range and gridRange data filters.",
-                           status="UNIMPLEMENTED")
+    ranges = [area.a1() for i, flt in enumerate(_filters(body))
+              for area in metadata.areas(doc, flt, f"Invalid dataFilters[{i}]: ")]
     include = bool(body.get("includeGridData")) or _wants_grid(call)
-    return m.spreadsheet_resource(doc, _id(call), include_grid=include, ranges=ranges)
+    if body.get("dataFilters") and not ranges:
+        return {**_resource(doc, _id(call)), "sheets": []}
+    return _resource(doc, _id(call), include_grid=include, ranges=ranges)
+
+
+@implements("sheets.spreadsheets.developerMetadata.get")
+def developer_metadata_get(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call))
+    return metadata.get(doc, int(call.param("metadataId")))
+
+
+@implements("sheets.spreadsheets.developerMetadata.search")
+def developer_metadata_search(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call))
+    return metadata.search(doc, _filters(_body(call)))
 
 
 @implements("sheets.spreadsheets.batchUpdate")
@@ -79,7 +98,7 @@ def spreadsheets_batch_update(call: Call) -> dict[str, Any]:
         _rename_drive_file(call, renamed)
     answer: dict[str, Any] = {"spreadsheetId": _id(call), "replies": replies}
     if body.get("includeSpreadsheetInResponse"):
-        answer["updatedSpreadsheet"] = m.spreadsheet_resource(
+        answer["updatedSpreadsheet"] = _resource(
             doc, _id(call), include_grid=bool(body.get("responseIncludeGridData")),
             ranges=body.get("responseRanges") or None)
     return answer
@@ -117,7 +136,9 @@ def sheets_copy_to(call: Call) -> dict[str, Any]:
         grid["sheetId"] = new_id
     if new.get("basicFilter"):
         new["basicFilter"]["range"]["sheetId"] = new_id
+    filter_views.rehome(target, new)
     target["sheets"].append(new)
+    metadata.renumber(target, new)
     m.save(call.store, target_id, target, user=call.user, now=call.now)
     return m.sheet_properties(new)
 
@@ -224,4 +245,74 @@ def values_batch_update(call: Call) -> dict[str, Any]:
         answer["totalUpdatedSheets"] = len({r["updatedRange"].rpartition("!")[0] for r in touched})
     if responses:
         answer["responses"] = responses
+    return answer
+
+
+# ---- values by data filter -------------------------------------------------------------------
+
+
+def _matched_areas(doc: dict[str, Any], flt: dict[str, Any], i: int) -> list[m.Area]:
+    return metadata.areas(doc, flt, f"Invalid dataFilters[{i}]: ")
+
+
+@implements("sheets.spreadsheets.values.batchGetByDataFilter")
+def values_batch_get_by_data_filter(call: Call) -> dict[str, Any]:
+    """One MatchedValueRange per range a filter selects (a row's metadata: the whole row)."""
+    doc = m.load(call.store, call.user, _id(call))
+    body = _body(call)
+    ev = m.Evaluator(doc)
+    options = {"major": body.get("majorDimension") or "ROWS",
+               "render": body.get("valueRenderOption") or "FORMATTED_VALUE",
+               "dt_render": body.get("dateTimeRenderOption") or "SERIAL_NUMBER", "ev": ev}
+    matched = []
+    for i, flt in enumerate(_filters(body)):
+        for area in _matched_areas(doc, flt, i):
+            matched.append({"valueRange": m.values_get(doc, area.a1(), **options), "dataFilters": [flt]})
+    answer: dict[str, Any] = {"spreadsheetId": _id(call)}
+    if matched:
+        answer["valueRanges"] = matched
+    return answer
+
+
+@implements("sheets.spreadsheets.values.batchUpdateByDataFilter")
+def values_batch_update_by_data_filter(call: Call) -> dict[str, Any]:
+    """Write each DataFilterValueRange to every range its filter selects; values larger than a range fail."""
+    doc = m.load(call.store, call.user, _id(call), write=True)
+    body = _body(call)
+    option = body.get("valueInputOption")
+    if option not in ("RAW", "USER_ENTERED"):
+        raise m.bad_request("Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
+    render = body.get("responseValueRenderOption") or "FORMATTED_VALUE"
+    dt = body.get("responseDateTimeRenderOption") or "SERIAL_NUMBER"
+    responses = []
+    for i, item in enumerate(body.get("data") or []):
+        flt = item.get("dataFilter") or {}
+        values = {k: v for k, v in item.items() if k in ("values", "majorDimension")}
+        for area in _matched_areas(doc, flt, i):
+            result = m.values_update(doc, area.a1(), values, option=option,
+                                     include_values=bool(body.get("includeValuesInResponse")), render=render,
+                                     dt_render=dt)
+            responses.append({**result, "dataFilter": flt})
+    _save(call, doc)
+    answer: dict[str, Any] = {"spreadsheetId": _id(call)}
+    touched = [r for r in responses if r.get("updatedCells")]
+    if touched:
+        answer["totalUpdatedRows"] = sum(r["updatedRows"] for r in touched)
+        answer["totalUpdatedColumns"] = max(r["updatedColumns"] for r in touched)
+        answer["totalUpdatedCells"] = sum(r["updatedCells"] for r in touched)
+        answer["totalUpdatedSheets"] = len({r["updatedRange"].rpartition("!")[0] for r in touched})
+    if responses:
+        answer["responses"] = responses
+    return answer
+
+
+@implements("sheets.spreadsheets.values.batchClearByDataFilter")
+def values_batch_clear_by_data_filter(call: Call) -> dict[str, Any]:
+    doc = m.load(call.store, call.user, _id(call), write=True)
+    cleared = [m.values_clear(doc, area.a1()) for i, flt in enumerate(_filters(_body(call)))
+               for area in _matched_areas(doc, flt, i)]
+    _save(call, doc)
+    answer: dict[str, Any] = {"spreadsheetId": _id(call)}
+    if cleared:
+        answer["clearedRanges"] = cleared
     return answer
