@@ -58,3 +58,19 @@ class RunError:
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
+
+    @classmethod
+    def from_exception(cls, key: str, exc: BaseException) -> RunError:
+        """The RunError of ``exc`` raised while working on ``key`` (the one place tick errors are built).
+
+        ``retryable`` for a quota, a rate limit, an outage or a busy lock (:data:`RETRYABLE_CAUSES`, the
+        exception's class or a base of it); ``fix`` is the exception's own ``fix`` text where it has one.
+        """
+        causes = {klass.__name__ for klass in type(exc).__mro__}
+        return cls(kind=type(exc).__name__, key=key, message=str(exc), fix=str(getattr(exc, "fix", "") or ""),
+                   retryable=bool(causes & RETRYABLE_CAUSES))
+
+
+RETRYABLE_CAUSES = frozenset({"RateLimited", "QuotaExceeded", "Unavailable", "LockBusy"})
+"""Exception classes (``ilt_bot.workspace.errors``, ``ilt_bot.locking``) after which a later run may succeed
+unchanged. Named, not imported, so this module stays below the gateway in the layers."""

@@ -1,6 +1,6 @@
-"""The semester-close reflection package (issue 6): survey, pre-work, team and group reflections, summary.
+"""The semester-close reflection package: survey, pre-work, team and group reflections, summary (five routines).
 
-Before each semester's reflection meeting (``lead_times``), keys as in design.md:
+Before each semester's reflection meeting (``lead_times``), keys as in the README:
 
 - ``<school>/stakeholder/<semester>``: a survey Form for ``stakeholders.emails`` (responder access, one
   e-mail each); answers go to the tracker's "Stakeholder feedback" tab once each, until the meeting;
@@ -22,30 +22,31 @@ After the meeting, pilots in the Adjustments table get their feedback Forms (:mo
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ilt_bot import render
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key, member_emails, resume_after, tm_responses
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, member_emails, resume_after, tm_responses
 from ilt_bot.jobs import pilots as pilot_jobs
 from ilt_bot.jobs import semester_data as data
-from ilt_bot.jobs.routine import (
+from ilt_bot.jobs.common import (
     THINKING_MAP,
     first_pass_of_day,
     folder,
     make_doc,
     member_by_id,
-    plan_items,
     principal_emails,
     questions,
     sample_ctx,
     sample_team,
     tracker_rows,
 )
-from ilt_bot.jobs.tick import handles
-from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, FEEDBACK, MEETINGS, TABS, cell
+from ilt_bot.jobs.thinking_map import closed_cycles as closed_tm_cycles
+from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, FEEDBACK, MEETINGS, cell
+from ilt_bot.routine import Routine, WorkItem, morning, school_key
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
-TABS.setdefault(data.STAKEHOLDER, data.SH_COLUMNS)
+if TYPE_CHECKING:
+    from ilt_bot.calendar import SchoolYear
+    from ilt_bot.config import Config, Member, Semester, Team
 
 STAKEHOLDER_ROLES = ("Team Specialist", "Instructional Superintendent", "Network partner", "School staff",
                      "Family or community partner", "Other")
@@ -76,17 +77,17 @@ PROTOCOL = {
 def snapshot(ctx: JobContext) -> data.Rows:
     """The tracker tabs the figures use, and the thinking-map answers from their own principal-only
     spreadsheet (:mod:`ilt_bot.jobs.tm_responses`), read once per pass."""
-    if "semester_rows" not in ctx.memo:
+    if ctx.semester_rows is None:
         tabs = (MEETINGS, FEEDBACK, AGENDA_ITEMS, ACTION_ITEMS, data.STAKEHOLDER)
         rows = {tab: tracker_rows(ctx, tab) for tab in tabs}
         rows[THINKING_MAP] = tm_responses.rows(ctx) if ctx.config.teams else []
-        ctx.memo["semester_rows"] = rows
-    return ctx.memo["semester_rows"]
+        ctx.semester_rows = rows
+    return ctx.semester_rows
 
 
 def closed_cycles(ctx: JobContext) -> set[str]:
     """The learning cycles whose thinking-map window is over at ``ctx.now`` (their digests are due)."""
-    return {str(i.cycle) for i in plan_items(ctx).values() if i.kind == "tm_digest" and i.due <= ctx.now}
+    return closed_tm_cycles(ctx.config, ctx.year, ctx.now)
 
 
 def report_once(ctx: JobContext, since: datetime | None, key: str, why: str) -> None:
@@ -95,26 +96,22 @@ def report_once(ctx: JobContext, since: datetime | None, key: str, why: str) -> 
         ctx.skipped(key, why)
 
 
-def _semester(ctx: JobContext, item: Any) -> Any:
-    return ctx.config.semester(str(get(item, "semester")))
+def _semester(ctx: JobContext, item: WorkItem) -> Semester:
+    return item.term if item.term is not None else ctx.config.semester(str(item.semester))
 
 
-def _previous_semester(config: Any, semester: Any) -> Any:
+def _previous_semester(config: Config, semester: Semester) -> Semester | None:
     ids = [s.id for s in config.year.semesters]
     index = ids.index(semester.id)
     return config.year.semesters[index - 1] if index > 0 else None
 
 
-def _texts(values: Any) -> list[str]:
-    out = []
-    for value in values or []:
-        text = get(value, "text") or str(value)
-        measure = get(value, "measure")
-        out.append(f"{text} — {measure}" if measure else str(text))
-    return out
+def _goal_texts(config: Config) -> list[str]:
+    """The UIP goals as the reflection Docs list them: text, then measure if any."""
+    return [f"{g.text} — {g.measure}" if g.measure else str(g.text) for g in config.school.uip_goals]
 
 
-def _common(ctx: JobContext, semester: Any) -> dict[str, Any]:
+def _common(ctx: JobContext, semester: Semester) -> dict[str, Any]:
     config = ctx.config
     meeting = ctx.year.reflection_meeting(semester)
     return {
@@ -122,25 +119,26 @@ def _common(ctx: JobContext, semester: Any) -> dict[str, Any]:
                    "ilt_vision": str(config.school.ilt_vision)},
         "semester": {"id": semester.id, "name": semester.name, "start": date_label(semester.start),
                      "end": date_label(semester.end), "reflection": date_label(meeting.date)},
-        "uip_goals": _texts(config.school.uip_goals),
+        "uip_goals": _goal_texts(config),
         "teams": [{"name": t.name, "lead": getattr(member_by_id(config, t.lead), "name", t.lead),
                    "slos": [str(s) for s in t.slos], "size": len(t.teachers)} for t in config.teams],
         "protocol": PROTOCOL,
     }
 
 
-def _before_meeting(ctx: JobContext, semester: Any) -> bool:
+def _before_meeting(ctx: JobContext, semester: Semester) -> bool:
     return ctx.now < ctx.year.reflection_meeting(semester).start
 
 
 # --- stakeholder survey ---------------------------------------------------------------------------
 
 
-def stakeholder_key(config: Any, semester: str) -> str:
-    return key(config, "stakeholder", semester)
+def stakeholder_key(config: Config, semester: str) -> str:
+    """``<school>/stakeholder/<semester>``."""
+    return school_key(config, "stakeholder", semester)
 
 
-def survey_spec(config: Any, semester: Any) -> FormSpec:
+def survey_spec(config: Config, semester: Semester) -> FormSpec:
     qs = []
     for ref, title, kind in SURVEY:
         if kind == "scale":
@@ -181,13 +179,12 @@ def sync_survey(ctx: JobContext, semester: str, form: FileRef) -> int:
         tracker.append_once(data.STAKEHOLDER, [r for a in fresh for r in survey_rows(semester, a)])
         ctx.record("would sync" if ctx.dry_run else "sync", stakeholder_key(ctx.config, semester), "responses",
                    f"{len(fresh)} new stakeholder responses")
-        ctx.memo.pop("semester_rows", None)
+        ctx.semester_rows = None
     ctx.report.synced_responses += len(fresh)
     return len(fresh)
 
 
-@handles("stakeholder_survey")
-def stakeholder_item(ctx: JobContext, item: Any) -> None:
+def stakeholder_item(ctx: JobContext, item: WorkItem) -> None:
     """The semester's stakeholder survey, open until the reflection meeting; answers synced each pass."""
     semester = _semester(ctx, item)
     if not _before_meeting(ctx, semester):
@@ -196,7 +193,7 @@ def stakeholder_item(ctx: JobContext, item: Any) -> None:
     s_key = stakeholder_key(config, semester.id)
     emails = [str(e).lower() for e in config.stakeholders.emails]
     if not emails:
-        report_once(ctx, get(item, "due"), s_key, "no stakeholders.emails in the config; no survey")
+        report_once(ctx, item.due, s_key, "no stakeholders.emails in the config; no survey")
         return
     spec = survey_spec(config, semester)
     folder_id = folder(ctx, "reflections") if ctx.find(s_key) is None else None
@@ -219,7 +216,7 @@ def stakeholder_item(ctx: JobContext, item: Any) -> None:
     sync_survey(ctx, semester.id, ref)
 
 
-def _sync_survey_if_any(ctx: JobContext, semester: Any) -> None:
+def _sync_survey_if_any(ctx: JobContext, semester: Semester) -> None:
     found = ctx.find(stakeholder_key(ctx.config, semester.id))
     if found is not None and not found.trashed:
         sync_survey(ctx, semester.id, found)
@@ -228,7 +225,12 @@ def _sync_survey_if_any(ctx: JobContext, semester: Any) -> None:
 # --- pre-work -------------------------------------------------------------------------------------
 
 
-def prework_context(ctx: JobContext, semester: Any, member: Any) -> dict[str, Any]:
+def prework_key(config: Config, semester: str, member: str) -> str:
+    """``<school>/prework/<semester>/<member>``."""
+    return school_key(config, "prework", semester, member)
+
+
+def prework_context(ctx: JobContext, semester: Semester, member: Member) -> dict[str, Any]:
     rows = snapshot(ctx)
     mine = data.member_data(rows, ctx.config, semester, member)
     return {**_common(ctx, semester),
@@ -237,14 +239,13 @@ def prework_context(ctx: JobContext, semester: Any, member: Any) -> dict[str, An
             "meetings": data.meetings(rows, ctx.year, semester)}
 
 
-@handles("prework")
-def prework_item(ctx: JobContext, item: Any) -> None:
+def prework_item(ctx: JobContext, item: WorkItem) -> None:
     """The member's reflection-for-growth Doc, for them and the principal only."""
     semester = _semester(ctx, item)
     if not _before_meeting(ctx, semester):
         return
-    member = member_by_id(ctx.config, str(get(item, "member")))
-    p_key = str(get(item, "key"))
+    member = item.member_config
+    p_key = item.key
     if member is None:
         ctx.skipped(p_key, "no such ILT member in the config")
         return
@@ -261,7 +262,12 @@ def prework_item(ctx: JobContext, item: Any) -> None:
 # --- team reflection ------------------------------------------------------------------------------
 
 
-def team_reflection_context(ctx: JobContext, semester: Any, team: Any) -> dict[str, Any]:
+def team_reflection_key(config: Config, semester: str, team: str) -> str:
+    """``<school>/team-reflection/<semester>/<team>``."""
+    return school_key(config, "team-reflection", semester, team)
+
+
+def team_reflection_context(ctx: JobContext, semester: Semester, team: Team) -> dict[str, Any]:
     rows = snapshot(ctx)
     per_team = data.thinking_maps(rows, ctx.config, ctx.year, semester, THINKING_MAP, closed_cycles(ctx))
     tm = next(t for t in per_team if t["id"] == team.id)
@@ -281,17 +287,14 @@ def team_reflection_context(ctx: JobContext, semester: Any, team: Any) -> dict[s
             "tm": tm, "tm_answers": answers}
 
 
-@handles("team_reflection")
-def team_reflection_item(ctx: JobContext, item: Any) -> None:
+def team_reflection_item(ctx: JobContext, item: WorkItem) -> None:
     """The team's reflection Doc for its lead (and the principal)."""
     semester = _semester(ctx, item)
     day = semester.team_reflection_date or semester.reflection_date
     if ctx.now.date() > day:
         return
-    t_key = str(get(item, "key"))
-    try:
-        team = ctx.config.team(str(get(item, "team")))
-    except KeyError:
+    t_key, team = item.key, item.team_config
+    if team is None:
         ctx.skipped(t_key, "no such team in the config")
         return
     lead = member_by_id(ctx.config, team.lead)
@@ -307,19 +310,19 @@ def team_reflection_item(ctx: JobContext, item: Any) -> None:
 # --- group reflection -----------------------------------------------------------------------------
 
 
-def group_key(config: Any, semester: str) -> str:
-    return key(config, "reflection", semester)
+def group_key(config: Config, semester: str) -> str:
+    """``<school>/reflection/<semester>``."""
+    return school_key(config, "reflection", semester)
 
 
-def revisit(ctx: JobContext, semester: Any) -> dict[str, Any] | None:
+def revisit(ctx: JobContext, semester: Semester) -> dict[str, Any] | None:
     """The previous semester's adjustments read back from its group reflection Doc, with pilot results."""
-    memo = f"revisit:{semester.id}"
-    if memo not in ctx.memo:
-        ctx.memo[memo] = _revisit(ctx, semester)
-    return ctx.memo[memo]
+    if semester.id not in ctx.revisits:
+        ctx.revisits[semester.id] = _revisit(ctx, semester)
+    return ctx.revisits[semester.id]
 
 
-def _revisit(ctx: JobContext, semester: Any) -> dict[str, Any] | None:
+def _revisit(ctx: JobContext, semester: Semester) -> dict[str, Any] | None:
     previous = _previous_semester(ctx.config, semester)
     if previous is None:
         return None
@@ -332,7 +335,7 @@ def _revisit(ctx: JobContext, semester: Any) -> dict[str, Any] | None:
     return {"semester": previous.name, "found": True, "rows": rows}
 
 
-def group_context(ctx: JobContext, semester: Any) -> dict[str, Any]:
+def group_context(ctx: JobContext, semester: Semester) -> dict[str, Any]:
     rows = snapshot(ctx)
     config = ctx.config
     meetings_cfg = config.meetings
@@ -354,8 +357,7 @@ def group_context(ctx: JobContext, semester: Any) -> dict[str, Any]:
     }
 
 
-@handles("group_reflection")
-def group_reflection_item(ctx: JobContext, item: Any) -> None:
+def group_reflection_item(ctx: JobContext, item: WorkItem) -> None:
     """The ILT group reflection Doc before the meeting; after it, the pilots' feedback Forms."""
     semester = _semester(ctx, item)
     g_key = group_key(ctx.config, semester.id)
@@ -381,7 +383,12 @@ def group_reflection_item(ctx: JobContext, item: Any) -> None:
 # --- communication summary ------------------------------------------------------------------------
 
 
-def summary_context(ctx: JobContext, semester: Any) -> dict[str, Any]:
+def summary_key(config: Config, semester: str) -> str:
+    """``<school>/summary/<semester>``."""
+    return school_key(config, "summary", semester)
+
+
+def summary_context(ctx: JobContext, semester: Semester) -> dict[str, Any]:
     rows = snapshot(ctx)
     tm = data.thinking_maps(rows, ctx.config, ctx.year, semester, THINKING_MAP, closed_cycles(ctx))
     answered, possible = sum(t["answered"] for t in tm), sum(t["possible"] for t in tm)
@@ -397,13 +404,12 @@ def summary_context(ctx: JobContext, semester: Any) -> dict[str, Any]:
     }
 
 
-@handles("summary")
-def summary_item(ctx: JobContext, item: Any) -> None:
+def summary_item(ctx: JobContext, item: WorkItem) -> None:
     """The communication summary draft (staff and families), with the group reflection."""
     semester = _semester(ctx, item)
     if not _before_meeting(ctx, semester):
         return
-    s_key = str(get(item, "key"))
+    s_key = item.key
     make_doc(ctx, s_key, f"Reflection summary and talking points — {semester.name}", "summary.html.j2",
              lambda: summary_context(ctx, semester), "reflections",
              [(member_emails(ctx.config), "writer", False)], "", {"iltbot_semester": semester.id})
@@ -413,7 +419,7 @@ def summary_item(ctx: JobContext, item: Any) -> None:
 # --- sample contexts (``ilt-bot check`` renders every template with one) ----------------------------
 
 
-def _sample_semester(config: Any) -> tuple[JobContext, Any]:
+def _sample_semester(config: Config) -> tuple[JobContext, Semester]:
     ctx = sample_ctx(config)
     semester = config.year.semesters[-1]
     previous = _previous_semester(config, semester)
@@ -422,8 +428,7 @@ def _sample_semester(config: Any) -> tuple[JobContext, Any]:
     return ctx, semester
 
 
-@render.register_sample_context("prework.html.j2")
-def sample_prework(config: Any) -> dict[str, Any]:
+def sample_prework(config: Config) -> dict[str, Any]:
     ctx, semester = _sample_semester(config)
     context = prework_context(ctx, semester, config.members[0])
     context["mine"].update(roles=[{"date": "2026-09-08", "role": "Facilitator"}], role_meetings=1,
@@ -433,8 +438,7 @@ def sample_prework(config: Any) -> dict[str, Any]:
     return context
 
 
-@render.register_sample_context("team_reflection.html.j2")
-def sample_team_reflection(config: Any) -> dict[str, Any]:
+def sample_team_reflection(config: Config) -> dict[str, Any]:
     ctx, semester = _sample_semester(config)
     context = team_reflection_context(ctx, semester, sample_team(config))
     context["tm"]["themes"] = "guided reading (2)"
@@ -443,8 +447,7 @@ def sample_team_reflection(config: Any) -> dict[str, Any]:
     return context
 
 
-@render.register_sample_context("group_reflection.html.j2")
-def sample_group(config: Any) -> dict[str, Any]:
+def sample_group(config: Config) -> dict[str, Any]:
     ctx, semester = _sample_semester(config)
     context = group_context(ctx, semester)
     results = {"form": True, "responses": 2, "average": 4.5, "working": ["Quick"], "change": ["Fewer"]}
@@ -458,8 +461,7 @@ def sample_group(config: Any) -> dict[str, Any]:
     return context
 
 
-@render.register_sample_context("summary.html.j2")
-def sample_summary(config: Any) -> dict[str, Any]:
+def sample_summary(config: Config) -> dict[str, Any]:
     ctx, semester = _sample_semester(config)
     context = summary_context(ctx, semester)
     context["tm"] = {"answered": 3, "possible": 4, "rate": 75}
@@ -468,5 +470,73 @@ def sample_summary(config: Any) -> dict[str, Any]:
     return context
 
 
-__all__ = ["stakeholder_key", "survey_spec", "sync_survey", "prework_context", "team_reflection_context",
-           "group_context", "summary_context", "group_key", "revisit", "SURVEY"]
+# --- the routines: due rules ---------------------------------------------------------------------------
+
+
+def _before(config: Config, year: SchoolYear, semester: Semester, days: int) -> datetime:
+    """``days`` school mornings before the semester's reflection meeting (never after it starts)."""
+    meeting = year.reflection_meeting(semester)
+    return min(morning(config, year, meeting.date - timedelta(days=days)), meeting.start)
+
+
+def _semester_item(config: Config, year: SchoolYear, semester: Semester, kind: str, key: str, days: int,
+                   target: str, **about: Any) -> WorkItem:
+    day = year.reflection_meeting(semester).date
+    return WorkItem(kind, key, _before(config, year, semester, days), target, semester=semester.id,
+                    meeting_date=day, term=semester, **about)
+
+
+def stakeholder_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    days = config.lead_times.stakeholder_survey_days
+    return [_semester_item(config, year, s, "stakeholder_survey", stakeholder_key(config, s.id), days,
+                           f"stakeholders, {s.id}") for s in year.semesters()]
+
+
+def prework_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    days = config.lead_times.reflection_prework_days
+    return [_semester_item(config, year, s, "prework", prework_key(config, s.id, m.id), days, f"{m.name}, {s.id}",
+                           member=m.id, member_config=m) for s in year.semesters() for m in config.members]
+
+
+def team_reflection_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    items = []
+    for semester in year.semesters():
+        day = semester.team_reflection_date or year.reflection_meeting(semester).date
+        due = morning(config, year, day - timedelta(days=config.lead_times.team_reflection_days))
+        items += [WorkItem("team_reflection", team_reflection_key(config, semester.id, t.id), due,
+                           f"team {t.id}, {semester.id}", semester=semester.id, team=t.id, meeting_date=day,
+                           term=semester, team_config=t) for t in config.teams]
+    return items
+
+
+def group_reflection_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    days = config.lead_times.agenda_days
+    return [_semester_item(config, year, s, "group_reflection", group_key(config, s.id), days,
+                           f"ILT reflection {year.reflection_meeting(s).date.isoformat()}") for s in year.semesters()]
+
+
+def summary_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    days = config.lead_times.agenda_days
+    return [_semester_item(config, year, s, "summary", summary_key(config, s.id), days,
+                           f"communication summary, {s.id}") for s in year.semesters()]
+
+
+STAKEHOLDER_SURVEY = Routine("stakeholder_survey", key=stakeholder_key, key_form="<school>/stakeholder/<semester>",
+                             items=stakeholder_items, run=stakeholder_item, folder="reflections",
+                             tabs={data.STAKEHOLDER: data.SH_COLUMNS})
+PREWORK = Routine("prework", key=prework_key, key_form="<school>/prework/<semester>/<member>", items=prework_items,
+                  run=prework_item, folder="reflections", template="prework.html.j2", sample_context=sample_prework)
+TEAM_REFLECTION = Routine("team_reflection", key=team_reflection_key,
+                          key_form="<school>/team-reflection/<semester>/<team>", items=team_reflection_items,
+                          run=team_reflection_item, folder="reflections", template="team_reflection.html.j2",
+                          sample_context=sample_team_reflection)
+GROUP_REFLECTION = Routine("group_reflection", key=group_key, key_form="<school>/reflection/<semester>",
+                           items=group_reflection_items, run=group_reflection_item, folder="reflections",
+                           template="group_reflection.html.j2", sample_context=sample_group)
+SUMMARY = Routine("summary", key=summary_key, key_form="<school>/summary/<semester>", items=summary_items,
+                  run=summary_item, folder="reflections", template="summary.html.j2", sample_context=sample_summary)
+
+
+__all__ = ["STAKEHOLDER_SURVEY", "PREWORK", "TEAM_REFLECTION", "GROUP_REFLECTION", "SUMMARY", "stakeholder_key",
+           "prework_key", "team_reflection_key", "group_key", "summary_key", "survey_spec", "sync_survey",
+           "prework_context", "team_reflection_context", "group_context", "summary_context", "revisit", "SURVEY"]

@@ -1,4 +1,4 @@
-"""Teacher thinking maps: one Form per teacher team per learning cycle, and the lead's digest (issue 6).
+"""Teacher thinking maps: one Form per teacher team per learning cycle, and the lead's digest (two routines).
 
 - Form ``<school>/thinking-map/<team>/<cycle>`` (Thinking maps folder), made ``lead_times.thinking_map_days``
   before the cycle ends, asking ``thinking_map.questions``; the team's teachers may answer it (responder
@@ -14,12 +14,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from ilt_bot import render
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key, resume_after, tm_responses
-from ilt_bot.jobs.routine import (
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, resume_after, tm_responses
+from ilt_bot.jobs.common import (
     C_ANSWER,
     C_CYCLE,
     C_QUESTION,
@@ -30,7 +29,6 @@ from ilt_bot.jobs.routine import (
     THINKING_MAP,
     TM_COLUMNS,
     anonymous,
-    due_of,
     first_pass_of_day,
     folder,
     make_doc,
@@ -43,27 +41,81 @@ from ilt_bot.jobs.routine import (
     team_emails,
 )
 from ilt_bot.jobs.themes import repeated, shared_themes
-from ilt_bot.jobs.tick import handles
 from ilt_bot.jobs.tracker import cell
+from ilt_bot.routine import Routine, WorkItem, morning, school_key, thinking_map_cycles
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share, is_building
+
+if TYPE_CHECKING:
+    from ilt_bot.calendar import Cycle, SchoolYear
+    from ilt_bot.config import Config, Team
 
 DIGEST_TEMPLATE = "tm_digest.html.j2"
 DIGEST_HORIZON_DAYS = 14
 """A digest not made within two weeks of its due time is not made any more (the next cycle has begun)."""
 
 
-# --- config ---------------------------------------------------------------------------------------
+# --- keys and due times ----------------------------------------------------------------------------
 
 
-def form_key(config: Any, team: str, cycle: str) -> str:
-    return key(config, "thinking-map", team, cycle)
+def form_key(config: Config, team: str, cycle: str) -> str:
+    """``<school>/thinking-map/<team>/<cycle>``."""
+    return school_key(config, "thinking-map", team, cycle)
 
 
-def digest_key(config: Any, team: str, cycle: str) -> str:
-    return key(config, "tm-digest", team, cycle)
+def digest_key(config: Config, team: str, cycle: str) -> str:
+    """``<school>/tm-digest/<team>/<cycle>``."""
+    return school_key(config, "tm-digest", team, cycle)
 
 
-def tm_spec(config: Any, team: Any, cycle: Any) -> FormSpec:
+def send_time(config: Config, year: SchoolYear, cycle: Cycle) -> datetime:
+    """When the cycle's Forms go out: ``lead_times.thinking_map_days`` before it ends (a school morning)."""
+    return morning(config, year, _send_day(config, cycle))
+
+
+def digest_time(config: Config, year: SchoolYear, cycle: Cycle) -> datetime:
+    """When the digests are made: ``thinking_map.response_window_days`` after the Forms went out."""
+    day = _send_day(config, cycle) + timedelta(days=config.thinking_map.response_window_days)
+    return morning(config, year, day, later=True)
+
+
+def _send_day(config: Config, cycle: Cycle) -> date:
+    return max(cycle.end - timedelta(days=config.lead_times.thinking_map_days), cycle.start)
+
+
+def closed_cycles(config: Config, year: SchoolYear, now: datetime) -> set[str]:
+    """The learning cycles whose thinking-map window is over at ``now`` (their digests are due)."""
+    return {c.id for c in thinking_map_cycles(config, year) if digest_time(config, year, c) <= now}
+
+
+def _items(config: Config, year: SchoolYear, kind: str) -> list[WorkItem]:
+    items = []
+    for cycle in thinking_map_cycles(config, year):
+        sent, digest = send_time(config, year, cycle), digest_time(config, year, cycle)
+        for team in config.teams:
+            if kind == "thinking_map":
+                key, due, until = form_key(config, team.id, cycle.id), sent, digest
+            else:
+                key, due, until = digest_key(config, team.id, cycle.id), digest, digest + timedelta(
+                    days=DIGEST_HORIZON_DAYS)
+            items.append(WorkItem(kind, key, due, f"team {team.id}, cycle {cycle.id}", team=team.id, cycle=cycle.id,
+                                  semester=cycle.semester, learning_cycle=cycle, team_config=team, until=until))
+    return items
+
+
+def form_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    """One Form per team per thinking-map cycle; worked on until the digest takes over (``until``)."""
+    return _items(config, year, "thinking_map")
+
+
+def digest_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    """One digest per team per thinking-map cycle; not made after ``DIGEST_HORIZON_DAYS`` (``until``)."""
+    return _items(config, year, "tm_digest")
+
+
+# --- the Form's content ----------------------------------------------------------------------------
+
+
+def tm_spec(config: Config, team: Team, cycle: Cycle) -> FormSpec:
     """The team's thinking-map Form for ``cycle``: the configured questions, paragraphs."""
     lead = member_by_id(config, team.lead)
     lead_name = lead.name if lead is not None else "your Senior/Team Lead"
@@ -71,7 +123,7 @@ def tm_spec(config: Any, team: Any, cycle: Any) -> FormSpec:
                if anonymous(config) else "Your name is recorded with your answers.")
     return FormSpec(
         title=f"Thinking map — {team.name}, cycle {cycle.id.lstrip('c')}",
-        description=(f"{get(config.school, 'name')}: a few minutes to reflect on learning cycle "
+        description=(f"{config.school.name}: a few minutes to reflect on learning cycle "
                      f"{cycle.id.lstrip('c')} ({date_label(cycle.start)} to {date_label(cycle.end)}). "
                      f"{lead_name} reads every answer and follows up 1:1. {privacy}"),
         questions=tuple(FormQuestion(ref=question_ref(i), title=q, kind="paragraph")
@@ -80,14 +132,10 @@ def tm_spec(config: Any, team: Any, cycle: Any) -> FormSpec:
     )
 
 
-def _cycle(ctx: JobContext, cycle_id: str) -> Any:
-    return next((c for c in ctx.year.cycles() if c.id == cycle_id), None)
-
-
 # --- sync -----------------------------------------------------------------------------------------
 
 
-def response_rows(config: Any, team: str, cycle: str, answer: FormAnswer) -> list[list[str]]:
+def response_rows(config: Config, team: str, cycle: str, answer: FormAnswer) -> list[list[str]]:
     """Thinking map tab rows of one response: one per answered question (respondent only if not anonymous)."""
     who = "" if anonymous(config) else (answer.respondent_email or "")
     rows = []
@@ -137,7 +185,7 @@ def sync_form(ctx: JobContext, team: str, cycle: str, form: FileRef) -> int:
 # --- the Form -------------------------------------------------------------------------------------
 
 
-def ensure_tm_form(ctx: JobContext, team: Any, cycle: Any) -> FileRef | None:
+def ensure_tm_form(ctx: JobContext, team: Team, cycle: Cycle) -> FileRef | None:
     """The team's Form for ``cycle``, published, answerable by the team's teachers (one e-mail each)."""
     f_key = form_key(ctx.config, team.id, cycle.id)
     spec = tm_spec(ctx.config, team, cycle)
@@ -173,23 +221,14 @@ def _answered(ctx: JobContext, team: str, cycle: str) -> bool:
     return any(cell(r, C_TEAM) == team and cell(r, C_CYCLE) == cycle for r in tab_rows(ctx))
 
 
-@handles("thinking_map")
-def thinking_map_item(ctx: JobContext, item: Any) -> None:
+def thinking_map_item(ctx: JobContext, item: WorkItem) -> None:
     """Send the team's thinking map; while it is open, copy its answers into the responses spreadsheet."""
-    config = ctx.config
     daily_checks(ctx)
-    team_id, cycle_id = str(get(item, "team")), str(get(item, "cycle"))
-    digest_due = due_of(ctx, digest_key(config, team_id, cycle_id))
-    if digest_due is not None and ctx.now >= digest_due:
+    if item.until is not None and ctx.now >= item.until:
         return  # the digest job takes over (last sync, closing, digest)
-    try:
-        team = config.team(team_id)
-    except KeyError:
-        ctx.skipped(str(get(item, "key")), f"no team {team_id!r} in the config")
-        return
-    cycle = _cycle(ctx, cycle_id)
-    if cycle is None:
-        ctx.skipped(str(get(item, "key")), f"no learning cycle {cycle_id!r} in the calendar")
+    team, cycle = item.team_config, item.learning_cycle
+    if team is None or cycle is None:
+        ctx.skipped(item.key, f"no team {item.team!r} or learning cycle {item.cycle!r} for this item")
         return
     form = ensure_tm_form(ctx, team, cycle)
     if form is not None:
@@ -211,7 +250,7 @@ def answers_of(ctx: JobContext, team_id: str, cycle_id: str) -> list[list[str]]:
     return [r for r in tab_rows(ctx) if cell(r, C_TEAM) == team_id and cell(r, C_CYCLE) == cycle_id]
 
 
-def digest_context(ctx: JobContext, team: Any, cycle: Any) -> dict[str, Any]:
+def digest_context(ctx: JobContext, team: Team, cycle: Cycle) -> dict[str, Any]:
     """Everything ``tm_digest.html.j2`` shows, computed from the responses spreadsheet's rows."""
     config = ctx.config
     rows = answers_of(ctx, team.id, cycle.id)
@@ -230,7 +269,7 @@ def digest_context(ctx: JobContext, team: Any, cycle: Any) -> dict[str, Any]:
         {names.get(cell(r, C_RESPONDENT).lower(), cell(r, C_RESPONDENT)) for r in rows if cell(r, C_RESPONDENT)})
     lead = member_by_id(config, team.lead)
     return {
-        "school": {"name": str(get(config.school, "name"))},
+        "school": {"name": str(config.school.name)},
         "team": {"id": team.id, "name": team.name, "lead": lead.name if lead else team.lead,
                  "size": len(team.teachers), "slos": [str(s) for s in team.slos]},
         "cycle": {"id": cycle.id, "number": cycle.id.lstrip("c"), "start": date_label(cycle.start),
@@ -245,15 +284,12 @@ def digest_context(ctx: JobContext, team: Any, cycle: Any) -> dict[str, Any]:
     }
 
 
-@handles("tm_digest")
-def tm_digest_item(ctx: JobContext, item: Any) -> None:
+def tm_digest_item(ctx: JobContext, item: WorkItem) -> None:
     """After the window: a last sync, close the Form, make the lead's digest."""
     config = ctx.config
     daily_checks(ctx)
-    team_id, cycle_id = str(get(item, "team")), str(get(item, "cycle"))
-    d_key = digest_key(config, team_id, cycle_id)
-    due = get(item, "due") or due_of(ctx, d_key)
-    if due is not None and ctx.now > due + timedelta(days=DIGEST_HORIZON_DAYS):
+    d_key = item.key
+    if item.until is not None and ctx.now > item.until:
         return
     found = ctx.find(d_key)
     if found is not None and (not is_building(found) or ctx.dry_run):  # building: make_doc finishes it
@@ -262,12 +298,11 @@ def tm_digest_item(ctx: JobContext, item: Any) -> None:
         else:
             ctx.report.existing += 1
         return
-    try:
-        team = config.team(team_id)
-    except KeyError:
-        ctx.skipped(d_key, f"no team {team_id!r} in the config")
+    team, cycle = item.team_config, item.learning_cycle
+    if team is None:
+        ctx.skipped(d_key, f"no team {item.team!r} in the config")
         return
-    cycle = _cycle(ctx, cycle_id)
+    team_id, cycle_id = team.id, str(item.cycle)
     form = ctx.find(form_key(config, team_id, cycle_id))
     if cycle is None or form is None or form.trashed:
         ctx.skipped(d_key, "no thinking-map Form for this team and cycle; no digest")
@@ -290,17 +325,16 @@ def tm_digest_item(ctx: JobContext, item: Any) -> None:
              {"iltbot_team": team.id, "iltbot_cycle": cycle.id})
 
 
-def cycle_ids_of_semester(year: Any, semester: str, every: int = 1) -> list[str]:
+def cycle_ids_of_semester(year: SchoolYear, semester: str, every: int = 1) -> list[str]:
     """The thinking-map cycles whose end falls in ``semester``."""
     return [c.id for c in year.cycles() if c.semester == semester and (c.index + 1) % max(every, 1) == 0]
 
 
-__all__ = ["THINKING_MAP", "TM_COLUMNS", "ensure_tm_form", "sync_form", "digest_context", "tm_spec",
-           "form_key", "digest_key", "cycle_ids_of_semester"]
+__all__ = ["THINKING_MAP", "TM_COLUMNS", "THINKING_MAP_FORM", "TM_DIGEST", "ensure_tm_form", "sync_form",
+           "digest_context", "tm_spec", "form_key", "digest_key", "closed_cycles", "cycle_ids_of_semester"]
 
 
-@render.register_sample_context(DIGEST_TEMPLATE)
-def sample_digest(config: Any) -> dict[str, Any]:
+def sample_digest(config: Config) -> dict[str, Any]:
     """A digest context with every section filled (answers with markup, repeated themes)."""
     ctx = sample_ctx(config)
     team, cycle = sample_team(config), ctx.year.cycles()[0]
@@ -312,3 +346,9 @@ def sample_digest(config: Any) -> dict[str, Any]:
     context["previous_cycle"] = "1"
     context["repeated_themes"] = [{"term": "guided reading", "now": 2, "before": 1}]
     return context
+
+
+THINKING_MAP_FORM = Routine("thinking_map", key=form_key, key_form="<school>/thinking-map/<team>/<cycle>",
+                            items=form_items, run=thinking_map_item, folder="thinking-maps")
+TM_DIGEST = Routine("tm_digest", key=digest_key, key_form="<school>/tm-digest/<team>/<cycle>", items=digest_items,
+                    run=tm_digest_item, folder="thinking-maps", template=DIGEST_TEMPLATE, sample_context=sample_digest)
