@@ -87,7 +87,7 @@ def _people(*groups: tuple[Iterable[str], str]) -> dict[str, str]:
 def expected_grants(config: Any, key: str) -> set[Grant] | None:
     """Who the config says may use artifact ``key`` (besides the bot, its owner); None: no policy known.
 
-    The policy (design.md, issues 5 and 6, the jobs' docstrings): the ILT edits its agendas, the
+    The policy (docs/privacy.md, the routines' docstrings): the ILT edits its agendas, the
     tracker, the group reflection and the summary, and answers the meeting and intake Forms; a team's
     teachers answer its thinking-map Form; the lead edits the digest and the team reflection, the
     principal comments; each member edits their own pre-work, the principal comments; stakeholders

@@ -1,4 +1,4 @@
-"""Hostile input (issue 8.3): what people type lands as inert text, hostile config is refused clearly.
+"""Hostile input: what people type lands as inert text, hostile config is refused clearly.
 
 Form answers and agenda items carrying spreadsheet formulas, HTML, ``<script>``, Jinja syntax, huge
 text, right-to-left and emoji text and control characters go through the real path (responder page ->
