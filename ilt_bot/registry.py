@@ -8,9 +8,14 @@ module exporting a :class:`~ilt_bot.routine.Routine` and one line in :data:`ROUT
 from __future__ import annotations
 
 from ilt_bot.jobs.agenda import AGENDA, FEEDBACK_FORM
-from ilt_bot.jobs.reflection import GROUP_REFLECTION, PREWORK, STAKEHOLDER_SURVEY, SUMMARY, TEAM_REFLECTION
+from ilt_bot.jobs.group_reflection import GROUP_REFLECTION
+from ilt_bot.jobs.prework import PREWORK
 from ilt_bot.jobs.setup import INTAKE_FORM, TRACKER
-from ilt_bot.jobs.thinking_map import THINKING_MAP_FORM, TM_DIGEST
+from ilt_bot.jobs.stakeholder import STAKEHOLDER_SURVEY
+from ilt_bot.jobs.summary import SUMMARY
+from ilt_bot.jobs.team_reflection import TEAM_REFLECTION
+from ilt_bot.jobs.thinking_map import THINKING_MAP_FORM
+from ilt_bot.jobs.tm_digest import TM_DIGEST
 from ilt_bot.render import SampleContext
 from ilt_bot.routine import Routine
 

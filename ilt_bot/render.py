@@ -214,18 +214,15 @@ def template_names(env: SandboxedEnvironment, samples: Mapping[str, SampleContex
     return sorted({n for n in names if n.endswith(_TEMPLATE_SUFFIXES)} | set(samples or {}))
 
 
-def validate_templates(config: Config, workspace: Any = None, *, base_dir: Path | None = None,
-                       samples: Mapping[str, SampleContext] | None = None) -> list[TemplateProblem]:
+def validate_templates(config: Config, workspace: Any = None, *, samples: Mapping[str, SampleContext],
+                       base_dir: Path | None = None) -> list[TemplateProblem]:
     """Render each template with a complete sample context; one problem per template that fails.
 
-    ``samples`` (template name -> sample context) default to every routine's, from the registry
-    (``ilt_bot.registry.sample_contexts``). Templates with a sample are rendered; the others (partials)
-    are parsed only. A problem names the template, the line and the variables the template may use.
+    ``samples`` (template name -> sample context) are every routine's, from the registry
+    (``ilt_bot.registry.sample_contexts()``: the caller passes them, render sits below the routines).
+    Templates with a sample are rendered; the others (partials) are parsed only. A problem names the
+    template, the line and the variables the template may use.
     """
-    if samples is None:
-        from ilt_bot.registry import sample_contexts  # the routines sit above render in the layers
-
-        samples = sample_contexts()
     problems: list[TemplateProblem] = []
     try:
         env = make_environment(config, workspace, base_dir=base_dir)
