@@ -1,8 +1,9 @@
 """The bot's folders: the root ("ILT", or ``drive.root_folder_id``) and one folder per kind under it.
 
 Key ``<school>/folder/<kind>`` (``root``, ``agendas``, ``feedback``, ``reflections``, ``thinking-maps``).
-A folder listed in ``drive.folders`` (an existing Drive folder id) is used as is. Folders are made on
-the first run (the tick's standing step) and, after that, when a routine first needs one.
+A folder listed in ``drive.folders`` (an existing Drive folder id) is used as is. Every folder is made
+on the first run (the tick's standing step, :mod:`ilt_bot.jobs.setup`); one missing later (a folder
+kind added to the bot) is made when a routine first needs it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ FOLDER_NAMES = {"agendas": "Agendas", "feedback": "Feedback", "reflections": "Re
                 "thinking-maps": "Thinking maps"}
 """Folder kind (as in keys and ``drive.folders``) -> the folder's name in Drive."""
 MEETING_FOLDERS = ("agendas", "feedback")
-"""The folders made on the first run (the others when a routine first needs them)."""
+"""The folders an agenda needs (made first on the first run: the agenda may be due in the same pass)."""
 
 
 def folder_key(config: Config, kind: str) -> str:

@@ -3,15 +3,16 @@
 Both are due at the set-up time (the first school day, or the first agenda if earlier) and are ensured
 by the tick's standing step before anything is synced or made: :func:`ensure_standing` is their
 ``run`` too, so a due item finds them already ensured in the pass (memoized, no extra call).
-On the first run (no tracker yet) the root folder and the meeting folders are made as well.
+On the first run (no tracker yet) the root folder and every bot folder are made as well.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ilt_bot.config import FOLDER_KINDS
 from ilt_bot.jobs import JobContext
-from ilt_bot.jobs.folders import ensure_meeting_folders, root_folder
+from ilt_bot.jobs.folders import ensure_folder, ensure_meeting_folders, root_folder
 from ilt_bot.jobs.intake import ensure_intake_form, intake_key
 from ilt_bot.jobs.tracker import TABS, ensure_tracker, tracker_key
 from ilt_bot.routine import Routine, WorkItem, setup_due
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 
 def ensure_standing(ctx: JobContext) -> None:
-    """The tracker and the intake Form; on the first run (no tracker yet) the root and meeting folders too."""
+    """The tracker and the intake Form; on the first run (no tracker yet) the root and every bot folder too
+    (the meeting folders first: the agenda may be made in the same pass)."""
     if ctx.standing_done:
         return
     ctx.standing_done = True
@@ -34,6 +36,9 @@ def ensure_standing(ctx: JobContext) -> None:
         ensure_meeting_folders(ctx)
     ensure_tracker(ctx, lambda: root_folder(ctx))
     ensure_intake_form(ctx, lambda: root_folder(ctx))
+    if ctx.first_run:
+        for kind in FOLDER_KINDS:
+            ensure_folder(ctx, kind)
 
 
 def _run(ctx: JobContext, item: WorkItem) -> None:
