@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
     from ilt_bot.calendar import SchoolYear
     from ilt_bot.config import Config
-    from ilt_bot.jobs.semester_data import Rows
     from ilt_bot.jobs.tm_responses import ResponseSheet
     from ilt_bot.jobs.tracker import Tracker
 
@@ -135,14 +134,13 @@ class JobContext:
     """Bot folder ids by kind (``root`` too) as found or made in this pass (None: in the trash)."""
     intake_form: FileRef | None = None
     intake_link: str | None = None
-    intake_checked: bool = False
     """The intake Form and its responder link, once ensured in this pass."""
     tracker_shared: bool = False
     agendas_done: set[str] = field(default_factory=set)
     """Agenda keys already handled in this pass (the agenda and feedback items share one job)."""
     jinja_env: SandboxedEnvironment | None = None
     """The pass's sandboxed Jinja environment (made on first use)."""
-    semester_rows: Rows | None = None
+    semester_rows: dict[str, list[list[str]]] | None = None
     """The tracker tabs and thinking-map answers the semester figures use (read once per pass)."""
     tm_sheet: ResponseSheet | None = None
     tm_sheet_known: bool = False
