@@ -63,9 +63,10 @@ def run() -> list[dict[str, Any]]:
     from ilt_bot.calendar import SchoolYear
     from ilt_bot.config import load_config
     from ilt_bot.demo.people import People
-    from ilt_bot.jobs import JobContext
     from ilt_bot.jobs.reflection import SURVEY
-    from ilt_bot.jobs.tick import HANDLERS, ensure_standing, run_tick
+    from ilt_bot.jobs.setup import ensure_standing
+    from ilt_bot.jobs.tick import new_context, run_tick
+    from ilt_bot.registry import by_kind
     from ilt_bot.sandbox.server import SandboxServer
     from ilt_bot.workspace.gateway import connect
     from ilt_bot.workspace.ratelimit import RateLimiter
@@ -90,19 +91,19 @@ def run() -> list[dict[str, Any]]:
             todo = chosen(kinds)
             now = max(i.due for i in todo)
             server.set_now(now)
-            ctx = JobContext(config=config, year=year, workspace=gateway, now=now)
+            ctx = new_context(config, year, gateway, now)
             ensure_standing(ctx)
             mark = len(server.requests)
             start = time.perf_counter()
             for item in todo:
-                HANDLERS[item.kind](ctx, item)
+                by_kind(item.kind).run(ctx, item)
             ms = (time.perf_counter() - start) * 1000
             entries = server.requests[mark:]
             seconds, busiest = min_seconds(entries, bot)
             results.append({"step": name + (" (rerun)" if rerun else ""), "calls": len(entries),
                             "writes": sum(1 for e in entries if not e["method"].endswith(READS)),
                             "created": len(ctx.report.created), "min_s": seconds, "busiest": busiest,
-                            "ms": round(ms, 1), "errors": ctx.report.errors})
+                            "ms": round(ms, 1), "errors": [str(e) for e in ctx.report.errors]})
 
         setup = min(i.due for i in items)
         server.set_now(setup)

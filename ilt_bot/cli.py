@@ -239,9 +239,10 @@ def _print_summary(console: Console, summary: dict[str, Any], online: bool) -> N
 
 def template_problems(cfg: Any) -> list[Problem]:
     """Templates that do not render with this config, as config problems."""
+    from ilt_bot.registry import sample_contexts
     from ilt_bot.render import validate_templates
 
-    found = validate_templates(cfg, base_dir=cfg.base_dir)
+    found = validate_templates(cfg, base_dir=cfg.base_dir, samples=sample_contexts())
     problems = []
     for p in found:
         where = f"templates: {p.template}" + (f", line {p.line}" if p.line else "")

@@ -58,3 +58,13 @@ class RunError:
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
+
+    @classmethod
+    def from_exception(cls, key: str, exc: BaseException) -> RunError:
+        """The RunError of ``exc`` raised while working on ``key`` (the one place tick errors are built).
+
+        ``retryable`` is the exception's own ``retry_later`` flag (quota, rate limit, outage, busy lock:
+        ``ilt_bot.workspace.errors``, ``ilt_bot.locking``); ``fix`` its ``fix`` text where it has one.
+        """
+        return cls(kind=type(exc).__name__, key=key, message=str(exc), fix=str(getattr(exc, "fix", "") or ""),
+                   retryable=bool(getattr(exc, "retry_later", False)))

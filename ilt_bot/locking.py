@@ -19,6 +19,9 @@ from pathlib import Path
 class LockBusy(Exception):
     """Another process holds the school's lock."""
 
+    retry_later = True
+    """A later run may succeed (the tick's exit 75): see ``ilt_bot.errors.RunError``."""
+
     def __init__(self, school_id: str, path: Path, holder: str) -> None:
         super().__init__(
             f"another ilt-bot run for school '{school_id}' is in progress ({holder or 'unknown process'}, "

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import (
     BaseLoader,
@@ -34,6 +33,9 @@ from jinja2 import (
     UndefinedError,
 )
 from jinja2.sandbox import SandboxedEnvironment
+
+if TYPE_CHECKING:
+    from ilt_bot.config import Config
 
 AGENDA_TEMPLATE = "agenda.html.j2"
 DOC_TEMPLATE_PREFIX = "gdoc:"
@@ -139,24 +141,16 @@ class _StrictUndefined(StrictUndefined):
         return super()._undefined_message
 
 
-def _setting(obj: Any, name: str, default: Any = None) -> Any:
-    if obj is None:
-        return default
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
 def make_environment(
-    config: Any = None, workspace: Any = None, *, base_dir: Path | None = None
+    config: Config | None = None, workspace: Any = None, *, base_dir: Path | None = None
 ) -> SandboxedEnvironment:
     """The sandboxed environment with the config's template sources (Doc, local folder, packaged)."""
-    templates = _setting(config, "templates")
+    templates = config.templates if config is not None else None
     loaders: list[BaseLoader] = []
-    doc_id = _setting(templates, "agenda_doc_id")
+    doc_id = templates.agenda_doc_id if templates is not None else None
     if doc_id and workspace is not None:
         loaders.append(_DocLoader(AGENDA_TEMPLATE, doc_id, workspace))
-    local_dir = _setting(templates, "dir")
+    local_dir = templates.dir if templates is not None else None
     if local_dir:
         path = Path(local_dir)
         if not path.is_absolute() and base_dir is not None:
@@ -183,7 +177,7 @@ def _nl2br(value: Any) -> Any:
 
 
 def render(name: str, context: dict[str, Any], *, env: SandboxedEnvironment | None = None,
-           config: Any = None, workspace: Any = None) -> str:
+           config: Config | None = None, workspace: Any = None) -> str:
     """Render template ``name`` with ``context`` (raises :class:`jinja2.TemplateError` on mistakes)."""
     check_template_name(name)
     env = env or make_environment(config, workspace)
@@ -192,19 +186,8 @@ def render(name: str, context: dict[str, Any], *, env: SandboxedEnvironment | No
 
 # --- validation (ilt-bot check) -------------------------------------------------------------------
 
-SampleContext = Callable[[Any], dict[str, Any]]
-SAMPLE_CONTEXTS: dict[str, SampleContext] = {}
-"""Template name -> function(config) giving a complete sample context (registered by the jobs)."""
-
-
-def register_sample_context(name: str) -> Callable[[SampleContext], SampleContext]:
-    """Register the complete sample context of template ``name`` for :func:`validate_templates`."""
-
-    def register(fn: SampleContext) -> SampleContext:
-        SAMPLE_CONTEXTS[name] = fn
-        return fn
-
-    return register
+SampleContext = Callable[["Config"], dict[str, Any]]
+"""A function(config) giving a complete sample context of one template (each routine has its own)."""
 
 
 def _template_line(exc: BaseException, filename_hint: str | None) -> int | None:
@@ -222,40 +205,31 @@ def _template_line(exc: BaseException, filename_hint: str | None) -> int | None:
     return line
 
 
-def _load_sample_contexts() -> None:
-    """Import the jobs that register sample contexts (kept lazy: render must not import the jobs)."""
-    for module in ("ilt_bot.jobs.agenda", "ilt_bot.jobs.thinking_map", "ilt_bot.jobs.reflection"):
-        if module not in sys.modules:
-            try:
-                __import__(module)
-            except ImportError:  # pragma: no cover - a job module missing is reported by its own tests
-                continue
-
-
-def template_names(env: SandboxedEnvironment) -> list[str]:
-    """Every template the environment can load, partials (``_*``) included."""
+def template_names(env: SandboxedEnvironment, samples: Mapping[str, SampleContext] | None = None) -> list[str]:
+    """Every template the environment can load, partials (``_*``) included, and every one with a sample."""
     try:
         names = env.list_templates()
     except TypeError:  # a loader that cannot list
         names = []
-    return sorted({n for n in names if n.endswith(_TEMPLATE_SUFFIXES)} | set(SAMPLE_CONTEXTS))
+    return sorted({n for n in names if n.endswith(_TEMPLATE_SUFFIXES)} | set(samples or {}))
 
 
-def validate_templates(config: Any, workspace: Any = None, *, base_dir: Path | None = None) -> list[TemplateProblem]:
+def validate_templates(config: Config, workspace: Any = None, *, samples: Mapping[str, SampleContext],
+                       base_dir: Path | None = None) -> list[TemplateProblem]:
     """Render each template with a complete sample context; one problem per template that fails.
 
-    Templates with a registered sample context are rendered; the others (partials, templates of
-    routines not built yet) are parsed only. A problem names the template, the line and the variables
-    the template may use.
+    ``samples`` (template name -> sample context) are every routine's, from the registry
+    (``ilt_bot.registry.sample_contexts()``: the caller passes them, render sits below the routines).
+    Templates with a sample are rendered; the others (partials) are parsed only. A problem names the
+    template, the line and the variables the template may use.
     """
-    _load_sample_contexts()
     problems: list[TemplateProblem] = []
     try:
         env = make_environment(config, workspace, base_dir=base_dir)
     except TemplateError as exc:  # pragma: no cover - loaders do not raise at construction
         return [TemplateProblem("(environment)", None, str(exc))]
-    for name in template_names(env):
-        sample = SAMPLE_CONTEXTS.get(name)
+    for name in template_names(env, samples):
+        sample = samples.get(name)
         available = tuple(sorted(sample(config))) if sample else ()
         try:
             template = env.get_template(name)

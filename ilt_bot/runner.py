@@ -109,10 +109,9 @@ def run_school(
     with school_context(school):
         gateway = None
 
-        def stopped(status: str, exc: Exception, retryable: bool) -> SchoolResult:
-            error = RunError(kind=type(exc).__name__, key=school, message=str(exc), retryable=retryable)
-            return SchoolResult(school, status, errors=[error], api_calls=_calls(gateway),
-                                seconds=time.monotonic() - started)
+        def stopped(status: str, exc: Exception) -> SchoolResult:
+            return SchoolResult(school, status, errors=[RunError.from_exception(school, exc)],
+                                api_calls=_calls(gateway), seconds=time.monotonic() - started)
 
         try:
             with school_lock(school, lock_dir, wait_seconds=wait_lock):
@@ -120,13 +119,13 @@ def run_school(
                 report = run_tick(config, gateway, moment, dry_run=dry_run, stop=stop)
         except LockBusy as exc:
             log.warning("%s", exc)
-            return stopped("busy", exc, retryable=True)
+            return stopped("busy", exc)
         except (RateLimited, QuotaExceeded, Unavailable) as exc:
             log.warning("%s: %s", type(exc).__name__, exc)
-            return stopped("retry", exc, retryable=True)
+            return stopped("retry", exc)
         except WorkspaceError as exc:
             log.error("%s: %s", type(exc).__name__, exc)
-            return stopped("failed", exc, retryable=False)
+            return stopped("failed", exc)
         finally:
             if gateway is not None:
                 gateway.close()

@@ -24,8 +24,6 @@ RECENT_DAYS = 7
 AHEAD_DAYS = 7
 UNANSWERED_MEETINGS = 3
 """How many of the last meetings held are checked for a feedback Form without any response."""
-NOT_CREATED = frozenset({"sync_responses", "harvest_actions"})
-"""Plan kinds that are steps, not artifacts: left out of "due next"."""
 
 
 @dataclass
@@ -117,14 +115,14 @@ def recent_created(rows: list[list[str]], now: datetime, days: int = RECENT_DAYS
 
 
 def due_next(config: Config, now: datetime, days: int = AHEAD_DAYS) -> list[dict[str, str]]:
-    """What the plan makes in the next ``days`` days (artifacts only, not the sync steps)."""
+    """What the plan makes in the next ``days`` days (every plan item is an artifact)."""
     from ilt_bot.calendar import SchoolYear
     from ilt_bot.plan import plan
 
     year = SchoolYear(config)
     items = plan(config, year, now, now + timedelta(days=days))
     return [{"due": i.due.isoformat(), "kind": i.kind, "key": i.key, "target": i.target}
-            for i in items if i.due > now and i.kind not in NOT_CREATED]
+            for i in items if i.due > now]
 
 
 def _run_attention(run_rows: list[list[str]]) -> list[Attention]:
@@ -166,12 +164,11 @@ def unanswered_forms(meetings: list[list[str]], feedback: list[list[str]], today
 
 def school_status(config: Config, workspace: Any, now: datetime) -> SchoolStatus:
     """The status of one school, read from its Drive through ``workspace`` (read-only)."""
-    from ilt_bot.jobs.tracker import FEEDBACK, MEETINGS, RUNS
-    from ilt_bot.plan import tracker_key
+    from ilt_bot.jobs.tracker import FEEDBACK, MEETINGS, RUNS, tracker_key
 
     now = now if now.tzinfo else now.replace(tzinfo=config.tz)
     status = SchoolStatus(school=config.school.id, name=config.school.name, due_next=due_next(config, now))
-    key = tracker_key(config.school.id, config.year.label)
+    key = tracker_key(config)
     found = workspace.find(key)
     if found is None:
         status.attention.append(Attention("never_ran", key, "no tracker Sheet: the bot has not run for this "

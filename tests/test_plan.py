@@ -34,7 +34,6 @@ def test_keys_follow_the_contract(example):
     _, _, items = example
     keys = by_key(items)
     for key in [
-        "cedar/folder/agendas", "cedar/folder/feedback", "cedar/folder/reflections", "cedar/folder/thinking-maps",
         "cedar/tracker/2026-27", "cedar/intake/2026-27",
         "cedar/agenda/2026-09-15", "cedar/feedback/2026-09-15",
         "cedar/thinking-map/k2-literacy/c2", "cedar/tm-digest/k2-literacy/c2",
@@ -50,12 +49,20 @@ def test_keys_follow_the_contract(example):
     assert {i.kind for i in items} == set(KINDS)
 
 
-def test_every_meeting_has_agenda_feedback_and_syncs(example):
+def test_every_meeting_has_agenda_and_feedback(example):
+    """Syncs and the action-item harvest are standing steps of every tick, not plan items
+    (docs/architecture.md, "The plan is the schedule")."""
     _, year, items = example
     counts = Counter((i.kind, i.meeting_date) for i in items)
     for meeting in year.meetings():
-        for kind in ("agenda", "feedback_form", "sync_responses", "harvest_actions"):
+        for kind in ("agenda", "feedback_form"):
             assert counts[(kind, meeting.date)] == 1, (kind, meeting.date)
+        assert keys_at(items, meeting.date) == {f"cedar/agenda/{meeting.date}", f"cedar/feedback/{meeting.date}"}
+    assert not {"folder", "sync_responses", "harvest_actions"} & {i.kind for i in items}
+
+
+def keys_at(items, day):
+    return {i.key for i in items if i.kind in ("agenda", "feedback_form") and i.meeting_date == day}
 
 
 def test_agenda_is_ready_days_before_the_meeting_on_a_school_day(example):
@@ -69,16 +76,15 @@ def test_agenda_is_ready_days_before_the_meeting_on_a_school_day(example):
         assert due <= meeting.start - timedelta(days=config.lead_times.agenda_days) + timedelta(hours=18)
         assert due.weekday() < 5
         assert due.time() == time(6, 0)  # 06:00 local before and after DST changes
-    sync = keys["cedar/sync/2026-09-15"]
-    assert sync.due == year.meeting_on(date(2026, 9, 15)).end
+    assert agenda.meeting == year.meeting_on(date(2026, 9, 15))  # what the item was made from
 
 
 def test_setup_comes_before_any_agenda(example):
     _, _, items = example
-    setup = [i for i in items if i.kind in ("folder", "tracker", "intake_form")]
+    setup = [i for i in items if i.kind in ("tracker", "intake_form")]
     first_agenda = min(i.due for i in items if i.kind == "agenda")
-    assert len(setup) == 6 and all(i.due <= first_agenda for i in setup)
-    assert items[0].kind == "folder"
+    assert len(setup) == 2 and all(i.due <= first_agenda for i in setup)
+    assert items[0].kind == "tracker"
 
 
 def test_thinking_maps_go_out_before_the_cycle_ends_and_digests_after_the_window(example):
@@ -126,7 +132,8 @@ def test_from_and_to_are_inclusive_school_days(example):
     window = plan(config, year, date(2026, 9, 11), date(2026, 9, 15))
     keys = {i.key for i in window}
     assert "cedar/agenda/2026-09-15" in keys  # due 2026-09-11 06:00
-    assert "cedar/sync/2026-09-15" in keys  # due 2026-09-15 17:00
+    same_day = plan(config, year, date(2026, 9, 11), date(2026, 9, 11))
+    assert "cedar/agenda/2026-09-15" in {i.key for i in same_day}  # from and to on one day: that whole day
     assert all(date(2026, 9, 11) <= i.due.date() <= date(2026, 9, 15) for i in window)
     assert "cedar/agenda/2026-09-22" not in keys
 

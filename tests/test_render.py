@@ -10,8 +10,14 @@ from jinja2.exceptions import SecurityError, TemplateNotFound
 from ilt_bot import render
 from ilt_bot.config import Templates, load_config
 from ilt_bot.jobs.agenda import sample_context
+from ilt_bot.registry import sample_contexts
 
 SCHOOL = Path(__file__).parent / "jobs" / "school.toml"
+
+
+def validate(config, workspace=None, **kwargs):
+    """``render.validate_templates`` with every routine's sample context, as ``ilt-bot check`` runs it."""
+    return render.validate_templates(config, workspace, samples=sample_contexts(), **kwargs)
 
 
 @pytest.fixture
@@ -24,7 +30,7 @@ def with_templates(config, **settings):
 
 
 def test_packaged_templates_are_valid_and_escape_peoples_text(config):
-    assert render.validate_templates(config) == []
+    assert validate(config) == []
     page = render.render("agenda.html.j2", sample_context(config), config=config)
     assert "Clear &lt;b&gt;norms&lt;/b&gt; {{ 7*7 }}" in page  # the sample answer, escaped and not evaluated
     assert "49" not in page
@@ -37,7 +43,7 @@ def test_unknown_variable_is_reported_with_template_line_and_available_names(con
     (tmp_path / "agenda.html.j2").write_text(
         '{% extends "_base.html.j2" %}\n{% block body %}\n<h1>{{ meeting.label }}</h1>\n'
         "<p>{{ meeting_motto }}</p>\n{% endblock %}\n")
-    problems = render.validate_templates(with_templates(config, dir=str(tmp_path)))
+    problems = validate(with_templates(config, dir=str(tmp_path)))
     assert len(problems) == 1
     problem = problems[0]
     assert problem.template == str(tmp_path / "agenda.html.j2")
@@ -52,7 +58,7 @@ def test_unknown_variable_is_reported_with_template_line_and_available_names(con
 def test_unknown_attribute_and_syntax_errors_are_reported(config, tmp_path):
     (tmp_path / "agenda.html.j2").write_text("<p>{{ school.name }}</p>\n<p>{{ school.motto }}</p>\n")
     (tmp_path / "digest.html.j2").write_text("<p>\n{% for x in %}\n</p>\n")
-    problems = {Path(p.template).name: p for p in render.validate_templates(with_templates(config, dir=str(tmp_path)))}
+    problems = {Path(p.template).name: p for p in validate(with_templates(config, dir=str(tmp_path)))}
     agenda = problems["agenda.html.j2"]
     assert agenda.line == 2
     assert agenda.message.startswith("'motto' is undefined here (this value has: ")
@@ -81,7 +87,7 @@ def test_templates_cannot_reach_python_internals(config, tmp_path):
     (tmp_path / "agenda.html.j2").write_text("{{ school.__class__.__mro__[1].__subclasses__() }}")
     with pytest.raises(SecurityError):
         render.render("agenda.html.j2", sample_context(config), config=with_templates(config, dir=str(tmp_path)))
-    (problem,) = render.validate_templates(with_templates(config, dir=str(tmp_path)))
+    (problem,) = validate(with_templates(config, dir=str(tmp_path)))
     assert "unsafe" in problem.message and problem.line == 1
 
 
@@ -107,11 +113,11 @@ def test_agenda_template_from_a_google_doc(config, sandbox, monkeypatch):
         bad = gateway.ensure_doc_from_html("cedar/template/bad", "Bad template",
                                            "<p>{{ meeting.label }}</p><p>{{ agenda_motto }}</p>", "root").file
         ok_config = with_templates(config, agenda_doc_id=good.id)
-        assert render.validate_templates(ok_config, gateway) == []
+        assert validate(ok_config, gateway) == []
         page = render.render("agenda.html.j2", sample_context(config), config=ok_config, workspace=gateway)
         assert "ILT meeting Tue Sep 15, 2026" in page and "Welcome back, Cedar Ridge Elementary" in page
         assert "Start and end on time" in page
 
-        (problem,) = render.validate_templates(with_templates(config, agenda_doc_id=bad.id), gateway)
+        (problem,) = validate(with_templates(config, agenda_doc_id=bad.id), gateway)
         assert problem.template == f"gdoc:{bad.id}"
         assert "'agenda_motto' is undefined" in problem.message and problem.line is not None

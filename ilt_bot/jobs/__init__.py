@@ -1,8 +1,9 @@
-"""The routines the bot runs (agenda, feedback, intake, tracker, action items) and what they share.
+"""What every job shares: the pass's :class:`JobContext`, the :class:`TickReport` it builds, small helpers.
 
 A job gets a :class:`JobContext` (config, school year, gateway, the time, dry-run flag, the report
-being built) and works only through :class:`~ilt_bot.workspace.api.WorkspaceAPI`.
-Keys follow design.md: ``<school id>/<kind>/<...>``.
+being built, what the pass already found) and works only through
+:class:`~ilt_bot.workspace.api.WorkspaceAPI`. Which job runs for which WorkItem is the routine
+registry's (``ilt_bot.registry``); keys are built by each routine (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -14,11 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ilt_bot.errors import RunError
 from ilt_bot.workspace.api import Ensured, FileRef, WorkspaceAPI, is_building
 
 if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
     from ilt_bot.calendar import SchoolYear
     from ilt_bot.config import Config
+    from ilt_bot.jobs.tm_responses import ResponseSheet
+    from ilt_bot.jobs.tracker import Tracker
 
 log = logging.getLogger("ilt_bot.jobs")
 
@@ -26,28 +32,7 @@ DRY_RUN_ID = "(dry-run)"
 """The file id a dry run pretends a missing artifact has (nothing is created)."""
 
 
-# --- config access ---------------------------------------------------------------------------------
-
-
-def get(obj: Any, name: str, default: Any = None) -> Any:
-    """``obj.name`` for a model or dataclass, ``obj[name]`` for a dict, else ``default``.
-
-    For values that may really be a dict or a model; the config itself is read through its typed
-    attributes (:class:`~ilt_bot.config.Config`).
-    """
-    if obj is None:
-        return default
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def school_id(config: Config) -> str:
-    return config.school.id
-
-
-def year_label(config: Config) -> str:
-    return config.year.label
+# --- config helpers -------------------------------------------------------------------------------
 
 
 def member_emails(config: Config) -> list[str]:
@@ -86,11 +71,6 @@ def resolve(folder: str | Callable[[], str | None] | None) -> str:
     return value
 
 
-def key(config: Config, kind: str, *rest: str) -> str:
-    """An artifact key: ``<school id>/<kind>/<rest...>``."""
-    return "/".join([school_id(config), kind, *rest])
-
-
 def date_label(day: date) -> str:
     """``Tue Sep 15, 2026`` (no leading zero on the day)."""
     return f"{day:%a} {day:%b} {day.day}, {day.year}"
@@ -107,7 +87,8 @@ class TickReport:
     existing: int = 0
     synced_responses: int = 0
     skipped: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[RunError] = field(default_factory=list)
+    """What failed, typed (kind, key, message, fix, retryable); ``to_dict`` keeps them as text too."""
     actions: list[dict[str, str]] = field(default_factory=list)
     """One entry per action (what the Runs tab gets): action, key, result, detail."""
     dry_run: bool = False
@@ -119,7 +100,8 @@ class TickReport:
             "existing": self.existing,
             "synced_responses": self.synced_responses,
             "skipped": list(self.skipped),
-            "errors": list(self.errors),
+            "errors": [str(e) for e in self.errors],
+            "error_details": [e.to_json() for e in self.errors],
         }
         if self.dry_run:
             out["dry_run"] = True
@@ -140,10 +122,33 @@ class JobContext:
     stop: threading.Event | None = None
     files: dict[str, FileRef | None] = field(default_factory=dict)
     """Files found or made in this pass, by key (None: known missing)."""
-    tracker: Any = None
-    """The :class:`~ilt_bot.jobs.tracker.Tracker` once ensured."""
-    memo: dict[str, Any] = field(default_factory=dict)
-    """Values worked out once per pass (folder ids, form links)."""
+    tracker: Tracker | None = None
+    """The year's tracker once ensured."""
+    tracker_tabs: dict[str, list[str]] = field(default_factory=dict)
+    """Every tracker tab (title -> header row): the tracker's own and the registered routines' ``tabs``."""
+    first_run: bool = False
+    """No tracker was found at the start of the pass: the bot's folders are made too."""
+    standing_done: bool = False
+    """The standing artifacts (tracker, intake Form) were ensured in this pass."""
+    folders: dict[str, str | None] = field(default_factory=dict)
+    """Bot folder ids by kind (``root`` too) as found or made in this pass (None: in the trash)."""
+    intake_form: FileRef | None = None
+    intake_link: str | None = None
+    """The intake Form and its responder link, once ensured in this pass."""
+    tracker_shared: bool = False
+    agendas_done: set[str] = field(default_factory=set)
+    """Agenda keys already handled in this pass (the agenda and feedback items share one job)."""
+    jinja_env: SandboxedEnvironment | None = None
+    """The pass's sandboxed Jinja environment (made on first use)."""
+    semester_rows: dict[str, list[list[str]]] | None = None
+    """The tracker tabs and thinking-map answers the semester figures use (read once per pass)."""
+    tm_sheet: ResponseSheet | None = None
+    tm_sheet_known: bool = False
+    """The thinking-map answers spreadsheet (None and known: a person trashed it)."""
+    tm_legacy_rows: int | None = None
+    """Rows found in an earlier version's tracker "Thinking map" tab (None: not checked in this pass)."""
+    revisits: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    """A semester's previous adjustments read back, by semester id."""
 
     # -- bookkeeping -------------------------------------------------------------------------------
 
@@ -163,10 +168,12 @@ class JobContext:
             self.report.skipped.append(text)
             self.record("skip", key, "skipped", why)
 
-    def error(self, key: str, exc: BaseException | str) -> None:
-        text = f"{key}: {exc}"
-        self.report.errors.append(text)
-        self.record("error", key, "error", str(exc)[:500])
+    def error(self, key: str, exc: BaseException) -> RunError:
+        """Record ``exc`` raised while working on ``key`` (:meth:`RunError.from_exception`)."""
+        error = RunError.from_exception(key, exc)
+        self.report.errors.append(error)
+        self.record("error", key, "error", f"{error.kind}: {error.message}"[:500])
+        return error
 
     @property
     def stopping(self) -> bool:

@@ -15,16 +15,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, key
+from ilt_bot.jobs import JobContext, date_label
 from ilt_bot.jobs.intake import OPEN
-from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, MEETINGS, cell, col, recent_meetings
+from ilt_bot.jobs.tracker import ACTION_ITEMS, cell, col
 from ilt_bot.workspace.api import DocTable
 
 ACTION_COLUMNS = ["What", "Who", "By when", "Status"]
 DONE_WORDS = {"done", "complete", "completed", "closed", "close", "finished", "resolved", "✓", "✔", "✅", "☑",
               "x", "yes", "y"}
-HARVEST_MEETINGS = 2
-"""The agendas of the last two meetings held are read each pass (action items, Done marks)."""
 
 
 def normalize(text: str) -> str:
@@ -171,38 +169,6 @@ def merge(ctx: JobContext, day: date, actions: list[DocAction], carried: list[Do
         new[c_status], new[c_closed] = action.status, today
         out[action.ref] = new
     return list(out.values())
-
-
-def harvest(ctx: JobContext) -> int:
-    """Read the recent agendas' tables into the tracker; returns how many tracker rows changed."""
-    tracker = ctx.tracker
-    if tracker is None or not tracker.exists:
-        return 0
-    changed = 0
-    for meeting in recent_meetings(tracker, ctx.now.date(), held=HARVEST_MEETINGS, upcoming=False):
-        day_text, doc_id = cell(meeting, col(MEETINGS, "Meeting")), cell(meeting, col(MEETINGS, "Agenda doc"))
-        if not day_text or not doc_id or doc_id == DRY_RUN_ID or ctx.stopping:
-            continue
-        day = date.fromisoformat(day_text)
-        agenda_key = key(ctx.config, "agenda", day_text)
-        try:
-            tables = ctx.workspace.read_doc_tables(doc_id)
-        except Exception as exc:  # noqa: BLE001 - a trashed or unshared agenda must not stop the tick
-            ctx.skipped(agenda_key, f"action items not read: {exc}")
-            continue
-        actions, carried, suggestions = parse_tables(tables)
-        rows = merge(ctx, day, actions, carried)
-        written = tracker.upsert(ACTION_ITEMS, rows)
-        new_items = tracker.append_once(AGENDA_ITEMS, [
-            [suggestion_id(day, s["title"]), day_text, s["who"], s["title"], s["why"], "",
-             f"agenda {day_text}", "", OPEN]
-            for s in suggestions
-        ])
-        if written or new_items:
-            ctx.record("would harvest" if ctx.dry_run else "harvest", agenda_key, "updated",
-                       f"{written} action items, {new_items} suggested items")
-        changed += written + new_items
-    return changed
 
 
 def open_actions(ctx: JobContext, day: date) -> list[dict[str, object]]:

@@ -1,4 +1,4 @@
-"""The agenda Doc of each ILT meeting (issue 5, the meeting cycle).
+"""The agenda Doc of each ILT meeting, and its feedback Form (routines ``agenda`` and ``feedback_form``).
 
 Key ``<school>/agenda/<meeting date>``, made ``lead_times.agenda_days`` before the meeting in the
 Agendas folder from ``agenda.html.j2``, shared as editor with the ILT (one notification each, with a
@@ -14,20 +14,25 @@ from typing import TYPE_CHECKING, Any
 
 from ilt_bot import render
 from ilt_bot.calendar import Meeting
-from ilt_bot.jobs import JobContext, date_label, feedback_style, key, member_emails, member_name
+from ilt_bot.jobs import JobContext, date_label, feedback_style, member_emails, member_name
 from ilt_bot.jobs.actions import ACTION_COLUMNS, open_actions
-from ilt_bot.jobs.feedback import STYLE_LABELS, close_feedback_form, ensure_feedback_form, feedback_review
+from ilt_bot.jobs.common import environment
+from ilt_bot.jobs.feedback import (
+    STYLE_LABELS,
+    close_feedback_form,
+    ensure_feedback_form,
+    feedback_key,
+    feedback_review,
+)
+from ilt_bot.jobs.folders import ensure_meeting_folders, root_folder
 from ilt_bot.jobs.intake import ensure_intake_form, item_view, mark_placed, pending_items
 from ilt_bot.jobs.tracker import MEETINGS, cell, col, share_tracker
+from ilt_bot.routine import Routine, WorkItem, prepared, school_key
 from ilt_bot.workspace.api import FileRef, Share, is_building
 
 if TYPE_CHECKING:
     from ilt_bot.calendar import SchoolYear
     from ilt_bot.config import Config, UipGoal
-
-FOLDERS = ("agendas", "feedback")
-FOLDER_NAMES = {"agendas": "Agendas", "feedback": "Feedback"}
-ROOT_FOLDER_NAME = "ILT"
 
 
 # --- what the agenda shows of the config and the calendar -----------------------------------------
@@ -128,7 +133,6 @@ def agenda_context(
     }
 
 
-@render.register_sample_context(render.AGENDA_TEMPLATE)
 def sample_context(config: Config) -> dict[str, Any]:
     """A complete agenda context (every section filled) for ``ilt-bot check``."""
     first = config.members[0].id
@@ -161,57 +165,16 @@ def sample_context(config: Config) -> dict[str, Any]:
 
 
 def agenda_key(config: Config, day: date) -> str:
-    return key(config, "agenda", day.isoformat())
+    """``<school>/agenda/<date>``."""
+    return school_key(config, "agenda", day.isoformat())
 
 
 def agenda_name(day: date) -> str:
     return f"ILT Agenda — {date_label(day)}"
 
 
-def ensure_folder(ctx: JobContext, kind: str, display: str | None = None) -> str | None:
-    """The id of the bot folder ``kind`` (``agendas``...); None if it (or the root) is in the trash.
-
-    A folder listed in ``drive.folders`` (an existing Drive folder id) is used as is; the others are
-    made under the root folder with key ``<school>/folder/<kind>``.
-    """
-    memo = f"folder:{kind}"
-    if memo in ctx.memo:
-        return ctx.memo[memo]
-    folder_id = ctx.config.drive.folders.get(kind)  # type: ignore[call-overload]  # other routines' kinds too
-    if folder_id is None:
-        root = root_folder(ctx)
-        if root is not None:
-            folder_key = key(ctx.config, "folder", kind)
-            name = display or FOLDER_NAMES.get(kind) or kind.replace("-", " ").replace("_", " ").capitalize()
-            ref = ctx.ensure(folder_key, lambda: ctx.workspace.ensure_folder(folder_key, name, root), what=name)
-            folder_id = ref.id if ref is not None else None
-    ctx.memo[memo] = folder_id
-    return folder_id
-
-
-def ensure_folders(ctx: JobContext) -> dict[str, str] | None:
-    """The Agendas and Feedback folders (ids by kind); None if one is in the trash."""
-    ids = {kind: ensure_folder(ctx, kind) for kind in FOLDERS}
-    if any(v is None for v in ids.values()):
-        return None
-    return ids  # type: ignore[return-value]
-
-
-def root_folder(ctx: JobContext) -> str | None:
-    """The configured root folder, else the bot's own "ILT" folder in its My Drive (key ``<school>/folder/root``)."""
-    configured = ctx.config.drive.root_folder_id
-    if configured:
-        return configured
-    if "root_folder" not in ctx.memo:
-        root_key = key(ctx.config, "folder", "root")
-        ref = ctx.ensure(root_key, lambda: ctx.workspace.ensure_folder(root_key, ROOT_FOLDER_NAME, "root"),
-                         what=ROOT_FOLDER_NAME)
-        ctx.memo["root_folder"] = ref.id if ref is not None else None
-    return ctx.memo["root_folder"]
-
-
-def meeting_row(day: date, meeting: Meeting, doc: Any, form: Any, form_url: str | None, focus: dict | None,
-                roles: list[dict[str, str]], now: datetime) -> list[str]:
+def meeting_row(day: date, meeting: Meeting, doc: FileRef, form: FileRef | None, form_url: str | None,
+                focus: dict | None, roles: list[dict[str, str]], now: datetime) -> list[str]:
     return [day.isoformat(), str(meeting.number), doc.key or "", doc.id if doc else "",
             (doc.web_link or "") if doc else "", form.id if form else "", form_url or "",
             focus["area"] if focus else "", "; ".join(f"{r['role']}: {r['name']}" for r in roles),
@@ -223,9 +186,9 @@ def ensure_agenda(ctx: JobContext, meeting: Meeting) -> None:
     config, ws = ctx.config, ctx.workspace
     day = meeting.date
     a_key = agenda_key(config, day)
-    if day < ctx.now.date() or a_key in ctx.memo:
+    if day < ctx.now.date() or a_key in ctx.agendas_done:
         return  # the meeting is over (an agenda now would help no one), or already handled in this pass
-    ctx.memo[a_key] = True
+    ctx.agendas_done.add(a_key)
     tracker = ctx.tracker
     found = ctx.find(a_key)
     if found is not None and (not is_building(found) or ctx.dry_run):  # building: finished below
@@ -235,7 +198,7 @@ def ensure_agenda(ctx: JobContext, meeting: Meeting) -> None:
         ctx.report.existing += 1
         _repair_meeting_row(ctx, meeting, found)
         return
-    folders = ensure_folders(ctx)
+    folders = ensure_meeting_folders(ctx)
     if folders is None:
         ctx.skipped(a_key, "a bot folder is in the trash; restore it to continue")
         return
@@ -258,7 +221,7 @@ def ensure_agenda(ctx: JobContext, meeting: Meeting) -> None:
         intake_form_url=intake_url,
         tracker_url=tracker.web_link if tracker is not None else None,
     )
-    html = render.render(render.AGENDA_TEMPLATE, context, env=_environment(ctx))
+    html = render.render(render.AGENDA_TEMPLATE, context, env=environment(ctx))
     if ctx.dry_run:
         ctx.created(a_key, agenda_name(day))
         return
@@ -301,15 +264,13 @@ def _meeting_form_id(ctx: JobContext, day: date) -> str | None:
     return None
 
 
-def _repair_meeting_row(ctx: JobContext, meeting: Meeting, doc: Any) -> None:
+def _repair_meeting_row(ctx: JobContext, meeting: Meeting, doc: FileRef) -> None:
     """After a crash between making the agenda and recording it: add its Meetings row."""
     tracker = ctx.tracker
     day = meeting.date
     if tracker is None or ctx.dry_run or any(
             cell(r, col(MEETINGS, "Meeting")) == day.isoformat() for r in tracker.rows(MEETINGS)):
         return
-    from ilt_bot.jobs.feedback import feedback_key
-
     form = ctx.find(feedback_key(ctx.config, day))
     form_url = ctx.workspace.form_responder_uri(form.id) if form is not None and not form.trashed else None
     tracker.append_once(MEETINGS, [meeting_row(day, meeting, doc, form, form_url,
@@ -317,7 +278,42 @@ def _repair_meeting_row(ctx: JobContext, meeting: Meeting, doc: Any) -> None:
                                                role_holders(ctx.config, meeting), ctx.now)])
 
 
-def _environment(ctx: JobContext) -> Any:
-    if "jinja_env" not in ctx.memo:
-        ctx.memo["jinja_env"] = render.make_environment(ctx.config, ctx.workspace, base_dir=ctx.config.base_dir)
-    return ctx.memo["jinja_env"]
+# --- the routines ---------------------------------------------------------------------------------
+
+
+def _meeting_items(config: Config, year: SchoolYear, kind: str) -> list[WorkItem]:
+    """One ``kind`` item per meeting, ``lead_times.agenda_days`` before it (the agenda and its Form)."""
+    build = agenda_key if kind == "agenda" else feedback_key
+    items = []
+    for meeting in year.meetings():
+        day = meeting.date
+        label = "meeting" if meeting.kind == "regular" else f"{meeting.kind} meeting"
+        due = prepared(config, year, meeting, config.lead_times.agenda_days)
+        items.append(WorkItem(kind, build(config, day), due, f"{label} {day.isoformat()}", meeting_date=day,
+                              semester=meeting.semester, cycle=meeting.cycle, meeting=meeting))
+    return items
+
+
+def agenda_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    return _meeting_items(config, year, "agenda")
+
+
+def feedback_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    return _meeting_items(config, year, "feedback_form")
+
+
+def run_meeting_item(ctx: JobContext, item: WorkItem) -> None:
+    """The agenda Doc and its feedback Form (made together, so the Form's link is in the agenda)."""
+    if item.meeting is None:
+        ctx.skipped(item.key, "no meeting on that date in the calendar")
+        return
+    ensure_agenda(ctx, item.meeting)
+
+
+AGENDA = Routine("agenda", key=agenda_key, key_form="<school>/agenda/<date>", items=agenda_items,
+                 run=run_meeting_item, folder="agendas", template=render.AGENDA_TEMPLATE,
+                 sample_context=sample_context)
+FEEDBACK_FORM = Routine("feedback_form", key=feedback_key, key_form="<school>/feedback/<date>",
+                        items=feedback_items, run=run_meeting_item, folder="feedback")
+"""Made with the agenda (its link is in it), so its routine lives here; the Form itself is
+:mod:`ilt_bot.jobs.feedback`'s."""

@@ -16,10 +16,10 @@ from ilt_bot.jobs import (
     collect_emails,
     date_label,
     feedback_style,
-    key,
     member_emails,
 )
 from ilt_bot.jobs.tracker import FEEDBACK, FEEDBACK_REFS, MEETINGS, answer_cell, cell, col, recent_meetings
+from ilt_bot.routine import school_key
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
 if TYPE_CHECKING:
@@ -66,7 +66,8 @@ def feedback_spec(config: Config, day: date) -> FormSpec:
 
 
 def feedback_key(config: Config, day: date) -> str:
-    return key(config, "feedback", day.isoformat())
+    """``<school>/feedback/<date>`` (routine ``feedback_form``, made with the agenda: :mod:`ilt_bot.jobs.agenda`)."""
+    return school_key(config, "feedback", day.isoformat())
 
 
 def ensure_feedback_form(ctx: JobContext, day: date, folder_id: str) -> tuple[FileRef | None, str | None]:

@@ -15,14 +15,13 @@ from ilt_bot.jobs import (
     DRY_RUN_ID,
     JobContext,
     collect_emails,
-    key,
     member_emails,
     member_name,
     resolve,
     resume_after,
-    year_label,
 )
 from ilt_bot.jobs.tracker import AGENDA_ITEMS, answer_cell, cell, col
+from ilt_bot.routine import school_key
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
 if TYPE_CHECKING:
@@ -34,14 +33,15 @@ OPEN = "open"
 
 
 def intake_key(config: Config) -> str:
-    return key(config, "intake", year_label(config))
+    """``<school>/intake/<year>``."""
+    return school_key(config, "intake", config.year.label)
 
 
 def intake_spec(config: Config) -> FormSpec:
     """The intake Form: title, why it matters, time needed, submitter."""
     school = config.school.name
     return FormSpec(
-        title=f"ILT agenda item — {year_label(config)}",
+        title=f"ILT agenda item — {config.year.label}",
         description=(f"Suggest an item for a coming {school} ILT meeting. Items submitted before an agenda "
                      "is built appear on it; later ones go to the following meeting."),
         questions=(
@@ -65,7 +65,7 @@ def ensure_intake_form(
     """
     form_key = intake_key(ctx.config)
     spec = intake_spec(ctx.config)
-    ref, uri = ctx.memo.get(form_key, (None, None))
+    ref, uri = ctx.intake_form, ctx.intake_link
     made = False
     if ref is None:
         before = len(ctx.report.created)
@@ -78,7 +78,7 @@ def ensure_intake_form(
         if not ctx.dry_run and not made:  # members may have joined since it was made
             ctx.workspace.share(ref.id, member_emails(ctx.config), "reader", published_view=True)
         uri = ctx.workspace.form_responder_uri(ref.id)
-    ctx.memo[form_key] = (ref, uri)
+    ctx.intake_form, ctx.intake_link = ref, uri
     return ref, uri
 
 

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, get, key
-from ilt_bot.jobs.routine import folder, member_by_id, team_emails
+from ilt_bot.jobs import DRY_RUN_ID, JobContext
+from ilt_bot.jobs.common import folder, member_by_id, team_emails
+from ilt_bot.routine import school_key
 from ilt_bot.workspace.api import DocTable, FileRef, FormQuestion, FormSpec, Share
+
+if TYPE_CHECKING:
+    from ilt_bot.config import Config
 
 ADJUSTMENT_HEADER = ["Adjustment", "Pilot?", "Pilot group", "Owner", "How feedback is gathered"]
 YES = {"yes", "y", "x", "pilot", "true", "✓", "✔", "✅", "☑"}
@@ -64,24 +68,25 @@ def adjustments(tables: list[DocTable]) -> list[dict[str, Any]]:
     return []
 
 
-def pilot_key(config: Any, semester: str, what: str) -> str:
+def pilot_key(config: Config, semester: str, what: str) -> str:
+    """``<school>/pilot/<semester>/<hash of the adjustment>``."""
     digest = hashlib.sha256(_norm(what).encode("utf-8")).hexdigest()[:8]
-    return key(config, "pilot", semester, digest)
+    return school_key(config, "pilot", semester, digest)
 
 
-def pilot_spec(config: Any, adjustment: dict[str, Any]) -> FormSpec:
+def pilot_spec(config: Config, adjustment: dict[str, Any]) -> FormSpec:
     what = adjustment["what"]
     short = what if len(what) <= 80 else what[:77] + "..."
     return FormSpec(
         title=f"Pilot feedback — {short}",
-        description=(f"{get(config.school, 'name')} ILT: you are part of the pilot of \u201c{what}\u201d. "
+        description=(f"{config.school.name} ILT: you are part of the pilot of \u201c{what}\u201d. "
                      "Your feedback shapes how we roll it out to everyone. Answers are anonymous."),
         questions=(FormQuestion("rating", RATING, kind="scale", required=True, scale_low=1, scale_high=5),
                    FormQuestion("working", WORKING), FormQuestion("change", CHANGE)),
     )
 
 
-def group_emails(config: Any, *texts: str) -> list[str]:
+def group_emails(config: Config, *texts: str) -> list[str]:
     """The people a pilot-group (or owner) cell names: teams, members, e-mail addresses."""
     found: dict[str, None] = {}
     for text in texts:

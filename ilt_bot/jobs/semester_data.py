@@ -18,11 +18,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs.actions import is_done
 from ilt_bot.jobs.themes import repeated
 from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, FEEDBACK, MEETINGS, cell, col
+
+if TYPE_CHECKING:
+    from ilt_bot.calendar import SchoolYear
+    from ilt_bot.config import Config, Member, Semester
 
 STRAND_LABELS = {"data": "Data", "observation_feedback": "Observation & feedback",
                  "professional_learning": "Professional learning"}
@@ -48,14 +52,14 @@ def bar(value: float, top: float, width: int = 20) -> str:
     return BAR * max(1, round(width * value / top))
 
 
-def in_semester(day: date | None, semester: Any, end: date | None = None) -> bool:
+def in_semester(day: date | None, semester: Semester, end: date | None = None) -> bool:
     return day is not None and semester.start <= day <= (end or semester.end)
 
 
 # --- meetings -------------------------------------------------------------------------------------
 
 
-def meetings(rows: Rows, year: Any, semester: Any) -> dict[str, Any]:
+def meetings(rows: Rows, year: SchoolYear, semester: Semester) -> dict[str, Any]:
     """Planned vs held meetings before the reflection, feedback responses per meeting."""
     reflection = semester.reflection_date
     planned = [m for m in year.meetings() if semester.start <= m.date < reflection]
@@ -75,7 +79,7 @@ def meetings(rows: Rows, year: Any, semester: Any) -> dict[str, Any]:
     return {"planned": len(planned), "held": sum(1 for m in planned if m.date in held_rows), "table": table}
 
 
-def feedback_over_time(rows: Rows, semester: Any) -> list[dict[str, Any]]:
+def feedback_over_time(rows: Rows, semester: Semester) -> list[dict[str, Any]]:
     """Per month: responses and the plus/delta (or stop/start/continue) themes repeated in it."""
     months: dict[str, list[list[str]]] = {}
     for row in rows.get(FEEDBACK, []):
@@ -102,12 +106,12 @@ def action_closed(row: list[str]) -> bool:
     return bool(cell(row, col(ACTION_ITEMS, "Closed")).strip()) or is_done(cell(row, col(ACTION_ITEMS, "Status")))
 
 
-def semester_actions(rows: Rows, semester: Any) -> list[list[str]]:
+def semester_actions(rows: Rows, semester: Semester) -> list[list[str]]:
     return [r for r in rows.get(ACTION_ITEMS, []) if cell(r, 0)
             and in_semester(_day(cell(r, col(ACTION_ITEMS, "Meeting"))), semester)]
 
 
-def actions(rows: Rows, semester: Any) -> dict[str, Any]:
+def actions(rows: Rows, semester: Semester) -> dict[str, Any]:
     """Opened, closed and still open action items of the semester, and the open ones listed."""
     mine = semester_actions(rows, semester)
     closed = [r for r in mine if action_closed(r)]
@@ -123,7 +127,7 @@ def actions(rows: Rows, semester: Any) -> dict[str, Any]:
 # --- focus areas ----------------------------------------------------------------------------------
 
 
-def semester_months(semester: Any) -> list[str]:
+def semester_months(semester: Semester) -> list[str]:
     out, day = [], semester.start.replace(day=1)
     while day <= semester.end:
         out.append(f"{day:%Y-%m}")
@@ -131,7 +135,7 @@ def semester_months(semester: Any) -> list[str]:
     return out
 
 
-def focus(rows: Rows, config: Any, semester: Any) -> dict[str, Any]:
+def focus(rows: Rows, config: Config, semester: Semester) -> dict[str, Any]:
     """Scope-and-sequence entries of the semester against the held meetings that worked on them."""
     months = semester_months(semester)
     held = [r for r in rows.get(MEETINGS, [])
@@ -161,7 +165,7 @@ def focus(rows: Rows, config: Any, semester: Any) -> dict[str, Any]:
 # --- thinking maps --------------------------------------------------------------------------------
 
 
-def thinking_maps(rows: Rows, config: Any, year: Any, semester: Any, tab: str,
+def thinking_maps(rows: Rows, config: Config, year: SchoolYear, semester: Semester, tab: str,
                   closed: set[str] | None = None) -> list[dict[str, Any]]:
     """Per team: responses out of the team per thinking-map cycle of the semester, and repeated themes.
 
@@ -221,7 +225,7 @@ def stakeholders(rows: Rows, semester_id: str) -> dict[str, Any]:
 # --- one member -----------------------------------------------------------------------------------
 
 
-def name_matches(text: str, member: Any, members: list[Any]) -> bool:
+def name_matches(text: str, member: Member, members: list[Member]) -> bool:
     """Whether a Who/Submitter cell names ``member``: full name, id, e-mail, or a first name only they have."""
     value = " ".join(text.casefold().split())
     if not value:
@@ -233,7 +237,7 @@ def name_matches(text: str, member: Any, members: list[Any]) -> bool:
     return not others and value == first
 
 
-def member_data(rows: Rows, config: Any, semester: Any, member: Any) -> dict[str, Any]:
+def member_data(rows: Rows, config: Config, semester: Semester, member: Member) -> dict[str, Any]:
     """A member's own semester: meetings where they held a role, action items they owned, items raised."""
     roles = []
     for row in rows.get(MEETINGS, []):

@@ -1,4 +1,4 @@
-"""Teacher thinking maps: one Form per teacher team per learning cycle, and the lead's digest (issue 6).
+"""Teacher thinking maps: one Form per teacher team per learning cycle (routine ``thinking_map``).
 
 - Form ``<school>/thinking-map/<team>/<cycle>`` (Thinking maps folder), made ``lead_times.thinking_map_days``
   before the cycle ends, asking ``thinking_map.questions``; the team's teachers may answer it (responder
@@ -6,64 +6,82 @@
 - While it is open, each pass copies new answers into the "Thinking map" tab of the year's responses
   spreadsheet ``<school>/tm-responses/<year>`` (:mod:`ilt_bot.jobs.tm_responses`: the principal's only,
   not the tracker the whole ILT reads), one row per answer (``<responseId>#<question>``), RAW, once each.
-- ``thinking_map.response_window_days`` later: a last sync, the Form stops taking answers, and the
-  digest Doc ``<school>/tm-digest/<team>/<cycle>`` is made for the team's lead (shared with the lead and
-  the principal only): answers grouped by question, who answered out of the team, themes repeated
-  since the team's previous thinking map, and a table to plan the 1:1 follow-ups.
+- ``thinking_map.response_window_days`` later the digest routine (:mod:`ilt_bot.jobs.tm_digest`) takes over:
+  a last sync, the Form stops taking answers, the lead's digest Doc is made.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from ilt_bot import render
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, get, key, resume_after, tm_responses
-from ilt_bot.jobs.routine import (
-    C_ANSWER,
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, resume_after, tm_responses
+from ilt_bot.jobs.common import (
     C_CYCLE,
-    C_QUESTION,
-    C_RESPONDENT,
     C_RESPONSE,
     C_SUBMITTED,
     C_TEAM,
-    THINKING_MAP,
-    TM_COLUMNS,
     anonymous,
-    due_of,
     first_pass_of_day,
     folder,
-    make_doc,
     member_by_id,
-    principal_emails,
     question_ref,
     questions,
-    sample_ctx,
-    sample_team,
     team_emails,
 )
-from ilt_bot.jobs.themes import repeated, shared_themes
-from ilt_bot.jobs.tick import handles
 from ilt_bot.jobs.tracker import cell
-from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share, is_building
+from ilt_bot.routine import Routine, WorkItem, morning, school_key, thinking_map_cycles
+from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
-DIGEST_TEMPLATE = "tm_digest.html.j2"
-DIGEST_HORIZON_DAYS = 14
-"""A digest not made within two weeks of its due time is not made any more (the next cycle has begun)."""
-
-
-# --- config ---------------------------------------------------------------------------------------
+if TYPE_CHECKING:
+    from ilt_bot.calendar import Cycle, SchoolYear
+    from ilt_bot.config import Config, Team
 
 
-def form_key(config: Any, team: str, cycle: str) -> str:
-    return key(config, "thinking-map", team, cycle)
+# --- keys and due times ----------------------------------------------------------------------------
 
 
-def digest_key(config: Any, team: str, cycle: str) -> str:
-    return key(config, "tm-digest", team, cycle)
+def form_key(config: Config, team: str, cycle: str) -> str:
+    """``<school>/thinking-map/<team>/<cycle>``."""
+    return school_key(config, "thinking-map", team, cycle)
 
 
-def tm_spec(config: Any, team: Any, cycle: Any) -> FormSpec:
+def send_time(config: Config, year: SchoolYear, cycle: Cycle) -> datetime:
+    """When the cycle's Forms go out: ``lead_times.thinking_map_days`` before it ends (a school morning)."""
+    return morning(config, year, _send_day(config, cycle))
+
+
+def digest_time(config: Config, year: SchoolYear, cycle: Cycle) -> datetime:
+    """When the digests are made: ``thinking_map.response_window_days`` after the Forms went out."""
+    day = _send_day(config, cycle) + timedelta(days=config.thinking_map.response_window_days)
+    return morning(config, year, day, later=True)
+
+
+def _send_day(config: Config, cycle: Cycle) -> date:
+    return max(cycle.end - timedelta(days=config.lead_times.thinking_map_days), cycle.start)
+
+
+def form_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    """One Form per team per thinking-map cycle; worked on until the digest takes over (``until``)."""
+    items = []
+    for cycle in thinking_map_cycles(config, year):
+        sent, digest = send_time(config, year, cycle), digest_time(config, year, cycle)
+        items += [WorkItem("thinking_map", form_key(config, team.id, cycle.id), sent,
+                           f"team {team.id}, cycle {cycle.id}", team=team.id, cycle=cycle.id,
+                           semester=cycle.semester, learning_cycle=cycle, team_config=team, until=digest)
+                  for team in config.teams]
+    return items
+
+
+def closed_cycles(config: Config, year: SchoolYear, now: datetime) -> set[str]:
+    """The learning cycles whose thinking-map window is over at ``now`` (their digests are due)."""
+    return {c.id for c in thinking_map_cycles(config, year) if digest_time(config, year, c) <= now}
+
+
+# --- the Form's content ----------------------------------------------------------------------------
+
+
+def tm_spec(config: Config, team: Team, cycle: Cycle) -> FormSpec:
     """The team's thinking-map Form for ``cycle``: the configured questions, paragraphs."""
     lead = member_by_id(config, team.lead)
     lead_name = lead.name if lead is not None else "your Senior/Team Lead"
@@ -71,7 +89,7 @@ def tm_spec(config: Any, team: Any, cycle: Any) -> FormSpec:
                if anonymous(config) else "Your name is recorded with your answers.")
     return FormSpec(
         title=f"Thinking map — {team.name}, cycle {cycle.id.lstrip('c')}",
-        description=(f"{get(config.school, 'name')}: a few minutes to reflect on learning cycle "
+        description=(f"{config.school.name}: a few minutes to reflect on learning cycle "
                      f"{cycle.id.lstrip('c')} ({date_label(cycle.start)} to {date_label(cycle.end)}). "
                      f"{lead_name} reads every answer and follows up 1:1. {privacy}"),
         questions=tuple(FormQuestion(ref=question_ref(i), title=q, kind="paragraph")
@@ -80,14 +98,10 @@ def tm_spec(config: Any, team: Any, cycle: Any) -> FormSpec:
     )
 
 
-def _cycle(ctx: JobContext, cycle_id: str) -> Any:
-    return next((c for c in ctx.year.cycles() if c.id == cycle_id), None)
-
-
 # --- sync -----------------------------------------------------------------------------------------
 
 
-def response_rows(config: Any, team: str, cycle: str, answer: FormAnswer) -> list[list[str]]:
+def response_rows(config: Config, team: str, cycle: str, answer: FormAnswer) -> list[list[str]]:
     """Thinking map tab rows of one response: one per answered question (respondent only if not anonymous)."""
     who = "" if anonymous(config) else (answer.respondent_email or "")
     rows = []
@@ -137,7 +151,7 @@ def sync_form(ctx: JobContext, team: str, cycle: str, form: FileRef) -> int:
 # --- the Form -------------------------------------------------------------------------------------
 
 
-def ensure_tm_form(ctx: JobContext, team: Any, cycle: Any) -> FileRef | None:
+def ensure_tm_form(ctx: JobContext, team: Team, cycle: Cycle) -> FileRef | None:
     """The team's Form for ``cycle``, published, answerable by the team's teachers (one e-mail each)."""
     f_key = form_key(ctx.config, team.id, cycle.id)
     spec = tm_spec(ctx.config, team, cycle)
@@ -173,142 +187,19 @@ def _answered(ctx: JobContext, team: str, cycle: str) -> bool:
     return any(cell(r, C_TEAM) == team and cell(r, C_CYCLE) == cycle for r in tab_rows(ctx))
 
 
-@handles("thinking_map")
-def thinking_map_item(ctx: JobContext, item: Any) -> None:
+def thinking_map_item(ctx: JobContext, item: WorkItem) -> None:
     """Send the team's thinking map; while it is open, copy its answers into the responses spreadsheet."""
-    config = ctx.config
     daily_checks(ctx)
-    team_id, cycle_id = str(get(item, "team")), str(get(item, "cycle"))
-    digest_due = due_of(ctx, digest_key(config, team_id, cycle_id))
-    if digest_due is not None and ctx.now >= digest_due:
+    if item.until is not None and ctx.now >= item.until:
         return  # the digest job takes over (last sync, closing, digest)
-    try:
-        team = config.team(team_id)
-    except KeyError:
-        ctx.skipped(str(get(item, "key")), f"no team {team_id!r} in the config")
-        return
-    cycle = _cycle(ctx, cycle_id)
-    if cycle is None:
-        ctx.skipped(str(get(item, "key")), f"no learning cycle {cycle_id!r} in the calendar")
+    team, cycle = item.team_config, item.learning_cycle
+    if team is None or cycle is None:
+        ctx.skipped(item.key, f"no team {item.team!r} or learning cycle {item.cycle!r} for this item")
         return
     form = ensure_tm_form(ctx, team, cycle)
     if form is not None:
         sync_form(ctx, team.id, cycle.id, form)
 
 
-# --- the digest -----------------------------------------------------------------------------------
-
-
-def team_cycles(ctx: JobContext, team_id: str, before: str) -> list[str]:
-    """Thinking-map cycles of the team before cycle ``before`` (newest last), from the tab."""
-    order = {c.id: c.index for c in ctx.year.cycles()}
-    limit = order.get(before, 10**6)
-    seen = {cell(r, C_CYCLE) for r in tab_rows(ctx) if cell(r, C_TEAM) == team_id}
-    return sorted((c for c in seen if order.get(c, 10**6) < limit), key=lambda c: order[c])
-
-
-def answers_of(ctx: JobContext, team_id: str, cycle_id: str) -> list[list[str]]:
-    return [r for r in tab_rows(ctx) if cell(r, C_TEAM) == team_id and cell(r, C_CYCLE) == cycle_id]
-
-
-def digest_context(ctx: JobContext, team: Any, cycle: Any) -> dict[str, Any]:
-    """Everything ``tm_digest.html.j2`` shows, computed from the responses spreadsheet's rows."""
-    config = ctx.config
-    rows = answers_of(ctx, team.id, cycle.id)
-    responses = sorted({cell(r, C_RESPONSE) for r in rows})
-    groups = []
-    for question in questions(config):
-        answers = [cell(r, C_ANSWER) for r in rows if cell(r, C_QUESTION) == question and cell(r, C_ANSWER)]
-        groups.append({"question": question, "answers": answers, "count": len(answers),
-                       "themes": [{"term": t, "count": n} for t, n in repeated(answers)]})
-    earlier = team_cycles(ctx, team.id, cycle.id)
-    previous = earlier[-1] if earlier else None
-    previous_answers = [cell(r, C_ANSWER) for r in answers_of(ctx, team.id, previous)] if previous else []
-    themes = shared_themes([cell(r, C_ANSWER) for r in rows], previous_answers) if previous else []
-    names = {str(t.email).lower(): t.name for t in team.teachers}
-    respondents = [] if anonymous(config) else sorted(
-        {names.get(cell(r, C_RESPONDENT).lower(), cell(r, C_RESPONDENT)) for r in rows if cell(r, C_RESPONDENT)})
-    lead = member_by_id(config, team.lead)
-    return {
-        "school": {"name": str(get(config.school, "name"))},
-        "team": {"id": team.id, "name": team.name, "lead": lead.name if lead else team.lead,
-                 "size": len(team.teachers), "slos": [str(s) for s in team.slos]},
-        "cycle": {"id": cycle.id, "number": cycle.id.lstrip("c"), "start": date_label(cycle.start),
-                  "end": date_label(cycle.end)},
-        "answered": len(responses),
-        "anonymous": anonymous(config),
-        "respondents": respondents,
-        "groups": groups,
-        "previous_cycle": previous.lstrip("c") if previous else None,
-        "repeated_themes": [{"term": t, "now": a, "before": b} for t, a, b in themes],
-        "teachers": [t.name for t in team.teachers],
-    }
-
-
-@handles("tm_digest")
-def tm_digest_item(ctx: JobContext, item: Any) -> None:
-    """After the window: a last sync, close the Form, make the lead's digest."""
-    config = ctx.config
-    daily_checks(ctx)
-    team_id, cycle_id = str(get(item, "team")), str(get(item, "cycle"))
-    d_key = digest_key(config, team_id, cycle_id)
-    due = get(item, "due") or due_of(ctx, d_key)
-    if due is not None and ctx.now > due + timedelta(days=DIGEST_HORIZON_DAYS):
-        return
-    found = ctx.find(d_key)
-    if found is not None and (not is_building(found) or ctx.dry_run):  # building: make_doc finishes it
-        if found.trashed:
-            ctx.skipped(d_key, "in the trash (a person removed it); not recreated")
-        else:
-            ctx.report.existing += 1
-        return
-    try:
-        team = config.team(team_id)
-    except KeyError:
-        ctx.skipped(d_key, f"no team {team_id!r} in the config")
-        return
-    cycle = _cycle(ctx, cycle_id)
-    form = ctx.find(form_key(config, team_id, cycle_id))
-    if cycle is None or form is None or form.trashed:
-        ctx.skipped(d_key, "no thinking-map Form for this team and cycle; no digest")
-        return
-    if tm_responses.responses_sheet(ctx) is None:  # a digest of no rows would say no one answered
-        ctx.skipped(d_key, f"the thinking-map answers sheet {tm_responses.responses_key(config)} is in the trash; "
-                           "restore it to make the digest (the answers are still in the Form)")
-        return
-    sync_form(ctx, team_id, cycle_id, form)
-    if not ctx.dry_run:
-        ctx.workspace.set_form_accepting(form.id, False)
-        ctx.record("close", form_key(config, team_id, cycle_id), "closed", "thinking map no longer takes answers")
-    lead = member_by_id(config, team.lead)
-    lead_emails = [str(lead.email).lower()] if lead is not None else []
-    principals = [e for e in principal_emails(config) if e not in lead_emails]
-    name = f"Thinking map digest — {team.name}, cycle {cycle.id.lstrip('c')}"
-    make_doc(ctx, d_key, name, DIGEST_TEMPLATE, lambda: digest_context(ctx, team, cycle), "thinking-maps",
-             [(lead_emails, "writer", True), (principals, "commenter", False)],
-             f"Your team's thinking maps for cycle {cycle.id.lstrip('c')} are in: plan your 1:1 follow-ups.",
-             {"iltbot_team": team.id, "iltbot_cycle": cycle.id})
-
-
-def cycle_ids_of_semester(year: Any, semester: str, every: int = 1) -> list[str]:
-    """The thinking-map cycles whose end falls in ``semester``."""
-    return [c.id for c in year.cycles() if c.semester == semester and (c.index + 1) % max(every, 1) == 0]
-
-
-__all__ = ["THINKING_MAP", "TM_COLUMNS", "ensure_tm_form", "sync_form", "digest_context", "tm_spec",
-           "form_key", "digest_key", "cycle_ids_of_semester"]
-
-
-@render.register_sample_context(DIGEST_TEMPLATE)
-def sample_digest(config: Any) -> dict[str, Any]:
-    """A digest context with every section filled (answers with markup, repeated themes)."""
-    ctx = sample_ctx(config)
-    team, cycle = sample_team(config), ctx.year.cycles()[0]
-    context = digest_context(ctx, team, cycle)
-    context["answered"] = 2
-    context["respondents"] = ["A teacher"]
-    context["groups"][0].update(answers=["Guided <b>reading</b> {{ 7*7 }}", "Guided reading"], count=2,
-                                themes=[{"term": "guided reading", "count": 2}])
-    context["previous_cycle"] = "1"
-    context["repeated_themes"] = [{"term": "guided reading", "now": 2, "before": 1}]
-    return context
+THINKING_MAP_FORM = Routine("thinking_map", key=form_key, key_form="<school>/thinking-map/<team>/<cycle>",
+                            items=form_items, run=thinking_map_item, folder="thinking-maps")

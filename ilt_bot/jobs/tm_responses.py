@@ -1,11 +1,11 @@
 """Where teachers' thinking-map answers are kept: their own spreadsheet, for the school leader only.
 
 Key ``<school>/tm-responses/<year label>`` (``cedar/tm-responses/2026-27``), in the Thinking maps folder,
-one tab "Thinking map" (one row per answer, :data:`~ilt_bot.jobs.routine.TM_COLUMNS`). It is shared
+one tab "Thinking map" (one row per answer, :data:`~ilt_bot.jobs.common.TM_COLUMNS`). It is shared
 with the principal(s) only (members with role ``principal``; no one else is entitled, assistant
 principals included), as a reader, without an e-mail. The bot alone writes it.
 
-Design deviation: design.md lists a "Thinking map" tab in the tracker. The tracker is shared with
+Design deviation: the original design listed a "Thinking map" tab in the tracker. The tracker is shared with
 every ILT member (they edit it), so that tab let each lead read what other teams' teachers wrote
 about *their* lead (and, with ``thinking_map.anonymous = false``, who wrote it), while the digest
 Docs made from the same rows are for the lead and the principal only. Drive shares whole files, not
@@ -23,20 +23,24 @@ notes or columns), and removing people's data is a person's decision.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, get, key, year_label
-from ilt_bot.jobs.routine import C_ROW, THINKING_MAP, TM_COLUMNS, first_pass_of_day, folder, school_leaders
+from ilt_bot.jobs import DRY_RUN_ID, JobContext
+from ilt_bot.jobs.common import C_ROW, THINKING_MAP, TM_COLUMNS, first_pass_of_day, folder, school_leaders
 from ilt_bot.jobs.tracker import cell, padded, tracker_key
+from ilt_bot.routine import school_key
 from ilt_bot.workspace.api import Share
+
+if TYPE_CHECKING:
+    from ilt_bot.config import Config
 
 TABS = {THINKING_MAP: TM_COLUMNS}
 """The responses spreadsheet's tabs (title -> header row)."""
 
 
-def responses_key(config: Any) -> str:
-    """``<school>/tm-responses/<year label>``."""
-    return key(config, "tm-responses", year_label(config))
+def responses_key(config: Config) -> str:
+    """``<school>/tm-responses/<year>``."""
+    return school_key(config, "tm-responses", config.year.label)
 
 
 class ResponseSheet:
@@ -77,9 +81,8 @@ class ResponseSheet:
 def responses_sheet(ctx: JobContext) -> ResponseSheet | None:
     """The year's responses spreadsheet, made (and shared with the principal) when missing; None when a
     person trashed it or its folder (reported). Once per pass."""
-    memo = "tm_responses"
-    if memo in ctx.memo:
-        return ctx.memo[memo]
+    if ctx.tm_sheet_known:
+        return ctx.tm_sheet
     config = ctx.config
     r_key = responses_key(config)
     folder_id = None
@@ -87,18 +90,18 @@ def responses_sheet(ctx: JobContext) -> ResponseSheet | None:
         folder_id = folder(ctx, "thinking-maps")
         if folder_id is None:
             ctx.skipped(r_key, "the Thinking maps folder is in the trash; restore it to continue")
-            ctx.memo[memo] = None
+            ctx.tm_sheet, ctx.tm_sheet_known = None, True
             return None
-    name = f"Thinking-map answers {year_label(config)} — {get(config.school, 'name')} (principal only)"
+    name = f"Thinking-map answers {config.year.label} — {config.school.name} (principal only)"
     before = len(ctx.report.created)
     share = [Share(school_leaders(config), "reader")]
     ref = ctx.ensure(r_key, lambda: ctx.workspace.ensure_spreadsheet(r_key, name, str(folder_id), TABS, share=share),
                      what=name)
     if ref is None:  # trashed by a person: reported by ensure; answers stay in the Forms meanwhile
-        ctx.memo[memo] = None
+        ctx.tm_sheet, ctx.tm_sheet_known = None, True
         return None
     sheet = ResponseSheet(ctx, ref.id)
-    ctx.memo[memo] = sheet
+    ctx.tm_sheet, ctx.tm_sheet_known = sheet, True
     made = len(ctx.report.created) > before  # made (or finished) and shared by ensure_spreadsheet
     if made and not share[0].emails:
         _share(ctx, sheet)  # reports that no one may read it
@@ -135,9 +138,9 @@ def _missing_tab(exc: Exception) -> bool:
 def check_tracker_tab(ctx: JobContext) -> int:
     """An earlier version's "Thinking map" tab in the tracker: copy its rows here, report it (once per
     pass; called when the sheet is made and in the day's first pass). Returns the rows found there."""
-    if ctx.memo.get("tm_legacy_checked"):
-        return ctx.memo.get("tm_legacy_rows", 0)
-    ctx.memo["tm_legacy_checked"] = True
+    if ctx.tm_legacy_rows is not None:
+        return ctx.tm_legacy_rows
+    ctx.tm_legacy_rows = 0
     tracker = ctx.tracker
     if tracker is None or not tracker.exists:
         return 0
@@ -148,7 +151,7 @@ def check_tracker_tab(ctx: JobContext) -> int:
             return 0
         raise
     old = [[str(v) for v in row] for row in old if any(str(v).strip() for v in row)]
-    ctx.memo["tm_legacy_rows"] = len(old)
+    ctx.tm_legacy_rows = len(old)
     if not old:
         return 0  # an empty tab shows nothing to anyone
     sheet = responses_sheet(ctx)

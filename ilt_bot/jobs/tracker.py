@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, feedback_style, key, member_emails, resolve, year_label
+from ilt_bot.jobs import DRY_RUN_ID, JobContext, feedback_style, member_emails, resolve
+from ilt_bot.routine import school_key
 from ilt_bot.workspace.api import Share, fit_cell
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ TABS: dict[str, list[str]] = {
     RUNS: ["Run ID", "Time", "Action", "Key", "Result", "Detail"],
     DASHBOARD: ["Meeting", "Plus", "Delta", "Stop", "Start", "Continue", "Responses"],
 }
-"""Tab title -> header row. Other routines may add their tabs here before the tracker is ensured."""
+"""The tracker's own tabs (title -> header row). Routines add theirs in their ``Routine.tabs``; a pass
+knows them all in ``JobContext.tracker_tabs`` (``ilt_bot.registry.tracker_tabs``)."""
 
 FEEDBACK_REFS = ("plus", "delta", "stop", "start", "continue")
 """The feedback columns of the Feedback tab, in order (after Response ID, Meeting, Submitted, Respondent)."""
@@ -67,6 +69,7 @@ class Tracker:
         self.ctx = ctx
         self.id = spreadsheet_id
         self.web_link = web_link
+        self.tabs = ctx.tracker_tabs or TABS
         self._rows: dict[str, list[list[str]]] = {}
 
     @property
@@ -77,7 +80,7 @@ class Tracker:
         """The tab's rows below the header (read once per pass, then kept in step with our writes)."""
         if tab not in self._rows:
             raw = self.ctx.workspace.read_rows(self.id, tab) if self.exists else []
-            width = len(TABS[tab])
+            width = len(self.tabs[tab])
             self._rows[tab] = [padded([str(v) for v in row], width) for row in raw]
         return self._rows[tab]
 
@@ -98,13 +101,13 @@ class Tracker:
             return 0
         if not self.ctx.dry_run and self.exists:
             self.ctx.workspace.append_rows_once(self.id, tab, fresh, id_column=id_column)
-        self.rows(tab).extend(padded(r, len(TABS[tab])) for r in fresh)
+        self.rows(tab).extend(padded(r, len(self.tabs[tab])) for r in fresh)
         return len(fresh)
 
     def upsert(self, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
         """Replace rows by id and append new ones, skipping rows that would not change."""
         current = self.by_id(tab, id_column)
-        width = len(TABS[tab])
+        width = len(self.tabs[tab])
         changed = [padded([str(v) for v in row], width) for row in rows
                    if current.get(row[id_column]) != padded([str(v) for v in row], width)]
         if not changed:
@@ -122,7 +125,8 @@ class Tracker:
 
 
 def tracker_key(config: Config) -> str:
-    return key(config, "tracker", year_label(config))
+    """``<school>/tracker/<year>``."""
+    return school_key(config, "tracker", config.year.label)
 
 
 def ensure_tracker(ctx: JobContext, root_folder_id: str | Callable[[], str | None]) -> Tracker | None:
@@ -135,16 +139,17 @@ def ensure_tracker(ctx: JobContext, root_folder_id: str | Callable[[], str | Non
     if ctx.tracker is not None:
         return ctx.tracker
     t_key = tracker_key(ctx.config)
-    name = f"ILT Tracker {year_label(ctx.config)} — {ctx.config.school.name}"
+    tabs = ctx.tracker_tabs or TABS
+    name = f"ILT Tracker {ctx.config.year.label} — {ctx.config.school.name}"
     before = len(ctx.report.created)
-    ref = ctx.ensure(t_key, lambda: ctx.workspace.ensure_spreadsheet(t_key, name, resolve(root_folder_id), TABS,
+    ref = ctx.ensure(t_key, lambda: ctx.workspace.ensure_spreadsheet(t_key, name, resolve(root_folder_id), tabs,
                                                                      share=tracker_shares(ctx)),
                      what=name)
     if ref is None:
         return None
     ctx.tracker = Tracker(ctx, ref.id, ref.web_link)
     if len(ctx.report.created) > before:
-        ctx.memo["tracker_shared"] = True  # shared by ensure_spreadsheet
+        ctx.tracker_shared = True  # shared by ensure_spreadsheet
     return ctx.tracker
 
 
@@ -156,10 +161,10 @@ def tracker_shares(ctx: JobContext) -> list[Share]:
 def share_tracker(ctx: JobContext) -> None:
     """Give the ILT edit access to the tracker (idempotent; no e-mail)."""
     tracker: Tracker | None = ctx.tracker
-    if tracker is None or not tracker.exists or ctx.dry_run or ctx.memo.get("tracker_shared"):
+    if tracker is None or not tracker.exists or ctx.dry_run or ctx.tracker_shared:
         return
     ctx.workspace.share(tracker.id, member_emails(ctx.config), "writer")
-    ctx.memo["tracker_shared"] = True
+    ctx.tracker_shared = True
 
 
 def feedback_counts(tracker: Tracker) -> list[list[str]]:
@@ -240,6 +245,6 @@ def recent_meetings(tracker: Tracker, today: date, *, held: int, upcoming: bool)
     return past[-held:] + later if held else later
 
 
-def rows_of(tracker: Any, tab: str) -> list[list[str]]:
+def rows_of(tracker: Tracker | None, tab: str) -> list[list[str]]:
     """The tab's rows, or none when there is no tracker (a dry run on an empty Drive)."""
     return tracker.rows(tab) if tracker is not None else []

@@ -41,6 +41,9 @@ class WorkspaceError(Exception):
     """Base of the gateway's errors: ``str(error)`` is a sentence for the person running the bot."""
 
     retryable = False
+    """Worth retrying now, within this run (the gateway's backoff)."""
+    retry_later = False
+    """A later run may succeed with nothing changed (the tick's exit 75): see ``ilt_bot.errors.RunError``."""
 
     def __init__(
         self,
@@ -74,10 +77,13 @@ class RateLimited(WorkspaceError):
     """A per-minute limit (429, or 403 rateLimitExceeded/userRateLimitExceeded/sharingRateLimitExceeded)."""
 
     retryable = True
+    retry_later = True
 
 
 class QuotaExceeded(WorkspaceError):
     """A quota that waiting a minute will not fix (daily limit, storage full)."""
+
+    retry_later = True
 
 
 class InvalidRequest(WorkspaceError):
@@ -96,6 +102,7 @@ class Unavailable(WorkspaceError):
     """Google (or the network) failed: 5xx, a dropped connection, a timeout."""
 
     retryable = True
+    retry_later = True
 
 
 @dataclass(frozen=True)

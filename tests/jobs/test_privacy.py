@@ -15,7 +15,7 @@ from datetime import datetime
 import pytest
 from googleapiclient.errors import HttpError
 
-from ilt_bot.jobs.routine import THINKING_MAP, TM_COLUMNS
+from ilt_bot.jobs.common import THINKING_MAP, TM_COLUMNS
 from ilt_bot.jobs.tick import run_tick
 from ilt_bot.jobs.tracker import TABS
 from tests.jobs.test_thinking_map import (

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ilt_bot.config import parse_config
-from ilt_bot.jobs.thinking_map import THINKING_MAP, TM_COLUMNS
+from ilt_bot.jobs.common import THINKING_MAP, TM_COLUMNS
 from ilt_bot.jobs.tick import run_tick
 
 HERE = Path(__file__).parent

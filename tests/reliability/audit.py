@@ -21,7 +21,7 @@ empty when all holds.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -87,7 +87,7 @@ def _people(*groups: tuple[Iterable[str], str]) -> dict[str, str]:
 def expected_grants(config: Any, key: str) -> set[Grant] | None:
     """Who the config says may use artifact ``key`` (besides the bot, its owner); None: no policy known.
 
-    The policy (design.md, issues 5 and 6, the jobs' docstrings): the ILT edits its agendas, the
+    The policy (docs/privacy.md, the routines' docstrings): the ILT edits its agendas, the
     tracker, the group reflection and the summary, and answers the meeting and intake Forms; a team's
     teachers answer its thinking-map Form; the lead edits the digest and the team reflection, the
     principal comments; each member edits their own pre-work, the principal comments; stakeholders
@@ -273,19 +273,19 @@ def expected_keys(config: Any, start: datetime, end: datetime, handled: Iterable
     """The artifact keys a bot ticking regularly from ``start`` to ``end`` must have made.
 
     Every WorkItem of the plan due by ``end`` whose kind makes an artifact and has a job (``handled``:
-    the plan kinds with a registered job, default :data:`ilt_bot.jobs.tick.HANDLERS`); an agenda (and its
+    the plan kinds of the registered routines, default ``ilt_bot.registry.kinds()``); an agenda (and its
     Form) only when its meeting is not over at ``start``. Plus the bot's own root folder (the other
     folders are made lazily by what needs them; they are still checked for duplicates).
     """
     from ilt_bot import plan
     from ilt_bot.calendar import SchoolYear
-    from ilt_bot.jobs.tick import HANDLERS
+    from ilt_bot.registry import kinds as registered_kinds
 
-    kinds = set(handled if handled is not None else HANDLERS) & ARTIFACT_PLAN_KINDS
+    kinds = set(handled if handled is not None else registered_kinds()) & ARTIFACT_PLAN_KINDS
     year = SchoolYear(config)
     keys = {f"{config.school.id}/folder/root"} if not config.drive.root_folder_id else set()
     for item in plan.due_items(config, year, end):
-        if item.kind not in kinds or item.kind == "folder":  # folders are made when first needed
+        if item.kind not in kinds:
             continue
         if item.kind == "stakeholder_survey" and not config.stakeholders.emails:
             continue  # no one to ask
@@ -347,60 +347,63 @@ def _response_tabs() -> dict[str, tuple[str, str, str]]:
     ``<responseId>#<question>``, B the id). Thinking-map answers live in their own principal-only
     spreadsheet (``tm-responses``), the rest in the tracker. A per-answer tab may not exist before its
     first answer: then its responses count as lost."""
+    from ilt_bot.jobs.common import THINKING_MAP
+    from ilt_bot.jobs.semester_data import STAKEHOLDER
     from ilt_bot.jobs.tracker import AGENDA_ITEMS, FEEDBACK
 
-    tabs = {"feedback": ("tracker", FEEDBACK, "id"), "intake": ("tracker", AGENDA_ITEMS, "intake")}
-    try:
-        from ilt_bot.jobs.routine import THINKING_MAP
-        from ilt_bot.jobs.semester_data import STAKEHOLDER
-
-        tabs["thinking-map"] = ("tm-responses", THINKING_MAP, "per-answer")
-        tabs["stakeholder"] = ("tracker", STAKEHOLDER, "per-answer")
-    except ImportError:  # the reflection routines not built: their Forms are not audited
-        pass
-    return tabs
+    return {"feedback": ("tracker", FEEDBACK, "id"), "intake": ("tracker", AGENDA_ITEMS, "intake"),
+            "thinking-map": ("tm-responses", THINKING_MAP, "per-answer"),
+            "stakeholder": ("tracker", STAKEHOLDER, "per-answer")}
 
 
-def _audit_responses(view: AdminView, config: Any, by_key: dict[str, list[dict[str, Any]]],
-                     report: AuditReport) -> None:
+Reader = Callable[..., list[str]]
+
+
+def _reader(view: AdminView, sheet_kind: str, sheet: dict[str, Any], report: AuditReport) -> Reader:
+    """``read(tab, column="A", required=True)``: a column of the sheet; an unreadable required tab is reported."""
     from googleapiclient.errors import HttpError
 
+    def read(tab: str, column: str = "A", required: bool = True) -> list[str]:
+        try:
+            return view.column(sheet["id"], tab, column)
+        except HttpError as error:
+            if not required:  # a tab made with its first row: its absence loses nothing by itself
+                return []
+            problem = f"{sheet_kind} {sheet['id']}: tab {tab!r} unreadable ({error.resp.status})"
+            if problem not in report.broken_artifacts:
+                report.broken_artifacts.append(problem)
+            return []
+
+    return read
+
+
+def _count_rows(read: Reader, sheet_kind: str, tabs: dict[str, tuple[str, str, str]],
+                found: dict[str, Counter[str]], report: AuditReport) -> None:
+    """Count the response ids one spreadsheet's tabs hold; note rows written twice."""
     from ilt_bot.jobs.tracker import ACTION_ITEMS, MEETINGS
 
-    tabs = _response_tabs()
-    sheets = [(kind_of(k), f) for k, v in by_key.items() if kind_of(k) in ("tracker", "tm-responses") for f in v]
-    found: dict[str, Counter[str]] = {kind: Counter() for kind in tabs}
-    for sheet_kind, sheet in sheets:
-        def read(tab: str, column: str = "A", sheet: dict[str, Any] = sheet, required: bool = True) -> list[str]:
-            try:
-                return view.column(sheet["id"], tab, column)
-            except HttpError as error:
-                if not required:  # a tab made with its first row: its absence loses nothing by itself
-                    return []
-                problem = f"{sheet_kind} {sheet['id']}: tab {tab!r} unreadable ({error.resp.status})"
-                if problem not in report.broken_artifacts:
-                    report.broken_artifacts.append(problem)
-                return []
-
-        for kind, (where, tab, style) in tabs.items():
-            if where != sheet_kind:
-                continue
-            ids = read(tab, required=style != "per-answer")
-            if style == "id":
-                found[kind].update(i for i in ids if i)
-            elif style == "intake":
-                found[kind].update(i.removeprefix("intake:") for i in ids if i.startswith("intake:"))
-            else:  # one row per answer: each row id once; the response counted once if it has rows
-                found[kind].update(set(read(tab, "B", required=False)) - {""})
-            report.duplicated_rows += [f"{tab} row {i} x{n}" for i, n in sorted(Counter(ids).items())
-                                       if i and n > 1 and style != "id"]
-        if sheet_kind != "tracker":
+    for kind, (where, tab, style) in tabs.items():
+        if where != sheet_kind:
             continue
+        ids = read(tab, required=style != "per-answer")
+        if style == "id":
+            found[kind].update(i for i in ids if i)
+        elif style == "intake":
+            found[kind].update(i.removeprefix("intake:") for i in ids if i.startswith("intake:"))
+        else:  # one row per answer: each row id once; the response counted once if it has rows
+            found[kind].update(set(read(tab, "B", required=False)) - {""})
+        report.duplicated_rows += [f"{tab} row {i} x{n}" for i, n in sorted(Counter(ids).items())
+                                   if i and n > 1 and style != "id"]
+    if sheet_kind == "tracker":
         for tab in (MEETINGS, ACTION_ITEMS):
             report.duplicated_rows += [f"{tab} row {i} x{n}" for i, n in sorted(Counter(read(tab)).items())
                                        if i and n > 1]
-    report.tracker_rows = sum(sum(c.values()) for c in found.values())
-    stored: dict[str, set[str]] = {kind: set() for kind in tabs}
+
+
+def _stored_responses(view: AdminView, by_key: dict[str, list[dict[str, Any]]], kinds: Iterable[str],
+                      report: AuditReport) -> dict[str, set[str]]:
+    """The response ids each kind of Form holds (as the admin reads them)."""
+    stored: dict[str, set[str]] = {kind: set() for kind in kinds}
     for key, files in sorted(by_key.items()):
         kind = kind_of(key)
         if kind not in stored:
@@ -410,6 +413,18 @@ def _audit_responses(view: AdminView, config: Any, by_key: dict[str, list[dict[s
             report.responses_by_form[key] = responses
             report.responses += len(responses)
             stored[kind].update(r["responseId"] for r in responses)
+    return stored
+
+
+def _audit_responses(view: AdminView, config: Any, by_key: dict[str, list[dict[str, Any]]],
+                     report: AuditReport) -> None:
+    tabs = _response_tabs()
+    sheets = [(kind_of(k), f) for k, v in by_key.items() if kind_of(k) in ("tracker", "tm-responses") for f in v]
+    found: dict[str, Counter[str]] = {kind: Counter() for kind in tabs}
+    for sheet_kind, sheet in sheets:
+        _count_rows(_reader(view, sheet_kind, sheet, report), sheet_kind, tabs, found, report)
+    report.tracker_rows = sum(sum(c.values()) for c in found.values())
+    stored = _stored_responses(view, by_key, tabs, report)
     for kind, ids in found.items():
         for rid in sorted(stored[kind]):
             if ids[rid] == 0:

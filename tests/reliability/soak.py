@@ -359,7 +359,7 @@ class Soak:
         r.requests = len(self.server.requests)
         r.faults = Counter(e["fault"] for e in self.server.requests if e.get("fault"))
         r.people = Counter(demo.run.people_actions)
-        r.people_errors = [e for e in demo.run.errors if ":" in e and not e[:4].isdigit()]
+        r.people_errors = [e for e in map(str, demo.run.errors) if ":" in e and not e[:4].isdigit()]
         r.believed_submissions = len(people.believed)
         r.resubmitted_after_commit = people.resent_after_commit
         r.browser_faults = people.browser_faults

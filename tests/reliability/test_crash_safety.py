@@ -1,4 +1,4 @@
-"""Crash safety (issue 8.2): ``ilt-bot tick`` SIGKILLed at random points, restarted, then the audit.
+"""Crash safety: ``ilt-bot tick`` SIGKILLed at random points, restarted, then the audit.
 
 The sandbox runs in the test process on a file database; each tick is the real CLI in a child
 process (``ilt-bot tick --now ... --json``). A seeded generator picks, per tick, how many times it is

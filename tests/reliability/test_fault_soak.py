@@ -1,4 +1,4 @@
-"""Fault soak (issue 8.1): the demo school on a sandbox injecting each fault kind, then the audit.
+"""Fault soak: the demo school on a sandbox injecting each fault kind, then the audit.
 
 Every run ends with the independent audit (``audit.py``): each expected artifact exists exactly once,
 each response in the Forms store is in the tracker exactly once, each permission is as configured,

@@ -1,4 +1,4 @@
-"""Hostile input (issue 8.3): what people type lands as inert text, hostile config is refused clearly.
+"""Hostile input: what people type lands as inert text, hostile config is refused clearly.
 
 Form answers and agenda items carrying spreadsheet formulas, HTML, ``<script>``, Jinja syntax, huge
 text, right-to-left and emoji text and control characters go through the real path (responder page ->
@@ -202,13 +202,14 @@ def test_template_reaching_python_internals_is_refused(tmp_path, body):
 
     from ilt_bot import render
     from ilt_bot.config import load_config
+    from ilt_bot.registry import sample_contexts
 
     (tmp_path / "tpl").mkdir()
     (tmp_path / "tpl" / "agenda.html.j2").write_text(body, encoding="utf-8")
     path = tmp_path / "config.toml"
     path.write_text(_config_text(**{"[drive]": '[templates]\ndir = "tpl"\n\n[drive]'}), encoding="utf-8")
     config = load_config(path)
-    problems = render.validate_templates(config, base_dir=tmp_path)
+    problems = render.validate_templates(config, base_dir=tmp_path, samples=sample_contexts())
     assert any("agenda.html.j2" in str(p) for p in problems), problems
     env = render.make_environment(config, base_dir=tmp_path)
     try:

@@ -1,4 +1,4 @@
-"""Privacy and least privilege (issue 8.4): who can open and edit each artifact, scopes, and logs.
+"""Privacy and least privilege: who can open and edit each artifact, scopes, and logs.
 
 Each artifact kind x each role is checked through the sandbox *as that user*: Drive ``files.get``
 (open; ``capabilities.canEdit`` for edit) and, for Forms, the responder page (respond). Kinds not

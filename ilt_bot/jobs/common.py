@@ -1,7 +1,5 @@
-"""What the thinking-map and reflection jobs share: their folders, templates, due times and people.
+"""What the routines' jobs share: their folders, templates, people and sample contexts.
 
-- :func:`plan_item` finds a WorkItem of the year's plan by key (the plan is computed once per pass),
-  so a job knows when its artifact and the ones around it fall due.
 - :func:`active` keeps a pass cheap: an item is worked on from its due time until a horizon, after
   which the job makes no call at all for it (the artifact it was about is history).
 - :func:`make_doc` renders a template and ensures the Doc (idempotent by key), shared as part of the ensure.
@@ -10,40 +8,28 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+from jinja2.sandbox import SandboxedEnvironment
 
 from ilt_bot import render
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, get
-from ilt_bot.jobs.agenda import ensure_folder
-from ilt_bot.jobs.tracker import TABS
+from ilt_bot.calendar import SchoolYear
+from ilt_bot.jobs import DRY_RUN_ID, JobContext
+from ilt_bot.jobs.folders import ensure_folder
+from ilt_bot.jobs.tracker import TABS, tracker_key, tracker_shares
 from ilt_bot.workspace.api import FileRef, Share, is_building
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from ilt_bot.config import Config, Member, Team
 
 THINKING_MAP = "Thinking map"
 TM_COLUMNS = ["Row ID", "Response ID", "Team", "Cycle", "Submitted", "Respondent", "Question", "Answer"]
 """The thinking-map answers' tab: in their own principal-only spreadsheet (:mod:`ilt_bot.jobs.tm_responses`),
 never in the tracker (which the whole ILT reads)."""
 C_ROW, C_RESPONSE, C_TEAM, C_CYCLE, C_SUBMITTED, C_RESPONDENT, C_QUESTION, C_ANSWER = range(len(TM_COLUMNS))
-
-FOLDER_DISPLAY = {"thinking-maps": "Thinking maps", "reflections": "Reflections"}
-
-
-def plan_items(ctx: JobContext) -> dict[str, Any]:
-    """Every WorkItem of the year by key (computed once per pass)."""
-    if "plan_by_key" not in ctx.memo:
-        from ilt_bot import plan
-
-        ctx.memo["plan_by_key"] = {i.key: i for i in plan.plan(ctx.config, ctx.year)}
-    return ctx.memo["plan_by_key"]
-
-
-def plan_item(ctx: JobContext, key: str) -> Any:
-    return plan_items(ctx).get(key)
-
-
-def due_of(ctx: JobContext, key: str) -> datetime | None:
-    item = plan_item(ctx, key)
-    return None if item is None else item.due
 
 
 def active(ctx: JobContext, until: datetime | None) -> bool:
@@ -53,40 +39,38 @@ def active(ctx: JobContext, until: datetime | None) -> bool:
 
 def folder(ctx: JobContext, kind: str) -> str | None:
     """The bot folder ``kind`` (``thinking-maps``, ``reflections``), made under the root when missing."""
-    return ensure_folder(ctx, kind, FOLDER_DISPLAY.get(kind))
+    return ensure_folder(ctx, kind)
 
 
-def environment(ctx: JobContext) -> Any:
-    """The pass's sandboxed Jinja environment (shared with the agenda job's)."""
-    if "jinja_env" not in ctx.memo:
-        base = get(ctx.config, "base_dir")
-        ctx.memo["jinja_env"] = render.make_environment(ctx.config, ctx.workspace,
-                                                        base_dir=None if base is None else Path(base))
-    return ctx.memo["jinja_env"]
+def environment(ctx: JobContext) -> SandboxedEnvironment:
+    """The pass's sandboxed Jinja environment (one for every template of the pass)."""
+    if ctx.jinja_env is None:
+        ctx.jinja_env = render.make_environment(ctx.config, ctx.workspace, base_dir=ctx.config.base_dir)
+    return ctx.jinja_env
 
 
-def school_leaders(config: Any) -> list[str]:
+def school_leaders(config: Config) -> list[str]:
     """The school leader(s) entitled to every team's private artifacts: members with role ``principal``.
 
     No one else (an assistant principal neither): with no principal in the config, no one but the
     bot and each artifact's own person (the lead, the member) gets them."""
     seen: dict[str, None] = {}
     for m in config.members:
-        if get(m, "role") == "principal":
+        if m.role == "principal":
             seen.setdefault(str(m.email).lower(), None)
     return list(seen)
 
 
-def principal_emails(config: Any) -> list[str]:
+def principal_emails(config: Config) -> list[str]:
     """The principal(s) who get a copy of digests, pre-work and team reflections (:func:`school_leaders`)."""
     return school_leaders(config)
 
 
-def member_by_id(config: Any, member_id: str) -> Any:
+def member_by_id(config: Config, member_id: str) -> Member | None:
     return next((m for m in config.members if m.id == member_id), None)
 
 
-def team_emails(team: Any) -> list[str]:
+def team_emails(team: Team) -> list[str]:
     return [str(t.email).lower() for t in team.teachers]
 
 
@@ -95,7 +79,7 @@ def make_doc(
     key: str,
     name: str,
     template: str,
-    context: dict[str, Any] | Any,
+    context: dict[str, Any] | Callable[[], dict[str, Any]],
     folder_kind: str,
     shares: list[tuple[list[str], str, bool]],
     message: str,
@@ -166,14 +150,14 @@ def later(moment: datetime | None, days: int) -> datetime | None:
     return None if moment is None else moment + timedelta(days=days)
 
 
-def questions(config: Any) -> list[str]:
+def questions(config: Config) -> list[str]:
     """The thinking-map questions (``thinking_map.questions``)."""
-    return [str(q) for q in get(get(config, "thinking_map"), "questions", [])]
+    return [str(q) for q in config.thinking_map.questions]
 
 
-def anonymous(config: Any) -> bool:
+def anonymous(config: Config) -> bool:
     """Thinking maps collect no e-mail unless ``thinking_map.anonymous = false``."""
-    return bool(get(get(config, "thinking_map"), "anonymous", True))
+    return bool(config.thinking_map.anonymous)
 
 
 def question_ref(index: int) -> str:
@@ -190,24 +174,21 @@ def tracker_rows(ctx: JobContext, tab: str) -> list[list[str]]:
     except Exception:  # noqa: BLE001 - a tracker made before this tab existed: add the missing tabs, retry
         if ctx.dry_run or not tracker.exists:
             return []
-        from ilt_bot.jobs.tracker import tracker_key, tracker_shares
-
-        ctx.workspace.ensure_spreadsheet(tracker_key(ctx.config), "", "", TABS, share=tracker_shares(ctx))
+        ctx.workspace.ensure_spreadsheet(tracker_key(ctx.config), "", "", ctx.tracker_tabs or TABS,
+                                         share=tracker_shares(ctx))
         return tracker.rows(tab)
 
 
-def sample_ctx(config: Any) -> JobContext:
+def sample_ctx(config: Config) -> JobContext:
     """A pass with no Workspace and an empty tracker, for rendering sample contexts (``ilt-bot check``)."""
-    from ilt_bot.calendar import SchoolYear
-
     year = SchoolYear(config)
     ctx = JobContext(config=config, year=year, workspace=None, now=year.at(config.year.end, config.schedule.end))  # type: ignore[arg-type]
-    ctx.memo["semester_rows"] = {}
-    ctx.memo["tm_responses"] = None  # no responses spreadsheet to read
+    ctx.semester_rows = {}
+    ctx.tm_sheet, ctx.tm_sheet_known = None, True  # no responses spreadsheet to read
     return ctx
 
 
-def sample_team(config: Any) -> Any:
+def sample_team(config: Config) -> Team:
     """The first teacher team, or a made-up one when the config has none."""
     if config.teams:
         return config.teams[0]
