@@ -188,7 +188,7 @@ class SchoolYear:
         if spec.cycles:
             spans = [(c.start, c.end) for c in spec.cycles]
         else:
-            assert spec.length_weeks is not None and spec.first_start is not None  # noqa: S101 - config checked
+            assert spec.length_weeks is not None and spec.first_start is not None  # config checked
             spans = self._generated_cycles(spec.first_start, spec.length_weeks, spec.skip_break_weeks)
         return [self._cycle(i, start, end) for i, (start, end) in enumerate(spans)]
 

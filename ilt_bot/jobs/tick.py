@@ -76,7 +76,7 @@ def run_tick(
             return
         try:
             fn()
-        except Exception as exc:  # noqa: BLE001 - one failing step must not stop the others
+        except Exception as exc:  # one failing step must not stop the others
             log.exception("tick step %s failed", name)
             ctx.error(name, exc)
 

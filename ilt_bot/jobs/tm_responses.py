@@ -146,7 +146,7 @@ def check_tracker_tab(ctx: JobContext) -> int:
         return 0
     try:
         old = ctx.workspace.read_rows(tracker.id, THINKING_MAP)
-    except Exception as exc:  # noqa: BLE001 - only "no such tab" is expected; anything else is raised
+    except Exception as exc:  # only "no such tab" is expected; anything else is raised
         if _missing_tab(exc):
             return 0
         raise

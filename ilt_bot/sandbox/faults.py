@@ -49,7 +49,7 @@ class FaultInjector:
             raise ValueError("fault rate must be between 0 and 1")
         self.rate = rate
         self.kinds = chosen
-        self._random = random.Random(seed)  # noqa: S311 - reproducible test faults, not security
+        self._random = random.Random(seed)  # reproducible test faults, not security
         self._lock = threading.Lock()
 
     def draw(self, is_write: bool) -> Fault | None:

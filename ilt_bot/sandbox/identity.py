@@ -428,7 +428,7 @@ class SandboxCredentials(google.auth.credentials.Credentials):
         self.granted = scopes
         self.token = token_for(email, scopes)
 
-    def refresh(self, request: Any) -> None:  # noqa: ARG002 - nothing to refresh
+    def refresh(self, request: Any) -> None:  # nothing to refresh
         self.token = token_for(self.email, self.granted)
 
     @property

@@ -32,7 +32,7 @@ def login(req: PageRequest) -> Result:
 
 
 @page("/_sandbox/logout", ("GET", "POST"))
-def logout(req: PageRequest) -> Result:  # noqa: ARG001 - the cookie is cleared either way
+def logout(req: PageRequest) -> Result:  # the cookie is cleared either way
     cookie = f"{identity.SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
     return Result(status=302, content_type="text/html; charset=utf-8", raw=b"",
                   headers={"Location": "/_sandbox/", "Set-Cookie": cookie})
@@ -118,6 +118,6 @@ def clock(req: PageRequest) -> Result:
 
 
 @page("/")
-def root(req: PageRequest) -> Result:  # noqa: ARG001 - a browser opening the sandbox's address
+def root(req: PageRequest) -> Result:  # a browser opening the sandbox's address
     """The bare address of the sandbox leads a browser to the index."""
     return Result(status=302, content_type="text/html; charset=utf-8", raw=b"", headers={"Location": "/_sandbox/"})

@@ -141,7 +141,7 @@ class _Attempt:
     def __init__(self, client: GatewayHTTPClient, verb: str, url: str, kwargs: dict[str, Any], method_id: str,
                  what: str, file_id: str | None) -> None:
         self.client, self.verb, self.url, self.kwargs = client, verb, url, kwargs
-        self.methodId = method_id  # noqa: N815 - the attribute name Caller.execute reads
+        self.methodId = method_id  # the attribute name Caller.execute reads
         self.what, self.file_id = what, file_id
 
     def execute(self, num_retries: int = 0) -> requests.Response:

@@ -42,7 +42,7 @@ class FakeWorld:
     kind = "fake"
 
     def __init__(self, config: Any) -> None:
-        from tests.jobs.fake_workspace import FakeWorkspace  # noqa: PLC0415 - test helper module
+        from tests.jobs.fake_workspace import FakeWorkspace  # test helper module
 
         self.config = config
         self.ws = FakeWorkspace()

@@ -173,7 +173,7 @@ def test_forms_per_team_per_cycle_answers_synced_once_and_digests(people, config
     assert "guided reading" in repeated and "Cycle 1" in repeated
     assert "Our data meetings" not in text  # only this cycle's answers
 
-    with pytest.raises(Exception):  # noqa: B017 - the Form is closed after the window
+    with pytest.raises(Exception):  # the Form is closed after the window
         people.answer(k2, K2[2][1], {"q1": "late"}, titles, 2026, 10, 6, 8)
     final = people.tick(2026, 11, 16, 12)
     assert final.created == [] and final.synced_responses == 0

@@ -77,7 +77,7 @@ class PatientPeople(People):
     def __init__(self, base_url: str, fault_rate: float = 0.0, seed: int = 0, patience: int = 12) -> None:
         super().__init__(base_url)
         self.fault_rate = fault_rate
-        self.random = random.Random(seed)  # noqa: S311 - reproducible simulation
+        self.random = random.Random(seed)  # reproducible simulation
         self.patience = patience
         self.believed: list[Submission] = []
         self.resent_after_commit = 0
@@ -202,7 +202,7 @@ class SoakResult:
 def tick_in_child(config_path: Path, url: str, now: datetime, timeout: float = 300) -> subprocess.Popen[bytes]:
     """Start one tick as a separate process (the CLI's path: load config, connect, run_tick)."""
     env = {**os.environ, "ILT_BOT_SANDBOX_URL": url, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    return subprocess.Popen(  # our own interpreter and module
         [sys.executable, "-m", "tests.reliability.soak", "tick", str(config_path), now.isoformat()],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
@@ -233,7 +233,7 @@ class Soak:
         self.fault_rate = fault_rate
         self.kinds = kinds
         self.seed = seed
-        self.random = random.Random(seed)  # noqa: S311 - reproducible simulation
+        self.random = random.Random(seed)  # reproducible simulation
         self.crashes_wanted = crashes
         if crashes and db == ":memory:":
             self._tmp = tempfile.TemporaryDirectory(prefix="ilt-soak-")

@@ -47,14 +47,14 @@ class CrashRig:
         self.config = load_config(config_path)
         self.server = SandboxServer(db=str(tmp / "workspace.db")).start()
         self.env = {**os.environ, "ILT_BOT_SANDBOX_URL": self.server.url, "ILT_BOT_LOCK_DIR": str(tmp / "locks")}
-        self.random = random.Random(seed)  # noqa: S311 - reproducible kills
+        self.random = random.Random(seed)  # reproducible kills
         self.kills = 0
         self.runs = 0
         self.kill_points: Counter[int] = Counter()
 
     def start(self, now) -> subprocess.Popen[str]:
         self.runs += 1
-        return subprocess.Popen(  # noqa: S603 - the project's own CLI
+        return subprocess.Popen(  # the project's own CLI
             [*cli(), "tick", "-c", str(self.config_path), "--now", now.isoformat(), "--json"],
             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -172,7 +172,7 @@ def _check(tmp_path: Path, text: str, *extra: str) -> subprocess.CompletedProces
     path.write_text(text, encoding="utf-8")
     from tests.reliability.test_crash_safety import cli
 
-    return subprocess.run([*cli(), "check", "-c", str(path), *extra], capture_output=True, text=True,  # noqa: S603
+    return subprocess.run([*cli(), "check", "-c", str(path), *extra], capture_output=True, text=True,
                           timeout=120, check=False)
 
 

@@ -113,7 +113,7 @@ def test_refresh_token_grant(sandbox):
     register_refresh_token(sandbox.store, "1//refresh-ana", USER)
     credentials = google.oauth2.credentials.Credentials(
         None, refresh_token="1//refresh-ana", token_uri="https://oauth2.googleapis.com/token",
-        client_id="cid.apps.googleusercontent.com", client_secret="secret",  # noqa: S106
+        client_id="cid.apps.googleusercontent.com", client_secret="secret",
     )
     credentials.refresh(Request(session=sandbox_session(sandbox.url)))
     assert credentials.token == f"sandbox:{USER}"
@@ -121,7 +121,7 @@ def test_refresh_token_grant(sandbox):
     assert drive_with(sandbox, credentials).about().get(fields="user").execute()["user"]["emailAddress"] == USER
     bad = google.oauth2.credentials.Credentials(
         None, refresh_token="1//nope", token_uri="https://oauth2.googleapis.com/token",
-        client_id="cid", client_secret="secret",  # noqa: S106
+        client_id="cid", client_secret="secret",
     )
     with pytest.raises(RefreshError) as info:
         bad.refresh(Request(session=sandbox_session(sandbox.url)))

@@ -57,7 +57,7 @@ def test_requests_session_and_token_refresh(sandbox, headers_seen):
     register_refresh_token(sandbox.store, "1//r", USER)
     credentials = google.oauth2.credentials.Credentials(
         None, refresh_token="1//r", token_uri="https://oauth2.googleapis.com/token", client_id="c",
-        client_secret="s",  # noqa: S106
+        client_secret="s",
     )
     credentials.refresh(Request(session=sandbox_session(sandbox.url)))
     session = sandbox_session(sandbox.url, credentials)

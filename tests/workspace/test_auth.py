@@ -233,7 +233,7 @@ def test_no_token_or_key_reaches_the_logs(sandbox, tmp_path, caplog):
     gw = fast(config)
     gw.ensure_folder("cedar/folder/agendas", "Agendas", ROOT)
     sandbox.set_faults(1.0, kinds=["503"], seed=1)
-    with pytest.raises(Exception):  # noqa: B017 - any failure: we look at what was logged on the way
+    with pytest.raises(Exception):  # any failure: we look at what was logged on the way
         gw.find("cedar/folder/agendas")
     sandbox.set_faults(0.0)
     text = caplog.text
