@@ -306,24 +306,26 @@ def plan(
 
 @sandbox_app.command("serve")
 def sandbox_serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
-    db: Annotated[str, typer.Option(help="SQLite file (':memory:' forgets everything on exit).")] = "sandbox.db",
-    latency_ms: Annotated[float, typer.Option("--latency-ms", help="Added latency per request.")] = 0,
+    host: Annotated[str, typer.Option(help="Address to listen on.", metavar="HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", metavar="PORT")] = 8765,
+    db: Annotated[str, typer.Option(help="SQLite file (':memory:' forgets everything on exit).",
+                                    metavar="PATH")] = "sandbox.db",
+    latency_ms: Annotated[float, typer.Option("--latency-ms", help="Added latency per request.", metavar="MS")] = 0,
     fault_rate: Annotated[float, typer.Option("--fault-rate", help="Share of requests that fail (0-1).",
-                                              min=0.0, max=1.0)] = 0.0,
-    fault_seed: Annotated[int | None, typer.Option("--fault-seed", help="Seed for repeatable faults.")] = None,
-    request_log: Annotated[str | None, typer.Option("--request-log", help="Append JSON lines per request here.")]
-    = None,
+                                              min=0.0, max=1.0, metavar="P")] = 0.0,
+    fault_seed: Annotated[int | None, typer.Option("--fault-seed", help="Seed for repeatable faults.",
+                                                   metavar="N")] = None,
+    request_log: Annotated[str | None, typer.Option("--request-log", help="Append JSON lines per request here.",
+                                                    metavar="PATH")] = None,
     quotas: Annotated[bool, typer.Option("--quotas/--no-quotas", help="Google's per-minute request quotas "
                                          "(429 beyond them), on the sandbox clock.")] = True,
     allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Listen on a non-loopback --host although "
                                                "the sandbox has no authentication.")] = False,
     account: Annotated[list[str] | None, typer.Option("--account", help="An address with a Google account "
                                                       "(repeat it); once given, silent shares to anyone else are "
-                                                      "refused, as on Google.")] = None,
+                                                      "refused, as on Google.", metavar="EMAIL")] = None,
 ) -> None:
-    """Run the local Workspace (Drive, Docs, Forms, Sheets) until Ctrl-C."""
+    """Run the local Workspace (Drive, Docs, Forms, Sheets, Calendar) until Ctrl-C; it has no authentication."""
     from ilt_bot.sandbox.server import is_loopback, serve_forever
 
     if not allow_remote and not is_loopback(host):
