@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ilt_bot.config import is_school_weekday
+
 if TYPE_CHECKING:
     from ilt_bot.calendar import Cycle, Meeting, SchoolYear
     from ilt_bot.config import Config, Member, Semester, Team
@@ -110,7 +112,8 @@ def morning(config: Config, year: SchoolYear, day: date, *, later: bool = False)
     """
     step = timedelta(days=1 if later else -1)
     near = [day + step * n for n in range(4)]
-    chosen = next((d for d in near if year.is_school_day(d)), None) or next((d for d in near if d.weekday() < 5), day)
+    chosen = next((d for d in near if year.is_school_day(d)), None)
+    chosen = chosen or next((d for d in near if is_school_weekday(d)), day)
     return year.at(chosen, config.schedule.start)
 
 
