@@ -93,7 +93,16 @@ class SheetsOps:
                           what=f"Opening spreadsheet {spreadsheet_id}", file_id=spreadsheet_id)
 
     def tabs(self, spreadsheet_id: str) -> list[dict[str, Any]]:
-        """The sheet properties (sheetId, title, index) of every tab, with its ``ilt.tab`` role if keyed."""
+        """The sheet properties (sheetId, title, index) of every tab."""
+        answer = self._call(
+            lambda: self.http.fetch_sheet_metadata(spreadsheet_id,
+                                                   params={"fields": "sheets(properties(sheetId,title,index))"}),
+            what=f"Reading the tabs of spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
+        )
+        return [s.get("properties", {}) for s in answer.get("sheets", [])]
+
+    def keyed_tabs(self, spreadsheet_id: str) -> list[dict[str, Any]]:
+        """:meth:`tabs`, each with its ``ilt.tab`` role (``"role"``) when it has one."""
         answer = self._call(
             lambda: self.http.fetch_sheet_metadata(spreadsheet_id, params={
                 "fields": "sheets(properties(sheetId,title,index),developerMetadata(metadataKey,metadataValue))"}),
@@ -119,7 +128,7 @@ class SheetsOps:
         ``fresh`` spreadsheet the default first sheet becomes the first tab. Existing tabs are never
         touched. Returns the roles added.
         """
-        current = self.tabs(spreadsheet_id)
+        current = self.keyed_tabs(spreadsheet_id)
         present = {p.get("role") for p in current} | {p.get("title") for p in current if "role" not in p}
         missing = [t for t in tabs if t not in present]
         if not missing:
@@ -139,7 +148,7 @@ class SheetsOps:
             requests += tt.new_tab_requests(role, tabs[role], sheet_id, title, add=True)
 
         def recover() -> dict[str, Any] | None:
-            now = self.tabs(spreadsheet_id)
+            now = self.keyed_tabs(spreadsheet_id)
             have = {p.get("role") for p in now} | {p.get("title") for p in now}
             return {"replies": []} if all(t in have for t in missing) else None
 
