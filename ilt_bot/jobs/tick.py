@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from ilt_bot import registry
 from ilt_bot.calendar import SchoolYear
 from ilt_bot.jobs import JobContext, TickReport
-from ilt_bot.jobs.feedback import sync_feedback
+from ilt_bot.jobs.agenda import restore_meeting_rows
+from ilt_bot.jobs.feedback import polled_meetings, sync_feedback
 from ilt_bot.jobs.harvest import harvest
 from ilt_bot.jobs.intake import sync_intake
 from ilt_bot.jobs.setup import ensure_standing
@@ -85,6 +86,7 @@ def run_tick(
     if not items:
         return ctx.report  # before the set-up day: nothing is due yet
     step("standing", lambda: ensure_standing(ctx))
+    step("meetings rows", lambda: restore_meeting_rows(ctx, polled_meetings(ctx)))
     step("sync feedback", lambda: sync_feedback(ctx))
     step("sync intake", lambda: sync_intake(ctx, ctx.intake_form))
     step("harvest action items", lambda: harvest(ctx))

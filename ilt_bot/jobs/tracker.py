@@ -344,8 +344,8 @@ def update_dashboard(ctx: JobContext) -> int:
         return 0
     written = tracker.upsert(DASHBOARD, feedback_counts(tracker))
     tab = tracker.tab(DASHBOARD)
-    if written and tracker.exists and not ctx.dry_run and tab is not None:
-        title, columns = DASHBOARD_CHARTS[feedback_style(ctx.config)]
+    title, columns = DASHBOARD_CHARTS[feedback_style(ctx.config)]
+    if written and tracker.exists and not ctx.dry_run and tab is not None and title not in tab.charts:
         ctx.workspace.ensure_column_chart(tracker.id, tab.title, title, tab.columns["Meeting"],
                                           [tab.columns[c] for c in columns], anchor_column=tab.width + 1)
     return written

@@ -22,7 +22,7 @@ TAB_KEY = "ilt.tab"
 COL_KEY = "ilt.col"
 LEASE_KEY = "ilt.lease"
 
-READ_FIELDS = ("sheets(properties(sheetId,title,index),developerMetadata(metadataKey,metadataValue),"
+READ_FIELDS = ("sheets(properties(sheetId,title,index),developerMetadata(metadataKey,metadataValue),charts(spec(title)),"
                "data(columnMetadata(developerMetadata(metadataKey,metadataValue)),rowData(values(formattedValue))))")
 """The ``fields`` mask of the one read per tick: every tab's identity, column keys and cell text."""
 
@@ -61,6 +61,8 @@ class TabData:
     """Titles of other tabs claiming this role (a person duplicated it): ignored, reported."""
     keyed: bool = True
     """Whether the tab carries its ``ilt.tab`` metadata (False: found by title in an older tracker)."""
+    charts: list[str] = field(default_factory=list)
+    """The titles of the tab's charts."""
 
     @property
     def width(self) -> int:
@@ -118,7 +120,7 @@ def parse(answer: dict[str, Any], tabs: dict[str, list[str]]) -> dict[str, TabDa
         header = cells[0] if cells else []
         columns, unkeyed = _columns(grid, header, tabs[roles[0]])
         tab = TabData(roles[0], int(props.get("sheetId", 0)), str(props.get("title", "")), columns, cells[1:],
-                      unkeyed)
+                      unkeyed, charts=[str((c.get("spec") or {}).get("title", "")) for c in sheet.get("charts") or []])
         other = found.get(tab.role)
         if other is None or tab.sheet_id < other.sheet_id:
             if other is not None:
