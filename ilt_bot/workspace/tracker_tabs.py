@@ -22,7 +22,8 @@ TAB_KEY = "ilt.tab"
 COL_KEY = "ilt.col"
 LEASE_KEY = "ilt.lease"
 
-READ_FIELDS = ("sheets(properties(sheetId,title,index),developerMetadata(metadataKey,metadataValue),charts(spec(title)),"
+READ_FIELDS = ("sheets(properties(sheetId,title,index),developerMetadata(metadataKey,metadataValue),"
+               "charts(spec(title)),"
                "data(columnMetadata(developerMetadata(metadataKey,metadataValue)),rowData(values(formattedValue))))")
 """The ``fields`` mask of the one read per tick: every tab's identity, column keys and cell text."""
 
