@@ -152,10 +152,17 @@ class SheetsOps:
             have = {p.get("role") for p in now} | {p.get("title") for p in now}
             return {"replies": []} if all(t in have for t in missing) else None
 
-        self._once(
-            lambda: self.http.batch_update(spreadsheet_id, {"requests": requests}),
-            recover, what=f"Adding tabs {', '.join(missing)} to spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
-        )
+        try:
+            self._once(
+                lambda: self.http.batch_update(spreadsheet_id, {"requests": requests}),
+                recover, what=f"Adding tabs {', '.join(missing)} to spreadsheet {spreadsheet_id}",
+                file_id=spreadsheet_id,
+            )
+        except InvalidRequest:  # an overlapping run added them first (the title or sheetId is taken)
+            if self._call(recover, what=f"Reading the tabs of spreadsheet {spreadsheet_id}",
+                          file_id=spreadsheet_id) is None:
+                raise
+            return []
         return missing
 
     def charts(self, spreadsheet_id: str) -> list[dict[str, Any]]:
