@@ -63,6 +63,17 @@ def padded(row: list[str], width: int) -> list[str]:
     return list(row) + [""] * (width - len(row))
 
 
+def in_header_order(data: TabData, header: list[str], raw: list[str]) -> list[str]:
+    """A sheet row as the bot's fields in ``header`` order, wherever people moved the columns."""
+    return [cell(raw, data.columns[name]) if name in data.columns else "" for name in header]
+
+
+def header_rows(data: TabData | None, header: list[str]) -> list[list[str]]:
+    """A tab's rows in ``header`` order, without people's own rows (no id)."""
+    rows = [in_header_order(data, header, raw) for raw in data.rows] if data is not None else []
+    return [r for r in rows if r and r[0].strip()]
+
+
 class Tracker:
     """The tracker spreadsheet: every tab read once per pass (one request), found by identity; writes go
     into the bot's own columns wherever people moved them (none in a dry run). docs/tracker-identity.md.
@@ -129,7 +140,7 @@ class Tracker:
         index_of: dict[str, int] = {}
         dups: list[int] = []
         for n, raw in enumerate(data.rows if data is not None else []):
-            row = [cell(raw, data.columns[name]) if name in data.columns else "" for name in header]
+            row = in_header_order(data, header, raw)
             rid = row[0]
             if not rid.strip():
                 continue  # a person's row (or one whose id a person cleared): never the bot's

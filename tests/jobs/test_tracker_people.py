@@ -151,3 +151,29 @@ def test_a_tick_reads_the_tracker_once(sandbox_world, config, year):
                  if e["method"].startswith("sheets.") and not e["method"].endswith("batchUpdate")]
         assert reads == ["sheets.spreadsheets.get"], (when, reads)
         assert report.synced_responses == 1
+
+
+def test_a_deleted_tab_is_named_by_status_then_made_again_and_refilled_from_the_forms(sandbox_world, config, year):
+    """Deleting a tab deletes its metadata ("DeveloperMetadata": "If the associated object is deleted then its
+    metadata is deleted too"): ``ilt-bot status`` names it with the fix, the next pass makes the tab again and
+    copies every response of the polled Forms back into it, and says so in the Runs tab."""
+    from ilt_bot.status import school_status
+
+    world = sandbox_world
+    tick(world, config, year, 2026, 8, 22, 12)
+    for email, text in ((ANA, "Roles were clear"), (BEN, "Data protocol helped")):
+        world.respond(FIRST_FORM, email, {"plus": text}, local(config, 2026, 8, 25, 18))
+    tick(world, config, year, 2026, 8, 26, 7)
+    ana = Member(world, ANA)
+    ana.batch({"deleteSheet": {"sheetId": ana.tabs()[FEEDBACK]["sheetId"]}})
+
+    status = school_status(config, world.ws, local(config, 2026, 8, 26, 8))
+    missing = [a for a in status.attention if a.what == "tab_missing"]
+    assert len(missing) == 1 and "'Feedback' tab was deleted" in missing[0].detail and "ilt-bot tick" in missing[0].detail
+
+    tick(world, config, year, 2026, 8, 26, 12)
+    cells = ana.every_cell()
+    assert cells["Roles were clear"] == 1 and cells["Data protocol helped"] == 1
+    status = school_status(config, world.ws, local(config, 2026, 8, 26, 13))
+    assert not [a for a in status.attention if a.what == "tab_missing"]
+    assert any(a.what == "repaired" and "Feedback" in a.detail for a in status.attention)
