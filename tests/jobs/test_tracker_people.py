@@ -169,7 +169,8 @@ def test_a_deleted_tab_is_named_by_status_then_made_again_and_refilled_from_the_
 
     status = school_status(config, world.ws, local(config, 2026, 8, 26, 8))
     missing = [a for a in status.attention if a.what == "tab_missing"]
-    assert len(missing) == 1 and "'Feedback' tab was deleted" in missing[0].detail and "ilt-bot tick" in missing[0].detail
+    assert len(missing) == 1
+    assert "'Feedback' tab was deleted" in missing[0].detail and "ilt-bot tick" in missing[0].detail
 
     tick(world, config, year, 2026, 8, 26, 12)
     cells = ana.every_cell()
