@@ -381,7 +381,7 @@ class SheetsOps:
         id_field = header[0]
 
         def make() -> Any:
-            body = {"appendCells": {"sheetId": tab.sheet_id, "fields": "userEnteredValue",
+            body = {"appendCells": {"sheetId": tab.sheet_id, "fields": tt.APPEND_FIELDS,
                                     "rows": [{"values": tt.row_cells(tab, header, r)} for r in pending]}}
             return self.http.batch_update(spreadsheet_id, {"requests": [body]})
 

@@ -42,7 +42,10 @@ NOTES = {
 }
 """The note on each tab's first header cell: what the bot writes there."""
 
-DATE_FIELDS = frozenset({"Meeting", "Submitted", "Created", "Opened", "Closed", "By when", "Time", "Placed in"})
+LINK_FIELDS = frozenset({"Agenda link", "Feedback link"})
+"""Columns whose cells are links: written as text with a ``textFormat.link`` (clickable, read back as text)."""
+
+APPEND_FIELDS = "userEnteredValue,userEnteredFormat.textFormat.link"
 
 
 @dataclass
@@ -221,4 +224,6 @@ def row_cells(tab: TabData, header: list[str], values: list[str]) -> list[dict[s
     for name, value in zip(header, values, strict=False):
         if name in tab.columns:
             cells[tab.columns[name]] = string_cell(value)
+            if name in LINK_FIELDS and value.startswith(("https://", "http://")):
+                cells[tab.columns[name]]["userEnteredFormat"] = {"textFormat": {"link": {"uri": value}}}
     return cells

@@ -178,3 +178,18 @@ def test_a_deleted_tab_is_named_by_status_then_made_again_and_refilled_from_the_
     status = school_status(config, world.ws, local(config, 2026, 8, 26, 13))
     assert not [a for a in status.attention if a.what == "tab_missing"]
     assert any(a.what == "repaired" and "Feedback" in a.detail for a in status.attention)
+
+
+def test_the_meetings_links_are_links(sandbox_world, config, year):
+    """A link cell is its URL as text with ``userEnteredFormat.textFormat.link`` (CellData.hyperlink reads it
+    back): clickable in the Sheets UI, the same text for the bot."""
+    world = sandbox_world
+    tick(world, config, year, 2026, 8, 22, 12)
+    ana = Member(world, ANA)
+    answer = ana.sheets.get(spreadsheetId=ana.id, ranges=[MEETINGS],
+                            fields="sheets(data(rowData(values(formattedValue,hyperlink))))").execute()
+    header, first = answer["sheets"][0]["data"][0]["rowData"][:2]
+    titles = [c.get("formattedValue") for c in header["values"]]
+    for name in ("Agenda link", "Feedback link"):
+        link = first["values"][titles.index(name)]
+        assert link["formattedValue"].startswith("http") and link["hyperlink"] == link["formattedValue"]
