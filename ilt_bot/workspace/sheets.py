@@ -416,14 +416,15 @@ class SheetsOps:
         return len(cells)
 
     def delete_tab_rows(self, spreadsheet_id: str, tab: TabData, row_numbers: list[int]) -> int:
-        """Delete rows (n below the header), last first, in one atomic ``batchUpdate``; sent once (the caller
-        holds the tracker's lease, so the positions are its own fresh read's)."""
+        """Delete rows (n below the header), last first, in one atomic ``batchUpdate``, sent at most once (the
+        caller holds the tracker's lease, so the positions are its own fresh read's)."""
         requests = [{"deleteDimension": {"range": {"sheetId": tab.sheet_id, "dimension": "ROWS",
                                                    "startIndex": tab.row_index(n), "endIndex": tab.row_index(n) + 1}}}
                     for n in sorted(set(row_numbers), reverse=True)]
-        if requests:
-            self._once(lambda: self.http.batch_update(spreadsheet_id, {"requests": requests}), lambda: None,
-                       what=f"Removing {len(requests)} duplicated rows of {tab.title!r}", file_id=spreadsheet_id)
+        if requests:  # one attempt: a lost answer is never re-sent (positions may have moved); the next pass
+            # finds whatever copies are left and removes them under its own lease
+            self._attempt(lambda: self.http.batch_update(spreadsheet_id, {"requests": requests}),
+                          f"Removing {len(requests)} duplicated rows of {tab.title!r}", spreadsheet_id)()
         return len(requests)
 
     def take_lease(self, spreadsheet_id: str, holder: str, expires: str, now: str) -> int | None:
