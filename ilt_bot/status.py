@@ -31,7 +31,8 @@ class Attention:
     """Something a person should look at."""
 
     what: str
-    """``trashed``, ``skipped``, ``error``, ``no_permission``, ``unanswered_form``, ``never_ran``."""
+    """``trashed``, ``skipped``, ``error``, ``no_permission``, ``unanswered_form``, ``never_ran``, ``tab_missing``,
+    ``repaired``."""
     key: str
     detail: str
 
@@ -131,6 +132,8 @@ def _run_attention(run_rows: list[list[str]]) -> list[Attention]:
         result, key, detail = _cell(row, 4), _cell(row, 3), _cell(row, 5)
         if result == "skipped":
             out.append(Attention("trashed" if "trash" in detail.lower() else "skipped", key, detail))
+        elif result == "repaired":  # the bot put back what a person removed from the tracker
+            out.append(Attention("repaired", key, detail))
         elif result == "error":
             denied = any(w in detail for w in ("PermissionDenied", "NotFound", "cannot add files", "cannot change"))
             out.append(Attention("no_permission" if denied else "error", key, detail))
@@ -164,7 +167,7 @@ def unanswered_forms(meetings: list[list[str]], feedback: list[list[str]], today
 
 def school_status(config: Config, workspace: Any, now: datetime) -> SchoolStatus:
     """The status of one school, read from its Drive through ``workspace`` (read-only)."""
-    from ilt_bot.jobs.tracker import FEEDBACK, MEETINGS, RUNS, tracker_key
+    from ilt_bot.jobs.tracker import FEEDBACK, MEETINGS, RUNS, TABS, header_rows, tracker_key
 
     now = now if now.tzinfo else now.replace(tzinfo=config.tz)
     status = SchoolStatus(school=config.school.id, name=config.school.name, due_next=due_next(config, now))
@@ -179,10 +182,16 @@ def school_status(config: Config, workspace: Any, now: datetime) -> SchoolStatus
         status.attention.append(Attention("trashed", key, "the tracker Sheet is in the trash: restore it, or the "
                                           "bot cannot record feedback and runs"))
         return status
-    runs = workspace.read_rows(found.id, RUNS)
+    wanted = {tab: TABS[tab] for tab in (RUNS, MEETINGS, FEEDBACK)}
+    tabs = workspace.read_tracker(found.id, wanted)  # one read; tabs by identity (docs/tracker-identity.md)
+    for tab in wanted:
+        if tab not in tabs:
+            status.attention.append(Attention("tab_missing", key, f"the tracker's {tab!r} tab was deleted: the next "
+                                              "`ilt-bot tick` makes it again (its rows come back from the Forms)"))
+    runs = header_rows(tabs.get(RUNS), TABS[RUNS])
     status.last_run, run_rows = last_run(runs)
     status.recent = recent_created(runs, now)
     status.attention += _run_attention(run_rows)
-    status.attention += unanswered_forms(workspace.read_rows(found.id, MEETINGS),
-                                         workspace.read_rows(found.id, FEEDBACK), now.date())
+    status.attention += unanswered_forms(header_rows(tabs.get(MEETINGS), TABS[MEETINGS]),
+                                         header_rows(tabs.get(FEEDBACK), TABS[FEEDBACK]), now.date())
     return status

@@ -317,3 +317,24 @@ FEEDBACK_FORM = Routine("feedback_form", key=feedback_key, key_form="<school>/fe
                         items=feedback_items, run=run_meeting_item, folder="feedback")
 """Made with the agenda (its link is in it), so its routine lives here; the Form itself is
 :mod:`ilt_bot.jobs.feedback`'s."""
+
+
+def restore_meeting_rows(ctx: JobContext, days: list[date]) -> int:
+    """Add back the Meetings rows of held meetings a person deleted (their agenda Doc still exists), so the
+    feedback sync and the harvest find them again; returns how many. docs/tracker-identity.md."""
+    tracker = ctx.tracker
+    if tracker is None or ctx.dry_run:
+        return 0
+    have = {cell(r, col(MEETINGS, "Meeting")) for r in tracker.rows(MEETINGS)}
+    restored = 0
+    for meeting in ctx.year.meetings():
+        if meeting.date not in days or meeting.date.isoformat() in have or meeting.date > ctx.now.date():
+            continue
+        found = ctx.find(agenda_key(ctx.config, meeting.date))
+        if found is None or found.trashed:
+            continue
+        _repair_meeting_row(ctx, meeting, found)
+        restored += 1
+        ctx.record("repair", agenda_key(ctx.config, meeting.date), "repaired",
+                   "its Meetings row was deleted from the tracker: added back")
+    return restored

@@ -7,7 +7,7 @@ are copied once each (by responseId) into the tracker's Feedback tab, where noth
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from ilt_bot.jobs import (
@@ -18,7 +18,8 @@ from ilt_bot.jobs import (
     feedback_style,
     member_emails,
 )
-from ilt_bot.jobs.tracker import FEEDBACK, FEEDBACK_REFS, MEETINGS, answer_cell, cell, col, recent_meetings
+from ilt_bot.jobs.common import first_pass_of_day
+from ilt_bot.jobs.tracker import FEEDBACK, FEEDBACK_REFS, MEETINGS, answer_cell, cell, col
 from ilt_bot.routine import school_key
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
@@ -97,13 +98,6 @@ def close_feedback_form(ctx: JobContext, day: date, form_id: str | None) -> None
     ctx.record("close", feedback_key(ctx.config, day), "closed", "feedback form no longer takes responses")
 
 
-def _parse_time(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def response_row(day: date, answer: FormAnswer) -> list[str]:
     """A Feedback tab row: id, meeting, submitted, respondent, then plus, delta, stop, start, continue."""
     texts = [answer_cell("\n".join(v for v in answer.answers.get(ref, []) if v), answer.response_id)
@@ -111,27 +105,47 @@ def response_row(day: date, answer: FormAnswer) -> list[str]:
     return [answer.response_id, day.isoformat(), answer.submitted, answer.respondent_email or "", *texts]
 
 
+def polled_meetings(ctx: JobContext) -> list[date]:
+    """The meetings whose Forms a pass reads: the last one held and the later ones made, from the plan
+    (never from a tracker cell a person can type in); every held meeting in the day's first pass, so a
+    deleted Feedback row of any meeting comes back from its Form (docs/tracker-identity.md)."""
+    today = ctx.now.date()
+    days = [m.date for m in ctx.year.meetings()]
+    held = [d for d in days if d <= today]
+    if first_pass_of_day(ctx):
+        return held + [d for d in days if d > today]
+    return held[-1:] + [d for d in days if d > today]
+
+
+def meeting_form_id(ctx: JobContext, day: date) -> str | None:
+    """The meeting's feedback Form: its Meetings row's id, else found by key (the row may be deleted)."""
+    tracker = ctx.tracker
+    for row in tracker.rows(MEETINGS) if tracker is not None else []:
+        if cell(row, col(MEETINGS, "Meeting")) == day.isoformat() and cell(row, col(MEETINGS, "Feedback form")):
+            return cell(row, col(MEETINGS, "Feedback form"))
+    if day > ctx.now.date() + timedelta(days=31):
+        return None  # not made yet: no Drive lookup for the rest of the year
+    found = ctx.find(feedback_key(ctx.config, day))
+    return found.id if found is not None and not found.trashed and found.id != DRY_RUN_ID else None
+
+
 def sync_feedback(ctx: JobContext) -> int:
-    """Copy new responses of the recent meetings' Forms into the Feedback tab; returns how many."""
+    """Copy the responses of the polled meetings' Forms that the Feedback tab lacks; returns how many.
+
+    Every response is listed and matched by its responseId: no "newest Submitted" watermark, so a date a
+    person types into the tab changes nothing, and a row a person deleted is copied again."""
     tracker = ctx.tracker
     if tracker is None or not tracker.exists:
         return 0
-    meetings = recent_meetings(tracker, ctx.now.date(), held=1, upcoming=True)
-    meeting_col, form_col = col(MEETINGS, "Meeting"), col(MEETINGS, "Feedback form")
-    newest: dict[str, str] = {}
-    for row in tracker.rows(FEEDBACK):
-        day, submitted = cell(row, col(FEEDBACK, "Meeting")), cell(row, col(FEEDBACK, "Submitted"))
-        newest[day] = max(newest.get(day, ""), submitted)
     total = 0
-    for row in meetings:
-        day_text, form_id = cell(row, meeting_col), cell(row, form_col)
-        if not day_text or not form_id or ctx.stopping:
+    for day in polled_meetings(ctx):
+        if ctx.stopping:
+            break
+        form_id = meeting_form_id(ctx, day)
+        if not form_id:
             continue
-        day = date.fromisoformat(day_text)
-        since = _parse_time(newest[day_text]) - timedelta(seconds=1) if newest.get(day_text) else None
-        answers = ctx.workspace.list_responses(form_id, since=since)
-        rows = [response_row(day, a) for a in answers]
-        added = tracker.append_once(FEEDBACK, rows)
+        answers = ctx.workspace.list_responses(form_id)
+        added = tracker.append_once(FEEDBACK, [response_row(day, a) for a in answers])
         if added:
             ctx.record("would sync" if ctx.dry_run else "sync", feedback_key(ctx.config, day), "responses",
                        f"{added} new feedback responses")

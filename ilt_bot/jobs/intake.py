@@ -18,7 +18,6 @@ from ilt_bot.jobs import (
     member_emails,
     member_name,
     resolve,
-    resume_after,
 )
 from ilt_bot.jobs.tracker import AGENDA_ITEMS, answer_cell, cell, col
 from ilt_bot.routine import school_key
@@ -99,10 +98,8 @@ def sync_intake(ctx: JobContext, form: FileRef | None) -> int:
     tracker = ctx.tracker
     if tracker is None or not tracker.exists or form is None or form.id == DRY_RUN_ID or ctx.stopping:
         return 0
-    submitted_col = col(AGENDA_ITEMS, "Submitted")
-    stamps = [cell(r, submitted_col) for r in tracker.rows(AGENDA_ITEMS) if cell(r, 0).startswith("intake:")]
-    since = resume_after(stamps)
-    answers = ctx.workspace.list_responses(form.id, since=since)
+    # Every response, matched by id: no watermark a person could type into; a deleted row comes back.
+    answers = ctx.workspace.list_responses(form.id)
     added = tracker.append_once(AGENDA_ITEMS, [item_row(ctx.config, a) for a in answers])
     if added:
         ctx.record("would sync" if ctx.dry_run else "sync", intake_key(ctx.config), "responses",

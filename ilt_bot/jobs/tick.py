@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING, Any
 from ilt_bot import registry
 from ilt_bot.calendar import SchoolYear
 from ilt_bot.jobs import JobContext, TickReport
-from ilt_bot.jobs.feedback import sync_feedback
+from ilt_bot.jobs.agenda import restore_meeting_rows
+from ilt_bot.jobs.feedback import polled_meetings, sync_feedback
 from ilt_bot.jobs.harvest import harvest
 from ilt_bot.jobs.intake import sync_intake
 from ilt_bot.jobs.setup import ensure_standing
-from ilt_bot.jobs.tracker import append_runs, update_dashboard
+from ilt_bot.jobs.tracker import append_runs, remove_duplicates, update_dashboard
 from ilt_bot.plan import due_items
 from ilt_bot.workspace.api import WorkspaceAPI
 
@@ -85,6 +86,7 @@ def run_tick(
     if not items:
         return ctx.report  # before the set-up day: nothing is due yet
     step("standing", lambda: ensure_standing(ctx))
+    step("meetings rows", lambda: restore_meeting_rows(ctx, polled_meetings(ctx)))
     step("sync feedback", lambda: sync_feedback(ctx))
     step("sync intake", lambda: sync_intake(ctx, ctx.intake_form))
     step("harvest action items", lambda: harvest(ctx))
@@ -96,5 +98,6 @@ def run_tick(
         routine = registry.by_kind(item.kind)
         step(item.key, lambda r=routine, i=item: r.run(ctx, i))
 
+    step("tracker duplicates", lambda: remove_duplicates(ctx))
     step("runs", lambda: append_runs(ctx, _run_id(config, now)))
     return ctx.report

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING
 
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, feedback_style, member_emails, resolve
 from ilt_bot.routine import school_key
 from ilt_bot.workspace.api import Share, fit_cell
+from ilt_bot.workspace.tracker_tabs import TabData
 
 if TYPE_CHECKING:
     from ilt_bot.config import Config
@@ -62,33 +63,107 @@ def padded(row: list[str], width: int) -> list[str]:
     return list(row) + [""] * (width - len(row))
 
 
+def in_header_order(data: TabData, header: list[str], raw: list[str]) -> list[str]:
+    """A sheet row as the bot's fields in ``header`` order, wherever people moved the columns."""
+    return [cell(raw, data.columns[name]) if name in data.columns else "" for name in header]
+
+
+def header_rows(data: TabData | None, header: list[str]) -> list[list[str]]:
+    """A tab's rows in ``header`` order, without people's own rows (no id)."""
+    rows = [in_header_order(data, header, raw) for raw in data.rows] if data is not None else []
+    return [r for r in rows if r and r[0].strip()]
+
+
 class Tracker:
-    """The tracker spreadsheet: rows read once per pass, writes buffered per tab (none in a dry run)."""
+    """The tracker spreadsheet: every tab read once per pass (one request), found by identity; writes go
+    into the bot's own columns wherever people moved them (none in a dry run). docs/tracker-identity.md.
+
+    Jobs see each tab's rows in the order of its header (``col(tab, name)``), without people's columns,
+    without rows whose id cell is empty (people's own rows), and each id once: when an overlapping run
+    appended a row twice, the first copy is the row and the others wait in :attr:`duplicates` for
+    :func:`remove_duplicates`.
+    """
 
     def __init__(self, ctx: JobContext, spreadsheet_id: str, web_link: str | None = None) -> None:
         self.ctx = ctx
         self.id = spreadsheet_id
         self.web_link = web_link
         self.tabs = ctx.tracker_tabs or TABS
+        self._found: dict[str, TabData] | None = None
         self._rows: dict[str, list[list[str]]] = {}
+        self._where: dict[str, list[int | None]] = {}
+        self.duplicates: dict[str, list[int]] = {}
+        """tab -> rows (n below the header) repeating an id an earlier row has."""
 
     @property
     def exists(self) -> bool:
         return self.id != DRY_RUN_ID
 
+    def found(self) -> dict[str, TabData]:
+        """Every tab by identity: the pass's one read (again only after making a missing tab)."""
+        if self._found is None:
+            self._found = {}
+            if self.exists:
+                self._found = self._read()
+        return self._found
+
+    def _read(self) -> dict[str, TabData]:
+        ws, key = self.ctx.workspace, tracker_key(self.ctx.config)
+        found = ws.read_tracker(self.id, self.tabs)
+        for tab in found.values():
+            for title in tab.copies:
+                self.ctx.skipped(key, f"the tab {title!r} is a copy of the bot's {tab.title!r} tab: the bot reads "
+                                      f"and writes {tab.title!r} only; delete the copy or keep it as your own")
+        needs = [r for r in self.tabs if r not in found or found[r].unkeyed or not found[r].keyed
+                 or any(n not in found[r].columns for n in self.tabs[r])]
+        if not needs or self.ctx.dry_run:
+            return found
+        missing = [r for r in self.tabs if r not in found]
+        for line in ws.repair_tracker(self.id, self.tabs, found):
+            self.ctx.record("repair", key, "repaired", line)
+        return ws.read_tracker(self.id, self.tabs) if missing else found
+
+    def tab(self, tab: str) -> TabData | None:
+        return self.found().get(tab)
+
     def rows(self, tab: str) -> list[list[str]]:
-        """The tab's rows below the header (read once per pass, then kept in step with our writes)."""
+        """The tab's rows in header order (read once per pass, then kept in step with our writes)."""
         if tab not in self._rows:
-            raw = self.ctx.workspace.read_rows(self.id, tab) if self.exists else []
-            width = len(self.tabs[tab])
-            self._rows[tab] = [padded([str(v) for v in row], width) for row in raw]
+            self._load(tab)
         return self._rows[tab]
+
+    def _load(self, tab: str) -> None:
+        header = self.tabs[tab]
+        data = self.tab(tab)
+        rows: list[list[str]] = []
+        where: list[int | None] = []
+        index_of: dict[str, int] = {}
+        dups: list[int] = []
+        for n, raw in enumerate(data.rows if data is not None else []):
+            row = in_header_order(data, header, raw)
+            rid = row[0]
+            if not rid.strip():
+                continue  # a person's row (or one whose id a person cleared): never the bot's
+            if rid in index_of:
+                first = index_of[rid]
+                if _filled(raw) > _filled(data.rows[where[first] or 0]):  # keep the copy people wrote in
+                    dups.append(where[first] or 0)
+                    rows[first], where[first] = row, n
+                else:
+                    dups.append(n)
+                continue
+            index_of[rid] = len(rows)
+            rows.append(row)
+            where.append(n)
+        self._rows[tab], self._where[tab] = rows, where
+        if dups:
+            self.duplicates[tab] = dups
 
     def by_id(self, tab: str, id_column: int = 0) -> dict[str, list[str]]:
         return {row[id_column]: row for row in self.rows(tab) if cell(row, id_column)}
 
     def append_once(self, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
-        """Append the rows whose id is new (RAW); returns how many are new."""
+        """Append the rows whose id is new; returns how many are new."""
         known = {cell(r, id_column) for r in self.rows(tab)}
         fresh, seen = [], set()
         for row in rows:
@@ -99,29 +174,104 @@ class Tracker:
             fresh.append([str(v) for v in row])
         if not fresh:
             return 0
-        if not self.ctx.dry_run and self.exists:
-            self.ctx.workspace.append_rows_once(self.id, tab, fresh, id_column=id_column)
-        self.rows(tab).extend(padded(r, len(self.tabs[tab])) for r in fresh)
+        self._write_new(tab, fresh)
         return len(fresh)
 
-    def upsert(self, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
-        """Replace rows by id and append new ones, skipping rows that would not change."""
-        current = self.by_id(tab, id_column)
+    def _write_new(self, tab: str, fresh: list[list[str]]) -> None:
         width = len(self.tabs[tab])
-        changed = [padded([str(v) for v in row], width) for row in rows
-                   if current.get(row[id_column]) != padded([str(v) for v in row], width)]
-        if not changed:
-            return 0
+        data = self.tab(tab)
         if not self.ctx.dry_run and self.exists:
-            self.ctx.workspace.upsert_rows(self.id, tab, changed, id_column=id_column)
+            if data is None:
+                raise TabMissing(tab)
+            self.ctx.workspace.append_tab_rows(self.id, data, self.tabs[tab], fresh)
+        self.rows(tab).extend(padded(r, width) for r in fresh)
+        self._where[tab].extend([None] * len(fresh))  # appended below the last row: position not known
+
+    def upsert(self, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
+        """Write the bot's cells that changed in rows found by id, append the others; people's cells untouched."""
         table = self.rows(tab)
+        width = len(self.tabs[tab])
         index = {cell(r, id_column): i for i, r in enumerate(table)}
-        for row in changed:
-            if row[id_column] in index:
-                table[index[row[id_column]]] = row
-            else:
-                table.append(row)
-        return len(changed)
+        cells: list[tuple[int, int, str]] = []
+        fresh: list[list[str]] = []
+        changed = 0
+        data = self.tab(tab)
+        for row in rows:
+            new = padded([str(v) for v in row], width)
+            at = index.get(new[id_column])
+            if at is None:
+                fresh.append(new)
+                continue
+            if table[at] == new:
+                continue
+            if self._where[tab][at] is None and data is not None and not self.ctx.dry_run:
+                self._refresh(tab)
+                return self.upsert(tab, rows, id_column)
+            changed += 1
+            if data is not None:
+                n = self._where[tab][at] or 0
+                cells += [(n, data.columns[name], new[i]) for i, name in enumerate(self.tabs[tab])
+                          if name in data.columns and new[i] != table[at][i]]
+            table[at] = new
+        if cells and not self.ctx.dry_run and self.exists and data is not None:
+            self.ctx.workspace.update_tab_cells(self.id, data, cells)
+        if fresh:
+            self._write_new(tab, fresh)
+        return changed + len(fresh)
+
+    def _refresh(self, tab: str) -> None:
+        """Read the tracker again: rows appended this pass are updated (their places are not known)."""
+        self._found = self.ctx.workspace.read_tracker(self.id, self.tabs)
+        self._rows.pop(tab, None)
+        self._load(tab)
+
+
+class TabMissing(LookupError):
+    """A tracker tab the bot needs is gone and could not be made again (a dry run, or no access)."""
+
+    def __init__(self, tab: str) -> None:
+        super().__init__(f"the tracker has no {tab!r} tab: a person deleted it; the next run makes it again")
+
+
+def _filled(row: list[str]) -> int:
+    return sum(1 for v in row if v.strip())
+
+
+def remove_duplicates(ctx: JobContext) -> int:
+    """Remove the rows an overlapping run duplicated (same id), under the tracker's lease.
+
+    The rule every machine applies: per id, the copy with the most filled cells stays (people may have
+    written in one), the first one on a tie. The lease (a hidden tab only one run can add,
+    docs/tracker-identity.md) makes the removal single-writer: the positions come from a read taken
+    under it. Another run holding the lease is left to do it. Returns the rows removed.
+    """
+    tracker: Tracker | None = ctx.tracker
+    if tracker is None or not tracker.exists or ctx.dry_run or not tracker.duplicates:
+        return 0
+    ws = ctx.workspace
+    now = ctx.now.astimezone(UTC)
+    lease = ws.take_lease(tracker.id, f"{ctx.config.school.id}@{now:%H%M%S}",
+                          (now + LEASE_TIME).isoformat(timespec="seconds"), now.isoformat(timespec="seconds"))
+    if lease is None:
+        return 0
+    removed = 0
+    try:
+        fresh = Tracker(ctx, tracker.id, tracker.web_link)
+        for tab in list(tracker.duplicates):
+            fresh.rows(tab)
+            data = fresh.tab(tab)
+            if data is not None and fresh.duplicates.get(tab):
+                removed += ws.delete_tab_rows(tracker.id, data, fresh.duplicates[tab])
+    finally:
+        ws.drop_lease(tracker.id, lease)
+    if removed:
+        ctx.record("deduplicate", tracker_key(ctx.config), "repaired",
+                   f"removed {removed} rows that overlapping runs had written twice")
+    return removed
+
+
+LEASE_TIME = timedelta(minutes=2)
+"""How long a run holds the tracker's lease at most (a killed run's lease is taken over after it)."""
 
 
 def tracker_key(config: Config) -> str:
@@ -204,10 +354,11 @@ def update_dashboard(ctx: JobContext) -> int:
     if tracker is None:
         return 0
     written = tracker.upsert(DASHBOARD, feedback_counts(tracker))
-    if written and tracker.exists and not ctx.dry_run:
-        title, columns = DASHBOARD_CHARTS[feedback_style(ctx.config)]
-        ctx.workspace.ensure_column_chart(tracker.id, DASHBOARD, title, col(DASHBOARD, "Meeting"),
-                                          [col(DASHBOARD, c) for c in columns], anchor_column=len(TABS[DASHBOARD]) + 1)
+    tab = tracker.tab(DASHBOARD)
+    title, columns = DASHBOARD_CHARTS[feedback_style(ctx.config)]
+    if written and tracker.exists and not ctx.dry_run and tab is not None and title not in tab.charts:
+        ctx.workspace.ensure_column_chart(tracker.id, tab.title, title, tab.columns["Meeting"],
+                                          [tab.columns[c] for c in columns], anchor_column=tab.width + 1)
     return written
 
 
@@ -223,8 +374,7 @@ def append_runs(ctx: JobContext, run_id_prefix: str) -> int:
                      action.get("detail", "")])
     if not tracker.exists:
         return 0
-    # Run ids are unique per pass: no need to read the (ever growing) Runs tab first.
-    return ctx.workspace.append_rows_once(tracker.id, RUNS, rows)
+    return tracker.append_once(RUNS, rows)
 
 
 def recent_meetings(tracker: Tracker, today: date, *, held: int, upcoming: bool) -> list[list[str]]:

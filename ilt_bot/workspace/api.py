@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
+from ilt_bot.workspace.tracker_tabs import TabData
+
 KEY_PROPERTY = "iltbot_key"
 """The appProperties key naming what an artifact is (``cedar/agenda/2026-09-15``)."""
 
@@ -229,6 +231,29 @@ class WorkspaceAPI(Protocol):
 
     def upsert_rows(self, spreadsheet_id: str, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
         """Replace rows whose id exists and append the others, in at most two calls; returns rows written."""
+
+    def read_tracker(self, spreadsheet_id: str, tabs: dict[str, list[str]]) -> dict[str, TabData]:
+        """Each tab of ``tabs`` (role -> header) found by identity, with its rows, in one read
+        (docs/tracker-identity.md); a role missing from the answer is a tab a person deleted."""
+
+    def repair_tracker(self, spreadsheet_id: str, tabs: dict[str, list[str]], found: dict[str, TabData]) -> list[str]:
+        """Make the missing tabs, key tabs and columns found by title or header only, add back deleted bot
+        columns; returns what was done (one line each)."""
+
+    def append_tab_rows(self, spreadsheet_id: str, tab: TabData, header: list[str], rows: list[list[str]]) -> int:
+        """Append rows (values in ``header`` order) into the bot's columns of ``tab``, wherever they are now."""
+
+    def update_tab_cells(self, spreadsheet_id: str, tab: TabData, cells: list[tuple[int, int, str]]) -> int:
+        """Write single cells: (row n below the header, column index, text)."""
+
+    def delete_tab_rows(self, spreadsheet_id: str, tab: TabData, row_numbers: list[int]) -> int:
+        """Delete rows (n below the header); only under the tracker's lease."""
+
+    def take_lease(self, spreadsheet_id: str, holder: str, expires: str, now: str) -> int | None:
+        """The tracker's lease until ``expires`` (ISO time), or None while another run holds it."""
+
+    def drop_lease(self, spreadsheet_id: str, lease: int) -> None:
+        """Release a lease :meth:`take_lease` returned."""
 
     def ensure_column_chart(self, spreadsheet_id: str, tab: str, title: str, domain_column: int,
                             series_columns: list[int], *, anchor_column: int | None = None) -> bool:

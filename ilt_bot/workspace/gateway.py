@@ -52,6 +52,7 @@ from ilt_bot.workspace.gspread_http import gspread_for
 from ilt_bot.workspace.ratelimit import RateLimiter, limits_from_quotas, shared_limiter
 from ilt_bot.workspace.retry import RetryPolicy
 from ilt_bot.workspace.sheets import SheetsOps
+from ilt_bot.workspace.tracker_tabs import TabData
 
 log = logging.getLogger(__name__)
 
@@ -368,6 +369,34 @@ class Gateway:
     @_counted
     def upsert_rows(self, spreadsheet_id: str, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
         return self.sheets.upsert_rows(spreadsheet_id, tab, rows, id_column)
+
+    @_counted
+    def read_tracker(self, spreadsheet_id: str, tabs: dict[str, list[str]]) -> dict[str, TabData]:
+        return self.sheets.read_tracker(spreadsheet_id, tabs)
+
+    @_counted
+    def repair_tracker(self, spreadsheet_id: str, tabs: dict[str, list[str]], found: dict[str, TabData]) -> list[str]:
+        return self.sheets.repair_tracker(spreadsheet_id, tabs, found)
+
+    @_counted
+    def append_tab_rows(self, spreadsheet_id: str, tab: TabData, header: list[str], rows: list[list[str]]) -> int:
+        return self.sheets.append_tab_rows(spreadsheet_id, tab, header, rows)
+
+    @_counted
+    def update_tab_cells(self, spreadsheet_id: str, tab: TabData, cells: list[tuple[int, int, str]]) -> int:
+        return self.sheets.update_tab_cells(spreadsheet_id, tab, cells)
+
+    @_counted
+    def delete_tab_rows(self, spreadsheet_id: str, tab: TabData, row_numbers: list[int]) -> int:
+        return self.sheets.delete_tab_rows(spreadsheet_id, tab, row_numbers)
+
+    @_counted
+    def take_lease(self, spreadsheet_id: str, holder: str, expires: str, now: str) -> int | None:
+        return self.sheets.take_lease(spreadsheet_id, holder, expires, now)
+
+    @_counted
+    def drop_lease(self, spreadsheet_id: str, lease: int) -> None:
+        self.sheets.drop_lease(spreadsheet_id, lease)
 
     @_counted
     def ensure_column_chart(self, spreadsheet_id: str, tab: str, title: str, domain_column: int,

@@ -15,16 +15,19 @@ are sent.
 
 from __future__ import annotations
 
+import secrets
 import zlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import gspread
 
+from ilt_bot.workspace import tracker_tabs as tt
 from ilt_bot.workspace.api import fit_cell
 from ilt_bot.workspace.clients import Caller
 from ilt_bot.workspace.errors import InvalidRequest
 from ilt_bot.workspace.gspread_http import GatewayHTTPClient
+from ilt_bot.workspace.tracker_tabs import TabData
 
 T = TypeVar("T")
 
@@ -98,47 +101,68 @@ class SheetsOps:
         )
         return [s.get("properties", {}) for s in answer.get("sheets", [])]
 
-    def ensure_tabs(self, spreadsheet_id: str, tabs: dict[str, list[str]], *, fresh: bool) -> list[str]:
-        """Add the missing tabs with their header rows in one atomic ``spreadsheets.batchUpdate``.
+    def keyed_tabs(self, spreadsheet_id: str) -> list[dict[str, Any]]:
+        """:meth:`tabs`, each with its ``ilt.tab`` role (``"role"``) when it has one."""
+        answer = self._call(
+            lambda: self.http.fetch_sheet_metadata(spreadsheet_id, params={
+                "fields": "sheets(properties(sheetId,title,index),developerMetadata(metadataKey,metadataValue))"}),
+            what=f"Reading the tabs of spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
+        )
+        out = []
+        for sheet in answer.get("sheets", []):
+            props = dict(sheet.get("properties", {}))
+            roles = [str(e.get("metadataValue", "")) for e in sheet.get("developerMetadata") or []
+                     if e.get("metadataKey") == tt.TAB_KEY]
+            if roles:
+                props["role"] = roles[0]
+            out.append(props)
+        return out
 
-        Each new tab gets a sheetId chosen here, so the same batch can write its header row
-        (``updateCells`` with string values: taken literally, like RAW); a crash can never leave a tab
-        without its header. On a ``fresh`` spreadsheet the default first sheet becomes the first tab.
-        Existing tabs are never touched. Returns the titles added.
+    def ensure_tabs(self, spreadsheet_id: str, tabs: dict[str, list[str]], *, fresh: bool) -> list[str]:
+        """Add the missing tabs, made for people (:func:`.tracker_tabs.new_tab_requests`), in one atomic
+        ``spreadsheets.batchUpdate``.
+
+        A tab is there when a sheet carries its ``ilt.tab`` role (people may rename it) or, in a spreadsheet
+        made before tabs were keyed, its title. Each new tab gets a sheetId chosen here, so the same batch
+        writes its header row, note, metadata and protection: a crash never leaves a tab half made. On a
+        ``fresh`` spreadsheet the default first sheet becomes the first tab. Existing tabs are never
+        touched. Returns the roles added.
         """
-        current = self.tabs(spreadsheet_id)
-        titles = {p.get("title") for p in current}
-        missing = [t for t in tabs if t not in titles]
+        current = self.keyed_tabs(spreadsheet_id)
+        present = {p.get("role") for p in current} | {p.get("title") for p in current if "role" not in p}
+        missing = [t for t in tabs if t not in present]
         if not missing:
             return []
+        titles = {str(p.get("title")) for p in current}
         used = {int(p.get("sheetId", 0)) for p in current}
         requests: list[dict[str, Any]] = []
-        ids: dict[str, int] = {}
         to_add = list(missing)
-        if fresh and len(current) == 1 and current[0].get("title") not in tabs:
+        if fresh and len(current) == 1 and current[0].get("title") not in tabs and "role" not in current[0]:
             first = to_add.pop(0)
-            ids[first] = int(current[0].get("sheetId", 0))
-            requests.append({"updateSheetProperties": {
-                "properties": {"sheetId": ids[first], "title": first}, "fields": "title"}})
-        for title in to_add:
-            ids[title] = _free_sheet_id(used, title)
-            used.add(ids[title])
-            requests.append({"addSheet": {"properties": {"sheetId": ids[title], "title": title}}})
-        for title in missing:
-            if tabs[title]:
-                requests.append({"updateCells": {
-                    "start": {"sheetId": ids[title], "rowIndex": 0, "columnIndex": 0},
-                    "rows": [{"values": [{"userEnteredValue": {"stringValue": str(h)}} for h in tabs[title]]}],
-                    "fields": "userEnteredValue"}})
+            requests += tt.new_tab_requests(first, tabs[first], int(current[0].get("sheetId", 0)), first, add=False)
+        for role in to_add:
+            title = role if role not in titles else f"{role} (bot)"
+            titles.add(title)
+            sheet_id = _free_sheet_id(used, title)
+            used.add(sheet_id)
+            requests += tt.new_tab_requests(role, tabs[role], sheet_id, title, add=True)
 
         def recover() -> dict[str, Any] | None:
-            now = {p.get("title") for p in self.tabs(spreadsheet_id)}
-            return {"replies": []} if all(t in now for t in missing) else None
+            now = self.keyed_tabs(spreadsheet_id)
+            have = {p.get("role") for p in now} | {p.get("title") for p in now}
+            return {"replies": []} if all(t in have for t in missing) else None
 
-        self._once(
-            lambda: self.http.batch_update(spreadsheet_id, {"requests": requests}),
-            recover, what=f"Adding tabs {', '.join(missing)} to spreadsheet {spreadsheet_id}", file_id=spreadsheet_id,
-        )
+        try:
+            self._once(
+                lambda: self.http.batch_update(spreadsheet_id, {"requests": requests}),
+                recover, what=f"Adding tabs {', '.join(missing)} to spreadsheet {spreadsheet_id}",
+                file_id=spreadsheet_id,
+            )
+        except InvalidRequest:  # an overlapping run added them first (the title or sheetId is taken)
+            if self._call(recover, what=f"Reading the tabs of spreadsheet {spreadsheet_id}",
+                          file_id=spreadsheet_id) is None:
+                raise
+            return []
         return missing
 
     def charts(self, spreadsheet_id: str) -> list[dict[str, Any]]:
@@ -304,3 +328,153 @@ class SheetsOps:
         if new:
             self._append(spreadsheet_id, tab, new, id_column)
         return len(updates) + len(new)
+
+    # --- the tracker: tabs, columns and rows by identity (docs/tracker-identity.md) -------------------
+
+    def read_tracker(self, spreadsheet_id: str, tabs: dict[str, list[str]]) -> dict[str, TabData]:
+        """Every tab of ``tabs`` found by identity, with its rows: one ``spreadsheets.get``."""
+        answer = self._call(
+            lambda: self.http.fetch_sheet_metadata(spreadsheet_id, params={"fields": tt.READ_FIELDS}),
+            what=f"Reading the tracker {spreadsheet_id}", file_id=spreadsheet_id,
+        )
+        return tt.parse(answer, tabs)
+
+    def repair_tracker(self, spreadsheet_id: str, tabs: dict[str, list[str]],
+                       found: dict[str, TabData]) -> list[str]:
+        """Make what the tracker lacks, in one atomic ``batchUpdate``: tabs missing (deleted by a person,
+        or new in this version), the metadata of tabs and columns found by title or header only, and bot
+        columns a person deleted (added back at the right). Returns what was done, for the Runs tab."""
+        requests: list[dict[str, Any]] = []
+        done: list[str] = []
+        missing = {role: tabs[role] for role in tabs if role not in found}
+        if missing:  # deleted by a person, or new in this version: made apart, then the caller reads again
+            done += [f"made the {role!r} tab (it was missing)" for role in self.ensure_tabs(spreadsheet_id, missing,
+                                                                                             fresh=False)]
+        for role, tab in found.items():
+            requests += tt.key_requests(tab)
+            width = max(tab.width, max((len(r) for r in tab.rows), default=0))
+            for name in tabs[role]:
+                if name not in tab.columns:
+                    requests += tt.readd_column_requests(tab, name, width)
+                    tab.columns[name] = width
+                    width += 1
+                    done.append(f"added back the {name!r} column of the {tab.title!r} tab (a person deleted it)")
+        if not requests:
+            return done
+
+        def recover() -> dict[str, Any] | None:
+            now = self.read_tracker(spreadsheet_id, tabs)
+            return {"replies": []} if all(r in now and not now[r].unkeyed and now[r].keyed for r in tabs) else None
+
+        self._once(lambda: self.http.batch_update(spreadsheet_id, {"requests": requests}), recover,
+                   what=f"Keying the tabs of the tracker {spreadsheet_id}", file_id=spreadsheet_id)
+        for tab in found.values():
+            tab.unkeyed, tab.keyed = {}, True
+        return done
+
+    def append_tab_rows(self, spreadsheet_id: str, tab: TabData, header: list[str], rows: list[list[str]]) -> int:
+        """Append ``rows`` (in ``header`` order) below the tab's last row, each value in its column wherever
+        that column is now, people's columns left empty: one ``appendCells`` addressed by sheetId.
+
+        Not idempotent: after a lost answer the tab is read again and only the ids still missing are sent."""
+        pending = [[cell_text(v) for v in row] for row in rows]
+        id_field = header[0]
+
+        def make() -> Any:
+            body = {"appendCells": {"sheetId": tab.sheet_id, "fields": tt.APPEND_FIELDS,
+                                    "rows": [{"values": tt.row_cells(tab, header, r)} for r in pending]}}
+            return self.http.batch_update(spreadsheet_id, {"requests": [body]})
+
+        def recover() -> dict[str, Any] | None:
+            now = self.read_tracker(spreadsheet_id, {tab.role: header}).get(tab.role)
+            if now is None:
+                return None
+            at = now.columns.get(id_field, 0)
+            present = {r[at] for r in now.rows if at < len(r)}
+            still = [r for r in pending if r[0] not in present]
+            if not still:
+                return {"replies": []}
+            pending[:] = still
+            return None
+
+        self._once(make, recover, what=f"Appending {len(rows)} rows to {tab.title!r} of spreadsheet {spreadsheet_id}",
+                   file_id=spreadsheet_id)
+        return len(rows)
+
+    def update_tab_cells(self, spreadsheet_id: str, tab: TabData, cells: list[tuple[int, int, str]]) -> int:
+        """Write single cells ``(row n below the header, column index, text)`` by sheetId: one idempotent
+        ``batchUpdate``; nothing else in the row (people's cells) is touched."""
+        if not cells:
+            return 0
+        requests = [{"updateCells": {"start": {"sheetId": tab.sheet_id, "rowIndex": tab.row_index(n),
+                                               "columnIndex": c},
+                                     "rows": [{"values": [tt.string_cell(cell_text(v))]}],
+                                     "fields": "userEnteredValue"}} for n, c, v in cells]
+        self._call(lambda: self.http.batch_update(spreadsheet_id, {"requests": requests}),
+                   what=f"Updating {len(cells)} cells of {tab.title!r} in spreadsheet {spreadsheet_id}",
+                   file_id=spreadsheet_id)
+        return len(cells)
+
+    def delete_tab_rows(self, spreadsheet_id: str, tab: TabData, row_numbers: list[int]) -> int:
+        """Delete rows (n below the header), last first, in one atomic ``batchUpdate``, sent at most once (the
+        caller holds the tracker's lease, so the positions are its own fresh read's)."""
+        requests = [{"deleteDimension": {"range": {"sheetId": tab.sheet_id, "dimension": "ROWS",
+                                                   "startIndex": tab.row_index(n), "endIndex": tab.row_index(n) + 1}}}
+                    for n in sorted(set(row_numbers), reverse=True)]
+        if requests:  # one attempt: a lost answer is never re-sent (positions may have moved); the next pass
+            # finds whatever copies are left and removes them under its own lease
+            self._attempt(lambda: self.http.batch_update(spreadsheet_id, {"requests": requests}),
+                          f"Removing {len(requests)} duplicated rows of {tab.title!r}", spreadsheet_id)()
+        return len(requests)
+
+    def take_lease(self, spreadsheet_id: str, holder: str, expires: str, now: str) -> int | None:
+        """The tracker's lease, or None while another run holds it (docs/tracker-identity.md, "Runs that overlap").
+
+        Taking it is one ``addSheet`` of a hidden tab titled :data:`LEASE_TITLE`, which Sheets refuses
+        while that title exists: only one run at a time gets it. Its ``ilt.lease`` metadata holds
+        ``expires``; a lease past it (its run was killed) is removed by its sheetId, so two runs removing
+        the same stale lease never remove a fresh one. Returns the lease's sheetId (for :meth:`drop_lease`).
+        """
+        for _ in range(2):
+            sheet_id = secrets.randbelow(1_000_000_000) + 1_000_000_000
+            body = {"requests": [
+                {"addSheet": {"properties": {"sheetId": sheet_id, "title": LEASE_TITLE, "hidden": True}}},
+                tt.metadata_request(tt.LEASE_KEY, f"{expires} {holder}", {"sheetId": sheet_id})]}
+            try:
+                self._call(lambda b=body: self.http.batch_update(spreadsheet_id, b),
+                           what=f"Taking the lease of spreadsheet {spreadsheet_id}", file_id=spreadsheet_id)
+                return sheet_id
+            except InvalidRequest:
+                stale = self._stale_lease(spreadsheet_id, now)
+                if stale is None:
+                    return None
+                self.drop_lease(spreadsheet_id, stale)
+        return None
+
+    def _stale_lease(self, spreadsheet_id: str, now: str) -> int | None:
+        answer = self._call(lambda: self.http.fetch_sheet_metadata(spreadsheet_id, params={
+            "fields": "sheets(properties(sheetId,title),developerMetadata(metadataKey,metadataValue))"}),
+            what=f"Reading the lease of spreadsheet {spreadsheet_id}", file_id=spreadsheet_id)
+        for sheet in answer.get("sheets") or []:
+            props = sheet.get("properties") or {}
+            if props.get("title") != LEASE_TITLE:
+                continue
+            values = [str(e.get("metadataValue", "")) for e in sheet.get("developerMetadata") or []
+                      if e.get("metadataKey") == tt.LEASE_KEY]
+            if not values or values[0].split(" ")[0] < now:
+                return int(props.get("sheetId", 0))
+        return None
+
+    def drop_lease(self, spreadsheet_id: str, sheet_id: int) -> None:
+        """Remove the lease tab ``sheet_id`` (gone already: nothing to do)."""
+        try:
+            body = {"requests": [{"deleteSheet": {"sheetId": sheet_id}}]}
+            self._call(lambda: self.http.batch_update(spreadsheet_id, body),
+                       what=f"Releasing the lease of spreadsheet {spreadsheet_id}", file_id=spreadsheet_id)
+        except InvalidRequest:
+            return
+
+
+LEASE_TITLE = "ilt-bot lease"
+"""The hidden tab that exists while a run repairs the tracker (removing rows a race duplicated)."""
+

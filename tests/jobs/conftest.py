@@ -98,7 +98,8 @@ class FakeWorld:
         return True
 
     def writes(self) -> int:
-        reads = {"find", "read_rows", "list_responses", "read_doc_tables", "export_html", "form_responder_uri"}
+        reads = {"find", "read_rows", "read_tracker", "list_responses", "read_doc_tables", "export_html",
+                 "form_responder_uri"}
         return sum(n for op, n in self.ws.calls.items() if op not in reads)
 
 

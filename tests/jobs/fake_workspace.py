@@ -188,6 +188,52 @@ class FakeWorkspace:
                 table.append(list(row))
         return len(rows)
 
+    # The tracker by identity (ilt_bot.workspace.tracker_tabs): here a tab's title is its role and its
+    # columns never move, so a TabData is the tab as stored.
+
+    def read_tracker(self, spreadsheet_id, tabs):
+        from ilt_bot.workspace.tracker_tabs import TabData  # noqa: PLC0415 - test helper module
+
+        self.calls["read_tracker"] += 1
+        stored = self.files[spreadsheet_id].tabs
+        return {role: TabData(role, n, role, {h: i for i, h in enumerate(stored[role][0])},
+                              [list(r) for r in stored[role][1:]])
+                for n, role in enumerate(tabs) if role in stored}
+
+    def repair_tracker(self, spreadsheet_id, tabs, found):
+        stored = self.files[spreadsheet_id].tabs
+        made = [role for role in tabs if role not in stored]
+        for role in made:
+            stored[role] = [list(tabs[role])]
+        return [f"made the {role!r} tab (it was missing)" for role in made]
+
+    def append_tab_rows(self, spreadsheet_id, tab, header, rows):
+        self.calls["append_tab_rows"] += 1
+        self._check_cells(rows)
+        self.files[spreadsheet_id].tabs[tab.role].extend(list(r) for r in rows)
+        return len(rows)
+
+    def update_tab_cells(self, spreadsheet_id, tab, cells):
+        self.calls["update_tab_cells"] += 1
+        table = self.files[spreadsheet_id].tabs[tab.role]
+        for n, column, value in cells:
+            row = table[n + 1]
+            row.extend([""] * (column + 1 - len(row)))
+            row[column] = value
+        return len(cells)
+
+    def delete_tab_rows(self, spreadsheet_id, tab, row_numbers):
+        table = self.files[spreadsheet_id].tabs[tab.role]
+        for n in sorted(set(row_numbers), reverse=True):
+            del table[n + 1]
+        return len(set(row_numbers))
+
+    def take_lease(self, spreadsheet_id, holder, expires, now):
+        return 1
+
+    def drop_lease(self, spreadsheet_id, lease):
+        return None
+
     def ensure_column_chart(self, spreadsheet_id, tab, title, domain_column, series_columns, *, anchor_column=None):
         self.calls["ensure_column_chart"] += 1
         f = self.files[spreadsheet_id]

@@ -1,5 +1,6 @@
-"""``CellData.hyperlink``: "A hyperlink this cell points to, if any ... To set it, use a =HYPERLINK formula"
-(Sheets v4 reference, CellData); read-only, so it is added to answers, never stored."""
+"""``CellData.hyperlink``: "A hyperlink this cell points to, if any ... To set it, use a =HYPERLINK formula ...
+A cell-level link can also be set from the userEnteredFormat.textFormat field" (Sheets v4 reference,
+CellData); read-only, so it is added to answers, never stored."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ def decorate(resource: dict[str, Any]) -> dict[str, Any]:
             for row in grid.get("rowData") or []:
                 for cell in row.get("values") or []:
                     found = _HYPERLINK.match((cell.get("userEnteredValue") or {}).get("formulaValue") or "")
+                    link = ((cell.get("userEnteredFormat") or {}).get("textFormat") or {}).get("link") or {}
                     if found:
                         cell["hyperlink"] = found.group(1)
+                    elif link.get("uri"):
+                        cell["hyperlink"] = link["uri"]
     return resource

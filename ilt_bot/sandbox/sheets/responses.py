@@ -28,9 +28,12 @@ def _body(call: Call) -> dict[str, Any]:
 
 
 def _wants_grid(call: Call) -> bool:
+    """Grid data is answered when a field mask asks for ``sheets.data`` (or all of ``sheets``), else when
+    ``includeGridData`` is set ("ignored if a field mask was set in the request": spreadsheets.get)."""
     fields = call.query.get("fields")
     if fields:
-        return "data" in str(fields).replace("/", ".").split(".") or ".data" in str(fields) or "data(" in str(fields)
+        return any(path[:1] in ([], ["*"]) or path in (["sheets"], ["sheets", "*"]) or path[:2] == ["sheets", "data"]
+                   for path in batch.parse_mask(str(fields)))
     return bool(call.query.get("includeGridData"))
 
 
