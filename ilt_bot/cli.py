@@ -177,7 +177,7 @@ def check(
         schools, district = load_many(config)
         source = str(district.source if district else schools[0].source)
         problems = [Problem(f"{_where(c, district)}{p.path}", p.message, p.fix)
-                    for c in schools for p in template_problems(c)]
+                    for c in schools for p in template_problems(c) + key_file_problems(c)]
         if problems:
             raise ConfigError(problems, source)
         if scopes:
@@ -235,6 +235,16 @@ def _print_summary(console: Console, summary: dict[str, Any], online: bool) -> N
                   f"({summary['pattern']}), {summary['cycles']} learning cycles, "
                   f"semesters {', '.join(summary['semesters'])}", soft_wrap=True)
     console.print(f"  workspace: {summary['backend']} as {summary['bot_user']}")
+
+
+def key_file_problems(cfg: Any) -> list[Problem]:
+    """A service-account key file that does not exist or cannot be read (checked without signing in)."""
+    if cfg.workspace.auth is None or cfg.workspace.auth.method != "service_account":
+        return []
+    from ilt_bot.workspace.preflight import key_file_problem  # lazy: start-up time (the Google clients)
+
+    problem = key_file_problem(cfg)
+    return [problem] if problem else []
 
 
 def template_problems(cfg: Any) -> list[Problem]:

@@ -12,8 +12,10 @@ Auth methods (``workspace.auth.method``):
 - ``adc``: Application Default Credentials (``gcloud auth application-default login``, workload identity).
 - ``sandbox``: the sandbox's own bearer tokens (the default for the sandbox backends).
 
-Token refresh goes through the same HTTP object as the API calls (the transport seam), so on the
-sandbox the token endpoint ``https://oauth2.googleapis.com/token`` is answered locally.
+Credentials go only to Google (docs/privacy.md, "Credentials"): real credentials are loaded only for
+``backend = "google"`` (a sandbox backend with ``[workspace.auth]`` is a config error), a key or token
+file whose ``token_uri`` is not Google's is refused before any refresh, and the transport seam refuses
+to carry real credentials to a sandbox URL (``ilt_bot/workspace/transport.py``).
 Tokens, keys and refresh tokens never reach logs or error messages.
 """
 
@@ -24,6 +26,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import google.auth
 import google.auth.exceptions
@@ -49,6 +52,9 @@ SPREADSHEETS = _BASE + "spreadsheets"
 """Write the tracker spreadsheet (tabs, rows)."""
 
 METHODS = ("service_account", "impersonation", "oauth", "adc", "sandbox")
+
+GOOGLE_TOKEN_HOSTS = frozenset({"oauth2.googleapis.com", "accounts.google.com", "www.googleapis.com"})
+"""Where a key or token file may send its grants (its ``token_uri``): Google's token endpoints."""
 
 
 def bot_owns_root(config: Config) -> bool:
@@ -111,7 +117,7 @@ def _service_account(auth: Auth, scopes: list[str], subject: str) -> Credentials
     except (ValueError, KeyError) as error:
         raise AuthFailed(f"The service account key file {path} is not a valid JSON key ({type(error).__name__}): "
                          "download a new key from the Cloud console.") from None
-    return creds.with_subject(subject)
+    return require_google_token_uri(creds, "workspace.auth.key_file").with_subject(subject)
 
 
 def _impersonation(auth: Auth, scopes: list[str], subject: str) -> Credentials:
@@ -145,6 +151,7 @@ def _oauth(auth: Auth, user: str, scopes: list[str], request: Any | None) -> Cre
         creds = UserCredentials.from_authorized_user_file(str(path), scopes=scopes)
     except (ValueError, KeyError):
         raise AuthFailed(f"The OAuth token file {path} is not valid: run `ilt-bot auth login` again.") from None
+    require_google_token_uri(creds, "workspace.auth.token_file")
     if request is not None and not creds.valid and creds.refresh_token:
         try:
             creds.refresh(request)
@@ -182,6 +189,23 @@ def _adc(scopes: list[str], subject: str | None) -> Credentials:
     return creds
 
 
+def require_google_token_uri(creds: Any, field: str) -> Any:
+    """``creds`` if its token endpoint is Google's (https, a Google host), else :class:`AuthFailed` naming ``field``.
+
+    A key or token file carries its own ``token_uri``; the refresh token, client secret or signed assertion
+    is posted there, so an edited file could send them anywhere.
+    """
+    uri = getattr(creds, "_token_uri", None) or getattr(creds, "token_uri", None)
+    if uri is None:
+        return creds
+    parts = urlsplit(str(uri))
+    if parts.scheme != "https" or (parts.hostname or "").lower() not in GOOGLE_TOKEN_HOSTS:
+        raise AuthFailed(f"The file in {field} sends its credentials to {parts.scheme}://{parts.hostname}, which "
+                         "is not Google's token endpoint: refusing to use it. Download the key again or run "
+                         "`ilt-bot auth login` again (token_uri must be https://oauth2.googleapis.com/token).")
+    return creds
+
+
 def load_credentials(config: Config, *, sandbox: bool, request: Any | None = None) -> Credentials:
     """Credentials acting as the bot user, with :func:`required_scopes`.
 
@@ -190,6 +214,10 @@ def load_credentials(config: Config, *, sandbox: bool, request: Any | None = Non
     """
     method = auth_method(config, sandbox=sandbox)
     auth = config.workspace.auth
+    if sandbox and method != "sandbox":
+        raise AuthFailed(f"workspace.auth (method {method}) is set with workspace.backend = "
+                         f"\"{config.workspace.backend}\": real credentials go only to Google. Remove "
+                         "[workspace.auth] to use the sandbox, or set workspace.backend = \"google\".")
     user = config.workspace.bot_user
     subject = (auth.subject if auth else None) or user
     scopes = required_scopes(config)

@@ -3,7 +3,8 @@
 Every ``ensure_*`` finds its artifact by ``iltbot_key`` first and creates only what is missing, so a
 rerun makes no writes; an artifact found only in the trash is reported (``Ensured.trashed``) and
 never recreated. :func:`connect` picks the backend: the embedded sandbox, a sandbox at a URL
-(``workspace.sandbox_url`` or env ``ILT_BOT_SANDBOX_URL``), or Google.
+(``workspace.sandbox_url`` or env ``ILT_BOT_SANDBOX_URL``), or Google. ``ILT_BOT_SANDBOX_URL`` never
+redirects a ``backend = "google"`` config: it is ignored there, with a warning.
 """
 
 from __future__ import annotations
@@ -412,6 +413,19 @@ def _default_limiter(config: Config, *, sandbox: bool) -> RateLimiter:
     return shared_limiter(limits)
 
 
+SANDBOX_URL_ENV = "ILT_BOT_SANDBOX_URL"
+
+
+def sandbox_url_from_env(config: Config) -> str | None:
+    """``ILT_BOT_SANDBOX_URL`` for a sandbox config; for a ``google`` one None, with a warning (docs/privacy.md)."""
+    url = os.environ.get(SANDBOX_URL_ENV)
+    if url and config.workspace.backend == "google":
+        log.warning("%s is set but workspace.backend is \"google\": ignoring it, the bot works on Google. "
+                    "Unset it (it is only for sandbox configs).", SANDBOX_URL_ENV)
+        return None
+    return url or None
+
+
 def connect(
     config: Config,
     *,
@@ -419,14 +433,15 @@ def connect(
     limiter: RateLimiter | None = None,
     http_factory: HttpFactory | None = None,
 ) -> Gateway:
-    """A :class:`Gateway` for ``config``: env ``ILT_BOT_SANDBOX_URL`` wins, then ``workspace.backend``.
+    """A :class:`Gateway` for ``config``: on a sandbox backend env ``ILT_BOT_SANDBOX_URL`` wins, then
+    ``workspace.backend``; a ``google`` backend always goes to Google (the variable is ignored, with a warning).
 
-    On the sandbox backends without ``workspace.auth`` the bot uses the sandbox's own tokens for
-    ``workspace.bot_user``; with ``workspace.auth`` the real flow runs against the sandbox's token
-    endpoint (service-account JWT, OAuth refresh token) through the transport seam. A gateway is for
-    one thread at a time (httplib2 is not thread-safe); the rate limiter is shared and thread-safe.
+    On the sandbox backends the bot uses the sandbox's own tokens for ``workspace.bot_user``; real
+    credentials (``workspace.auth``) are a config error there, and the transport seam refuses to send
+    any (``ilt_bot/workspace/transport.py``). A gateway is for one thread at a time (httplib2 is not
+    thread-safe); the rate limiter is shared and thread-safe.
     """
-    env_url = os.environ.get("ILT_BOT_SANDBOX_URL")
+    env_url = sandbox_url_from_env(config)
     backend = config.workspace.backend
     server = None
     url: str | None = None
