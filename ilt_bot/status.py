@@ -7,6 +7,8 @@ nothing to do writes no row: "last run" is the last pass that did something.
 Needs a person:
 - an artifact a person trashed (the bot reports it and never recreates it), and anything else skipped;
 - errors of the last run (a folder the bot cannot write, a Doc it may not read...);
+- a grant Google refused (one person left out of an artifact shared with the others);
+- a permission a person added to a bot file beyond its audience (the daily sharing audit);
 - a meeting's feedback Form nobody answered (of the last few meetings held);
 - no tracker at all (the bot never ran for this school), or a trashed tracker.
 """
@@ -31,7 +33,8 @@ class Attention:
     """Something a person should look at."""
 
     what: str
-    """``trashed``, ``skipped``, ``error``, ``no_permission``, ``unanswered_form``, ``never_ran``."""
+    """``trashed``, ``skipped``, ``error``, ``no_permission``, ``refused_share``, ``extra_permission``,
+    ``unanswered_form``, ``never_ran``."""
     key: str
     detail: str
 
@@ -131,6 +134,8 @@ def _run_attention(run_rows: list[list[str]]) -> list[Attention]:
         result, key, detail = _cell(row, 4), _cell(row, 3), _cell(row, 5)
         if result == "skipped":
             out.append(Attention("trashed" if "trash" in detail.lower() else "skipped", key, detail))
+        elif result == "refused":
+            out.append(Attention("refused_share", key, detail))
         elif result == "error":
             denied = any(w in detail for w in ("PermissionDenied", "NotFound", "cannot add files", "cannot change"))
             out.append(Attention("no_permission" if denied else "error", key, detail))

@@ -46,6 +46,17 @@ def new_context(config: Config, year: SchoolYear, workspace: WorkspaceAPI, now: 
                       report=TickReport(dry_run=dry_run), stop=stop, tracker_tabs=registry.tracker_tabs())
 
 
+def report_refused_grants(ctx: JobContext) -> None:
+    """One Runs row (result ``refused``) per grant Google refused in this pass: the artifact was made and
+    shared with the others; the person named needs an admin's look (docs/privacy.md)."""
+    take = getattr(ctx.workspace, "take_refused_grants", None)
+    if take is None:
+        return
+    keys = {ref.id: key for key, ref in ctx.files.items() if ref is not None}
+    for grant in take():
+        ctx.record("share", grant.key or keys.get(grant.file_id, grant.file_id), "refused", grant.text())
+
+
 def _aware(config: Config, now: datetime) -> datetime:
     if now.tzinfo is not None:
         return now
@@ -96,5 +107,6 @@ def run_tick(
         routine = registry.by_kind(item.kind)
         step(item.key, lambda r=routine, i=item: r.run(ctx, i))
 
+    step("refused shares", lambda: report_refused_grants(ctx))
     step("runs", lambda: append_runs(ctx, _run_id(config, now)))
     return ctx.report

@@ -14,7 +14,7 @@ from googleapiclient.http import MediaIoBaseUpload
 
 from ilt_bot.workspace.api import KEY_PROPERTY, FileRef
 from ilt_bot.workspace.clients import Caller
-from ilt_bot.workspace.errors import NotFound
+from ilt_bot.workspace.errors import NotFound, WorkspaceError
 from ilt_bot.workspace.retry import is_retryable
 
 FOLDER_MIME = "application/vnd.google-apps.folder"
@@ -262,6 +262,19 @@ def _satisfied(perms: list[dict[str, Any]], email: str, role: str, published_vie
     return False, (weaker[0]["id"] if weaker else None)
 
 
+PERSON_REFUSALS = frozenset({
+    "invalidSharingRequest", "shareOutNotPermitted", "shareOutNotPermittedToUser", "shareInNotPermitted",
+    "publishOutNotPermitted", "cannotShareTeamDriveWithNonGoogleAccounts",
+})
+"""Drive's reasons for refusing one grant because of who it is for (no Google account, a domain the
+Workspace's sharing settings exclude), not because of the file or the caller."""
+
+
+def refused_for_person(error: BaseException) -> bool:
+    """Whether a failed permission create was refused for its recipient (see :data:`PERSON_REFUSALS`)."""
+    return isinstance(error, WorkspaceError) and error.reason in PERSON_REFUSALS
+
+
 class Sharing:
     """Batch permission changes for one file (one ``permissions.list``, one HTTP batch)."""
 
@@ -299,8 +312,13 @@ class Sharing:
         return todo
 
     def share(self, file_id: str, emails: list[str], role: str, *, notify: bool = False, message: str | None = None,
-              published_view: bool = False) -> int:
-        """Grant ``role`` to each address lacking it; returns how many permissions were added or upgraded."""
+              published_view: bool = False, refused: dict[str, WorkspaceError] | None = None) -> int:
+        """Grant ``role`` to each address lacking it; returns how many permissions were added or upgraded.
+
+        An address Google refuses (:func:`refused_for_person`: no account, sharing outside the domain
+        not allowed...) fails only its own grant: it goes in ``refused`` (when given) and the others are
+        granted. Any other failure raises.
+        """
         caller = self.drive.caller
         what = f"Sharing file {file_id}"
         todo = self._todo(file_id, emails, role, published_view)
@@ -321,6 +339,10 @@ class Sharing:
             upgrades = dict(todo)
             for email, result in results.items():
                 if not isinstance(result, BaseException):
+                    continue
+                if refused is not None and refused_for_person(result):
+                    refused[email] = result  # type: ignore[assignment]
+                    added -= 1
                     continue
                 if not is_retryable(result):
                     raise result
