@@ -136,6 +136,8 @@ def _run_attention(run_rows: list[list[str]]) -> list[Attention]:
             out.append(Attention("trashed" if "trash" in detail.lower() else "skipped", key, detail))
         elif result == "refused":
             out.append(Attention("refused_share", key, detail))
+        elif result == "extra":
+            out.append(Attention("extra_permission", key, detail))
         elif result == "error":
             denied = any(w in detail for w in ("PermissionDenied", "NotFound", "cannot add files", "cannot change"))
             out.append(Attention("no_permission" if denied else "error", key, detail))

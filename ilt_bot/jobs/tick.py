@@ -29,6 +29,7 @@ from ilt_bot.jobs.feedback import sync_feedback
 from ilt_bot.jobs.harvest import harvest
 from ilt_bot.jobs.intake import sync_intake
 from ilt_bot.jobs.setup import ensure_standing
+from ilt_bot.jobs.sharing_audit import audit_sharing
 from ilt_bot.jobs.tracker import append_runs, update_dashboard
 from ilt_bot.plan import due_items
 from ilt_bot.workspace.api import WorkspaceAPI
@@ -107,6 +108,7 @@ def run_tick(
         routine = registry.by_kind(item.kind)
         step(item.key, lambda r=routine, i=item: r.run(ctx, i))
 
+    step("sharing audit", lambda: audit_sharing(ctx))
     step("refused shares", lambda: report_refused_grants(ctx))
     step("runs", lambda: append_runs(ctx, _run_id(config, now)))
     return ctx.report

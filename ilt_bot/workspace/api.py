@@ -104,6 +104,25 @@ class RefusedGrant:
                 "not share with); the others have access")
 
 
+@dataclass(frozen=True)
+class Access:
+    """One permission on a file, as Drive lists it (``type``: user, group, domain or anyone)."""
+
+    id: str
+    type: str
+    role: str
+    email: str = ""
+    domain: str = ""
+
+    def who(self) -> str:
+        """``anyone with the link``, ``everyone at <domain>``, or the address."""
+        if self.type == "anyone":
+            return "anyone with the link"
+        if self.type == "domain":
+            return f"everyone at {self.domain}"
+        return self.email
+
+
 PRIVATE_SETTINGS = {"writersCanShare": False, "copyRequiresWriterPermission": True}
 """Drive settings of a private artifact (``private=True``): only the bot (its owner) can share it, and people
 who may only read or comment cannot download, copy or print it (docs/privacy.md)."""
@@ -239,6 +258,12 @@ class WorkspaceAPI(Protocol):
 
     def unshare(self, file_id: str, emails: list[str]) -> int:
         """Remove the permissions of ``emails`` on the file; returns how many were removed."""
+
+    def bot_files_access(self) -> list[tuple[FileRef, list[Access]]]:
+        """Every file the bot made (not trashed) with who has access, in one paged ``files.list``."""
+
+    def remove_access(self, file_id: str, permission_ids: list[str]) -> int:
+        """Delete these permissions of the file (one HTTP batch); returns how many."""
 
     def set_form_accepting(self, form_id: str, accepting: bool) -> None:
         """Open or close a published Form for responses."""

@@ -182,6 +182,24 @@ class DriveOps:
         return self.caller.call(lambda: self.files().export(fileId=file_id, mimeType=mime_type),
                                 what=f"Exporting file {file_id} as {mime_type}", file_id=file_id)
 
+    def bot_files_with_permissions(self) -> list[dict[str, Any]]:
+        """The bot's files (those with an ``iltbot_key``), not trashed, each with its ``permissions``.
+
+        One ``files.list`` (paged by 1000) with ``permissions`` in its fields: in My Drive the files the bot
+        owns, in the configured shared drive every file. Drive leaves ``permissions`` out for shared-drive
+        items, so those are listed one by one (``permissions.list``).
+        """
+        shared = bool(self.shared_drive_id)
+        q = "trashed = false" if shared else "'me' in owners and trashed = false"
+        fields = f"id,name,mimeType,appProperties,webViewLink,permissionIds,permissions({PERMISSION_FIELDS})"
+        items = [f for f in self.list_files(q, what="Listing the bot's files and who has access", fields=fields,
+                                            in_shared_drive=shared)
+                 if KEY_PROPERTY in (f.get("appProperties") or {})]
+        for item in items:
+            if "permissions" not in item:
+                item["permissions"] = self.list_permissions(item["id"])
+        return items
+
     def list_permissions(self, file_id: str) -> list[dict[str, Any]]:
         """Every permission on the file, published-view (Form responder) ones included."""
         perms: list[dict[str, Any]] = []
@@ -357,6 +375,25 @@ class Sharing:
                 )
             todo = []
         return added
+
+    def remove(self, file_id: str, permission_ids: list[str]) -> int:
+        """Delete these permissions (one HTTP batch; one already gone counts as removed); returns how many."""
+        if not permission_ids:
+            return 0
+        what = f"Removing access to file {file_id}"
+
+        def delete(pid: str) -> Any:
+            return self.drive.permissions().delete(fileId=file_id, permissionId=pid, supportsAllDrives=True)
+
+        results = self.drive.caller.batch(self.drive.service, [(pid, delete(pid)) for pid in permission_ids],
+                                          what=what, file_id=file_id)
+        for pid, result in results.items():
+            if isinstance(result, BaseException) and not isinstance(result, NotFound):
+                try:
+                    self.drive.caller.call(lambda pid=pid: delete(pid), what=what, file_id=file_id)
+                except NotFound:
+                    continue  # gone meanwhile
+        return len(permission_ids)
 
     def unshare(self, file_id: str, emails: list[str]) -> int:
         """Remove every (non-owner) permission of ``emails``; returns how many were removed."""

@@ -24,6 +24,7 @@ from ilt_bot.workspace.api import (
     KEY_PROPERTY,
     PRIVATE_SETTINGS,
     STATE_PROPERTY,
+    Access,
     DocTable,
     Ensured,
     FileRef,
@@ -348,6 +349,17 @@ class Gateway:
     @_counted
     def unshare(self, file_id: str, emails: list[str]) -> int:
         return self.sharing.unshare(file_id, emails)
+
+    @_counted
+    def bot_files_access(self) -> list[tuple[FileRef, list[Access]]]:
+        return [(to_ref(item), [Access(id=p["id"], type=p.get("type", ""), role=p.get("role", ""),
+                                       email=(p.get("emailAddress") or "").lower(), domain=p.get("domain") or "")
+                                for p in item.get("permissions") or []])
+                for item in self.drive.bot_files_with_permissions()]
+
+    @_counted
+    def remove_access(self, file_id: str, permission_ids: list[str]) -> int:
+        return self.sharing.remove(file_id, permission_ids)
 
     @_counted
     def set_form_accepting(self, form_id: str, accepting: bool) -> None:
