@@ -208,7 +208,7 @@ def _where(config: Config, district: District | None) -> str:
 
 
 def _print_scopes(schools: list[Config], as_json: bool) -> None:
-    from ilt_bot.workspace.auth import required_scopes  # lazy: start-up time (google-auth)
+    from ilt_bot.workspace.auth import required_scopes, scope_reasons  # lazy: start-up time (google-auth)
 
     needed = list(dict.fromkeys(s for c in schools for s in required_scopes(c)))
     if as_json:
@@ -216,6 +216,9 @@ def _print_scopes(schools: list[Config], as_json: bool) -> None:
     else:
         for scope in needed:
             typer.echo(scope)
+        why = {scope: reason for c in schools for scope, reason in scope_reasons(c).items()}
+        for scope in needed:  # on stderr: stdout stays one scope a line for scripts
+            typer.echo(f"# {scope.rsplit('/', 1)[-1]}: {why[scope]}", err=True)
 
 
 def _online_problems(schools: list[Config], district: District | None) -> list[Problem]:

@@ -143,3 +143,25 @@ def test_extra_access_is_removed_when_the_config_says_so(sandbox, gateway_for, b
     tracker = gateway.find(tracker_key(config))
     removed = [r for r in gateway.read_rows(tracker.id, RUNS) if r[4] == "removed"]
     assert len(removed) == 2
+
+
+def test_a_doc_template_asks_for_drive_readonly_not_the_full_drive_scope(tmp_path):
+    """drive.file reaches only files the app created or was handed by the Picker (Drive API scopes guide), so
+    the template Doc people made needs a read scope: drive.readonly, which can change nothing (was: drive)."""
+    from typer.testing import CliRunner
+
+    from ilt_bot.cli import app
+    from ilt_bot.workspace.auth import DRIVE, DRIVE_FILE, DRIVE_READONLY, required_scopes
+
+    data = tomllib.loads(EXAMPLE.read_text())
+    data["templates"] = {"agenda_doc_id": "1TeMpLaTeDoCiD"}
+    config = parse_config(data)
+    scopes = required_scopes(config)
+    assert DRIVE not in scopes and scopes[:2] == [DRIVE_FILE, DRIVE_READONLY]
+    path = tmp_path / "config.toml"
+    template = 'agenda_doc_id = "1TeMpLaTeDoCiD"'
+    path.write_text(EXAMPLE.read_text().replace(f"# {template}", template))
+    result = CliRunner().invoke(app, ["check", "-c", str(path), "--scopes"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == [DRIVE_FILE, DRIVE_READONLY]
+    assert "drive.readonly: read the agenda Doc template" in result.stderr and "narrower than drive" in result.stderr

@@ -7,7 +7,9 @@
 3. Create: each due WorkItem (``plan.due_items``) is run by its routine (``registry.by_kind``): one
    idempotent ``ensure`` keyed by ``iltbot_key``. What exists is left alone; what a person trashed is
    reported in ``skipped`` and not recreated.
-4. Append one row per action to the tracker's Runs tab.
+4. Report: in the day's first pass, access beyond a bot file's audience (``jobs/sharing_audit.py``); any
+   grant Google refused (one person, the artifact shared with the others); then one row per action to
+   the tracker's Runs tab.
 
 ``dry_run`` reads but changes nothing and reports what it would do. Any machine, any number of times:
 the same Drive converges to the same artifacts.

@@ -42,6 +42,9 @@ DRIVE = _BASE + "drive"
 """Full Drive: needed to work inside folders people made (the school's existing ILT folder). Restricted."""
 DRIVE_FILE = _BASE + "drive.file"
 """Only files the bot created or was handed: enough when the bot owns its root folder. Non-sensitive."""
+DRIVE_READONLY = _BASE + "drive.readonly"
+"""Read (and export) any file the bot user can open: the agenda Doc template people made, which
+``drive.file`` cannot reach. Narrower than ``drive``: it can change nothing."""
 DOCUMENTS = _BASE + "documents"
 """Read the tables people filled in agenda Docs (documents.get) and edit Docs the bot made."""
 FORMS_BODY = _BASE + "forms.body"
@@ -58,25 +61,53 @@ GOOGLE_TOKEN_HOSTS = frozenset({"oauth2.googleapis.com", "accounts.google.com", 
 
 
 def bot_owns_root(config: Config) -> bool:
-    """True when the bot makes (and so owns) its own root folder: ``drive.file`` then suffices.
+    """True when the bot makes (and so owns) its own root folder: ``drive.file`` then suffices to write.
 
-    A configured ``drive.root_folder_id`` (a folder people made), existing subfolders (``drive.folders``),
-    a shared drive, or a Doc template (``templates.agenda_doc_id``) are files the app did not create,
-    which only ``drive`` can reach.
+    A configured ``drive.root_folder_id`` (a folder people made), existing subfolders (``drive.folders``)
+    or a shared drive are places the app did not create, where only ``drive`` can add files.
     """
     drive = config.drive
-    return not (drive.root_folder_id or drive.shared_drive_id or drive.folders or config.templates.agenda_doc_id)
+    return not (drive.root_folder_id or drive.shared_drive_id or drive.folders)
 
 
 def required_scopes(config: Config) -> list[str]:
     """The least OAuth scopes the config needs (what an admin grants for domain-wide delegation).
 
     ``drive`` (restricted) when the bot works in folders people made or a shared drive; ``drive.file``
-    when it owns its root. Always ``documents``, ``forms.body``, ``forms.responses.readonly`` and
+    when it owns its root, plus ``drive.readonly`` to read an agenda Doc template people made
+    (:func:`scope_reasons`). Always ``documents``, ``forms.body``, ``forms.responses.readonly`` and
     ``spreadsheets``.
     """
-    drive = DRIVE_FILE if bot_owns_root(config) else DRIVE
-    return [drive, DOCUMENTS, FORMS_BODY, FORMS_RESPONSES, SPREADSHEETS]
+    if not bot_owns_root(config):
+        drive = [DRIVE]
+    elif config.templates.agenda_doc_id:
+        drive = [DRIVE_FILE, DRIVE_READONLY]
+    else:
+        drive = [DRIVE_FILE]
+    return [*drive, DOCUMENTS, FORMS_BODY, FORMS_RESPONSES, SPREADSHEETS]
+
+
+def scope_reasons(config: Config) -> dict[str, str]:
+    """Why each of :func:`required_scopes` is asked for (``check --scopes`` prints it)."""
+    reasons = {
+        DOCUMENTS: "read the tables people fill in agenda Docs; edit the Docs the bot made",
+        FORMS_BODY: "create the Forms, add their questions, open and close them",
+        FORMS_RESPONSES: "read Form responses (read-only)",
+        SPREADSHEETS: "write the tracker and the thinking-map answers sheet",
+    }
+    if not bot_owns_root(config):
+        where = ("drive.root_folder_id" if config.drive.root_folder_id else
+                 "drive.shared_drive_id" if config.drive.shared_drive_id else "drive.folders")
+        reasons[DRIVE] = (f"{where} is a place people made: only the full drive scope can add files there "
+                          "(drive.file reaches only files the bot created); leave it out to let the bot make its own "
+                          "root folder and use drive.file")
+    else:
+        reasons[DRIVE_FILE] = "make and share the bot's own folders and files (nothing else in Drive)"
+    if DRIVE_FILE in reasons and config.templates.agenda_doc_id:
+        reasons[DRIVE_READONLY] = ("read the agenda Doc template (templates.agenda_doc_id): people made it, so "
+                                   "drive.file cannot open it; drive.readonly can read it and change nothing, "
+                                   "narrower than drive")
+    return {scope: reasons[scope] for scope in required_scopes(config)}
 
 
 def auth_method(config: Config, *, sandbox: bool) -> str:
