@@ -134,14 +134,29 @@ def _run_attention(run_rows: list[list[str]]) -> list[Attention]:
         result, key, detail = _cell(row, 4), _cell(row, 3), _cell(row, 5)
         if result == "skipped":
             out.append(Attention("trashed" if "trash" in detail.lower() else "skipped", key, detail))
-        elif result == "refused":
-            out.append(Attention("refused_share", key, detail))
-        elif result == "extra":
-            out.append(Attention("extra_permission", key, detail))
         elif result == "error":
             denied = any(w in detail for w in ("PermissionDenied", "NotFound", "cannot add files", "cannot change"))
             out.append(Attention("no_permission" if denied else "error", key, detail))
     return out
+
+
+SHARING_FLAGS = {"refused": "refused_share", "extra": "extra_permission"}
+"""Runs results of sharing problems: a grant Google refused, access beyond a file's audience (the daily audit)."""
+
+
+def sharing_flags(rows: list[list[str]], now: datetime, days: int = 1) -> list[Attention]:
+    """Sharing problems reported in the last ``days`` days (the audit runs in the day's first pass, so
+    the last pass alone may not show them), each once."""
+    since = now - timedelta(days=days)
+    seen: dict[tuple[str, str], Attention] = {}
+    for row in rows:
+        what = SHARING_FLAGS.get(_cell(row, 4))
+        when = _when(_cell(row, 1))
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=now.tzinfo)
+        if what and when is not None and when >= since:
+            seen.setdefault((_cell(row, 3), _cell(row, 5)), Attention(what, _cell(row, 3), _cell(row, 5)))
+    return list(seen.values())
 
 
 def unanswered_forms(meetings: list[list[str]], feedback: list[list[str]], today: date,
@@ -190,6 +205,7 @@ def school_status(config: Config, workspace: Any, now: datetime) -> SchoolStatus
     status.last_run, run_rows = last_run(runs)
     status.recent = recent_created(runs, now)
     status.attention += _run_attention(run_rows)
+    status.attention += sharing_flags(runs, now)
     status.attention += unanswered_forms(workspace.read_rows(found.id, MEETINGS),
                                          workspace.read_rows(found.id, FEEDBACK), now.date())
     return status
