@@ -452,8 +452,9 @@ def describe(config: Config, online: bool) -> str:
     """Where the steps run, in words."""
     if not online:
         return "a throwaway embedded sandbox"
-    url = os.environ.get(SANDBOX_URL_ENV) or (config.workspace.sandbox_url
-                                              if config.workspace.backend == "sandbox_url" else None)
+    backend = config.workspace.backend
+    env_url = None if backend == "google" else os.environ.get(SANDBOX_URL_ENV)  # never redirects Google
+    url = env_url or (config.workspace.sandbox_url if backend == "sandbox_url" else None)
     if url:
         return f"the sandbox at {url} as {config.workspace.bot_user}"
     if config.workspace.backend == "sandbox":
