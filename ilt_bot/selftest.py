@@ -328,6 +328,9 @@ def share_refused(run: Run) -> str:
         if error.status != 400:
             raise
         return f"{address}: refused ({error.status} {error.reason})"
+    refused = [g for g in gw.take_refused_grants() if g.email == address]  # a refusal fails only its grant
+    if refused:
+        return f"{address}: refused (400 {refused[0].reason})"
     gw.unshare(run.made["Doc"], [address])
     raise StepFailed(f"sharing with {address} (no Google account, no notification e-mail) was accepted",
                      "Google refuses it with 400 invalidSharingRequest; if this is the sandbox, it differs from "
