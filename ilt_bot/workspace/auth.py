@@ -12,7 +12,7 @@ Auth methods (``workspace.auth.method``):
 - ``adc``: Application Default Credentials (``gcloud auth application-default login``, workload identity).
 - ``sandbox``: the sandbox's own bearer tokens (the default for the sandbox backends).
 
-Credentials go only to Google (docs/privacy.md, "Credentials"): real credentials are loaded only for
+Credentials go only to Google (docs/privacy.md, "Credentials go only to Google"): real credentials are loaded only for
 ``backend = "google"`` (a sandbox backend with ``[workspace.auth]`` is a config error), a key or token
 file whose ``token_uri`` is not Google's is refused before any refresh, and the transport seam refuses
 to carry real credentials to a sandbox URL (``ilt_bot/workspace/transport.py``).

@@ -4,7 +4,7 @@
 host in ``X-Sandbox-Host``. Every URL the libraries build (API calls, media uploads and resumable
 session URLs, ``/batch/...`` posts, the OAuth token endpoint) stays untouched inside the library.
 
-Credentials go only to Google (docs/privacy.md, "Credentials"): the seam refuses, before anything is
+Credentials go only to Google (docs/privacy.md, "Credentials go only to Google"): the seam refuses, before anything is
 sent, a request that carries real ones: a call to a token endpoint (a refresh token, a client secret, a
 signed service-account assertion), to the IAM credentials API (keyless delegation), or an
 ``Authorization`` header other than the sandbox's own ``sandbox:<email>`` tokens. Only code can allow it
@@ -21,6 +21,8 @@ import httplib2
 import requests
 from requests.adapters import HTTPAdapter
 
+from ilt_bot.workspace.errors import AuthFailed
+
 SANDBOX_HOST_HEADER = "X-Sandbox-Host"
 
 CREDENTIAL_HOSTS = frozenset({"oauth2.googleapis.com", "iamcredentials.googleapis.com", "sts.googleapis.com"})
@@ -31,8 +33,9 @@ SANDBOX_TOKENS = ("Bearer sandbox:", "Bearer sandbox-admin")
 """The only ``Authorization`` values the seam forwards: the sandbox's own tokens (``ilt_bot/sandbox/identity.py``)."""
 
 
-class CredentialsRefused(ConnectionRefusedError):
-    """A request carrying real credentials was about to leave for a host that is not Google."""
+class CredentialsRefused(AuthFailed):
+    """A request carrying real credentials was about to leave for a host that is not Google (a config
+    mistake, never retried)."""
 
 
 def refuse_credentials(host: str, path: str, headers: Any, base_url: str) -> None:
