@@ -177,7 +177,7 @@ def check(
         schools, district = load_many(config)
         source = str(district.source if district else schools[0].source)
         problems = [Problem(f"{_where(c, district)}{p.path}", p.message, p.fix)
-                    for c in schools for p in template_problems(c)]
+                    for c in schools for p in template_problems(c) + key_file_problems(c)]
         if problems:
             raise ConfigError(problems, source)
         if scopes:
@@ -208,7 +208,7 @@ def _where(config: Config, district: District | None) -> str:
 
 
 def _print_scopes(schools: list[Config], as_json: bool) -> None:
-    from ilt_bot.workspace.auth import required_scopes  # lazy: start-up time (google-auth)
+    from ilt_bot.workspace.auth import required_scopes, scope_reasons  # lazy: start-up time (google-auth)
 
     needed = list(dict.fromkeys(s for c in schools for s in required_scopes(c)))
     if as_json:
@@ -216,6 +216,9 @@ def _print_scopes(schools: list[Config], as_json: bool) -> None:
     else:
         for scope in needed:
             typer.echo(scope)
+        why = {scope: reason for c in schools for scope, reason in scope_reasons(c).items()}
+        for scope in needed:  # on stderr: stdout stays one scope a line for scripts
+            typer.echo(f"# {scope.rsplit('/', 1)[-1]}: {why[scope]}", err=True)
 
 
 def _online_problems(schools: list[Config], district: District | None) -> list[Problem]:
@@ -235,6 +238,16 @@ def _print_summary(console: Console, summary: dict[str, Any], online: bool) -> N
                   f"({summary['pattern']}), {summary['cycles']} learning cycles, "
                   f"semesters {', '.join(summary['semesters'])}", soft_wrap=True)
     console.print(f"  workspace: {summary['backend']} as {summary['bot_user']}")
+
+
+def key_file_problems(cfg: Any) -> list[Problem]:
+    """A service-account key file that does not exist or cannot be read (checked without signing in)."""
+    if cfg.workspace.auth is None or cfg.workspace.auth.method != "service_account":
+        return []
+    from ilt_bot.workspace.preflight import key_file_problem  # lazy: start-up time (the Google clients)
+
+    problem = key_file_problem(cfg)
+    return [problem] if problem else []
 
 
 def template_problems(cfg: Any) -> list[Problem]:

@@ -328,6 +328,9 @@ def share_refused(run: Run) -> str:
         if error.status != 400:
             raise
         return f"{address}: refused ({error.status} {error.reason})"
+    refused = [g for g in gw.take_refused_grants() if g.email == address]  # a refusal fails only its grant
+    if refused:
+        return f"{address}: refused (400 {refused[0].reason})"
     gw.unshare(run.made["Doc"], [address])
     raise StepFailed(f"sharing with {address} (no Google account, no notification e-mail) was accepted",
                      "Google refuses it with 400 invalidSharingRequest; if this is the sandbox, it differs from "
@@ -452,8 +455,9 @@ def describe(config: Config, online: bool) -> str:
     """Where the steps run, in words."""
     if not online:
         return "a throwaway embedded sandbox"
-    url = os.environ.get(SANDBOX_URL_ENV) or (config.workspace.sandbox_url
-                                              if config.workspace.backend == "sandbox_url" else None)
+    backend = config.workspace.backend
+    env_url = None if backend == "google" else os.environ.get(SANDBOX_URL_ENV)  # never redirects Google
+    url = env_url or (config.workspace.sandbox_url if backend == "sandbox_url" else None)
     if url:
         return f"the sandbox at {url} as {config.workspace.bot_user}"
     if config.workspace.backend == "sandbox":

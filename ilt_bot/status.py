@@ -7,6 +7,8 @@ nothing to do writes no row: "last run" is the last pass that did something.
 Needs a person:
 - an artifact a person trashed (the bot reports it and never recreates it), and anything else skipped;
 - errors of the last run (a folder the bot cannot write, a Doc it may not read...);
+- a grant Google refused (one person left out of an artifact shared with the others);
+- a permission a person added to a bot file beyond its audience (the daily sharing audit);
 - a meeting's feedback Form nobody answered (of the last few meetings held);
 - no tracker at all (the bot never ran for this school), or a trashed tracker.
 """
@@ -31,8 +33,8 @@ class Attention:
     """Something a person should look at."""
 
     what: str
-    """``trashed``, ``skipped``, ``error``, ``no_permission``, ``unanswered_form``, ``never_ran``, ``tab_missing``,
-    ``repaired``."""
+    """``trashed``, ``skipped``, ``error``, ``no_permission``, ``refused_share``, ``extra_permission``,
+    ``unanswered_form``, ``never_ran``, ``tab_missing``, ``repaired``."""
     key: str
     detail: str
 
@@ -140,6 +142,25 @@ def _run_attention(run_rows: list[list[str]]) -> list[Attention]:
     return out
 
 
+SHARING_FLAGS = {"refused": "refused_share", "extra": "extra_permission"}
+"""Runs results of sharing problems: a grant Google refused, access beyond a file's audience (the daily audit)."""
+
+
+def sharing_flags(rows: list[list[str]], now: datetime, days: int = 1) -> list[Attention]:
+    """Sharing problems reported in the last ``days`` days (the audit runs in the day's first pass, so
+    the last pass alone may not show them), each once."""
+    since = now - timedelta(days=days)
+    seen: dict[tuple[str, str], Attention] = {}
+    for row in rows:
+        what = SHARING_FLAGS.get(_cell(row, 4))
+        when = _when(_cell(row, 1))
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=now.tzinfo)
+        if what and when is not None and when >= since:
+            seen.setdefault((_cell(row, 3), _cell(row, 5)), Attention(what, _cell(row, 3), _cell(row, 5)))
+    return list(seen.values())
+
+
 def unanswered_forms(meetings: list[list[str]], feedback: list[list[str]], today: date,
                      last: int = UNANSWERED_MEETINGS) -> list[Attention]:
     """Feedback Forms of the last ``last`` meetings held before today that have no response at all."""
@@ -192,6 +213,7 @@ def school_status(config: Config, workspace: Any, now: datetime) -> SchoolStatus
     status.last_run, run_rows = last_run(runs)
     status.recent = recent_created(runs, now)
     status.attention += _run_attention(run_rows)
+    status.attention += sharing_flags(runs, now)
     status.attention += unanswered_forms(header_rows(tabs.get(MEETINGS), TABS[MEETINGS]),
                                          header_rows(tabs.get(FEEDBACK), TABS[FEEDBACK]), now.date())
     return status

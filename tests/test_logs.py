@@ -76,6 +76,7 @@ def test_verbose_trace_of_a_service_account_sign_in_shows_requests_but_no_secret
     from ilt_bot.sandbox.identity import make_service_account_key, register_service_account
     from ilt_bot.workspace.gateway import connect
     from ilt_bot.workspace.ratelimit import RateLimiter
+    from ilt_bot.workspace.transport import sandbox_http
 
     monkeypatch.delenv("ILT_BOT_SANDBOX_URL", raising=False)
     info, public_pem = make_service_account_key("ilt-bot-sa@cedar-ilt.iam.gserviceaccount.com")
@@ -83,13 +84,17 @@ def test_verbose_trace_of_a_service_account_sign_in_shows_requests_but_no_secret
     key_file = tmp_path / "sa.json"
     key_file.write_text(json.dumps(info))
     data = tomllib.loads(EXAMPLE.read_text())
-    data["workspace"].update({"backend": "sandbox_url", "sandbox_url": sandbox.url,
+    data["workspace"].update({"backend": "google",
                               "auth": {"method": "service_account", "key_file": str(key_file)}})
     config = parse_config(data)
 
     stream = io.StringIO()
     logs.setup("text", verbose=True, stream=stream)
-    with connect(config, limiter=RateLimiter(enabled=False)) as gateway:
+
+    def trusted():  # the sandbox's token endpoint stands in for Google's (only code can allow this)
+        return sandbox_http(sandbox.url, credentials_allowed=True)
+
+    with connect(config, limiter=RateLimiter(enabled=False), http_factory=trusted) as gateway:
         assert gateway.find("cedar/folder/agendas") is None
     trace = stream.getvalue()
     logs.disable_http_trace()

@@ -285,10 +285,10 @@ def test_online_runs_the_same_steps_as_offline(tmp_path, school_sandbox):
     assert online["made"] and all(s["status"] != "FAIL" for s in online["steps"] if s["step"] != "share_refused")
 
 
-def test_a_missing_key_file_fails_sign_in_with_its_path_and_skips_the_rest(tmp_path, school_sandbox):
+def test_a_missing_key_file_fails_sign_in_with_its_path_and_skips_the_rest(tmp_path):
     missing = tmp_path / "keys" / "service-account.json"
-    path = config_file(tmp_path, school_sandbox)
-    path.write_text(path.read_text().replace(
+    path = config_file(tmp_path)  # a Google config (real auth on a sandbox backend is a config error)
+    path.write_text(path.read_text().replace('backend = "sandbox"', 'backend = "google"').replace(
         '# [workspace.auth]\n# method = "service_account"   # or "impersonation", "oauth", "adc"\n'
         '# key_file = "/etc/ilt-bot/service-account.json"',
         f'[workspace.auth]\nmethod = "service_account"\nkey_file = "{missing}"'))

@@ -40,7 +40,7 @@ def cross_checks(s: dict[str, Any]) -> list[Problem]:
     checks: list[Callable[[], list[Problem]]] = []
     if school:
         checks.append(lambda: _duplicates("school.uip_goals", [g.id for g in school.uip_goals], "id"))
-        checks.append(lambda: _domain_checks(school.domain, s, sharing))
+        checks.append(lambda: _domain_checks(school.domains, s, sharing))
     if members is not None:
         checks.append(lambda: _duplicates("members", [m.id for m in members], "id"))
         checks.append(lambda: _duplicates("members", [m.email for m in members], "email"))
@@ -109,28 +109,51 @@ def _not_member(path: str, who: str, member_ids: list[str], why: str) -> Problem
                    f"{hint}use a member id from [[members]]: {', '.join(member_ids)}")
 
 
-def _in_domain(email: str, domain: str) -> bool:
-    host, domain = email.rsplit("@", 1)[-1].lower(), domain.lower()
-    return host == domain or host.endswith("." + domain)
+def _in_domain(email: str, domains: tuple[str, ...]) -> bool:
+    """Whether ``email`` is at one of ``domains`` exactly: Workspace treats a subdomain it was not given
+    (``ms.cedar.org`` under ``cedar.org``) as another organisation, and refuses to share with it."""
+    return email.rsplit("@", 1)[-1].lower() in {d.lower() for d in domains}
 
 
-def _domain_checks(domain: str, s: dict[str, Any], sharing: Sharing) -> list[Problem]:
+def _addresses(s: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every address the config names, with its field path."""
     found: list[tuple[str, str]] = []
     for i, m in enumerate(s.get("members") or []):
         found.append((f"members[{i}].email", m.email))
     for i, t in enumerate(s.get("teams") or []):
         for j, p in enumerate(t.teachers):
             found.append((f"teams[{i}].teachers[{j}].email", p.email))
-    if s.get("workspace"):
-        found.append(("workspace.bot_user", s["workspace"].bot_user))
+    workspace = s.get("workspace")
+    if workspace:
+        found.append(("workspace.bot_user", workspace.bot_user))
     for i, e in enumerate((s.get("stakeholders") or Stakeholders()).emails):
         found.append((f"stakeholders.emails[{i}]", e))
-    return [
-        Problem(path, f"{email!r} is outside the school's domain {domain!r}",
-                f"use an address @{domain}, or list it in sharing.allow_external")
-        for path, email in found
-        if not _in_domain(email, domain) and not sharing.allows(email)
+    return found
+
+
+def _domain_checks(domains: tuple[str, ...], s: dict[str, Any], sharing: Sharing) -> list[Problem]:
+    listed = " or ".join(f"@{d}" for d in domains)
+    out = [
+        Problem(path, f"{email!r} is outside the school's domains ({', '.join(domains)})",
+                _domain_fix(email, domains, listed))
+        for path, email in _addresses(s)
+        if not _in_domain(email, domains) and not sharing.allows(email)
     ]
+    workspace = s.get("workspace")
+    subject = workspace.auth.subject if workspace and workspace.auth else None
+    if subject and not _in_domain(subject, domains):
+        out.append(Problem("workspace.auth.subject", f"{subject!r} is outside the school's domains "
+                           f"({', '.join(domains)}): domain-wide delegation can only act as a user of this Workspace",
+                           f"leave subject out (the bot then acts as workspace.bot_user) or use an address {listed}"))
+    return out
+
+
+def _domain_fix(email: str, domains: tuple[str, ...], listed: str) -> str:
+    host = email.rsplit("@", 1)[-1]
+    if any(host.endswith("." + d) for d in domains):
+        return (f"{host} is a subdomain: if it is one of your Workspace's domains (Admin console > Account > "
+                f'Domains) add it to school.secondary_domains = ["{host}"], else use the address {listed}')
+    return f"use an address {listed}, or list it in sharing.allow_external"
 
 
 def _outside(path: str, day: date, year: Year) -> Problem | None:
@@ -333,6 +356,12 @@ def _workspace_checks(w: Workspace | None) -> list[Problem]:
     if w.backend == "sandbox_url" and not w.sandbox_url:
         out.append(Problem("workspace.sandbox_url", 'is required with backend = "sandbox_url"',
                            'add sandbox_url = "http://127.0.0.1:8765" (start it with `ilt-bot sandbox serve`)'))
+    if w.backend != "google" and w.auth is not None:
+        out.append(Problem("workspace.auth", f'is set with workspace.backend = "{w.backend}": the bot would send '
+                           "the school's real credentials (refresh token, signed service-account tokens) to the "
+                           "sandbox, which is not Google",
+                           'remove [workspace.auth] to run on the sandbox (it has its own sign-in), or set '
+                           'workspace.backend = "google"'))
     if w.backend == "google":
         if w.auth is None:
             out.append(Problem("workspace.auth", 'is required with backend = "google"',

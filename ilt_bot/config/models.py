@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 from ilt_bot.config.problems import FIX_SEP
 
 SLUG = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+DOMAIN = r"^[a-z0-9.-]+\.[a-z]{2,}$"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -116,7 +117,10 @@ class School(Section):
     id: Slug
     name: Text
     timezone: Annotated[str, AfterValidator(_timezone)]
-    domain: Annotated[str, Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")]
+    domain: Annotated[str, Field(pattern=DOMAIN)]
+    secondary_domains: list[Annotated[str, Field(pattern=DOMAIN)]] = []
+    """The Workspace's other domains and subdomains (Admin console > Account > Domains): addresses there are
+    the school's too. A subdomain not listed here is outside the school (Google refuses to share with it)."""
     vision: Text
     ilt_vision: Text
     norms: Annotated[list[Text], Field(min_length=1)]
@@ -130,6 +134,16 @@ class School(Section):
     @classmethod
     def _lower_domain(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("secondary_domains", mode="before")
+    @classmethod
+    def _lower_domains(cls, value: Any) -> Any:
+        return [v.strip().lower() if isinstance(v, str) else v for v in value] if isinstance(value, list) else value
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """Every domain of the school's Workspace: the primary first, then ``secondary_domains``."""
+        return (self.domain, *self.secondary_domains)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -329,6 +343,9 @@ class Workspace(Section):
 class Sharing(Section):
     allow_external: list[str] = []
     link_sharing: bool = False
+    remove_extra_permissions: bool = False
+    """Remove what the daily sharing audit finds beyond a bot file's audience (anyone-with-link, a domain, an
+    outsider); when false it is only reported (docs/privacy.md)."""
 
     def allows(self, email: str) -> bool:
         """Whether an address outside the school's domain is explicitly allowed."""

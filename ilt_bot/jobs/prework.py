@@ -58,7 +58,7 @@ def prework_item(ctx: JobContext, item: WorkItem) -> None:
              [(own, "writer", True), (principals, "commenter", False)],
              f"Your reflection for growth before our {semester.name} reflection meeting "
              f"({date_label(semester.reflection_date)}): your own data and a few prompts to complete on your own.",
-             {"iltbot_semester": semester.id})
+             {"iltbot_semester": semester.id}, private=True)
 
 
 def sample_prework(config: Config) -> dict[str, Any]:

@@ -64,7 +64,7 @@ def team_reflection_item(ctx: JobContext, item: WorkItem) -> None:
              lambda: team_reflection_context(ctx, semester, team), "reflections",
              [(own, "writer", True), (principals, "commenter", False)],
              f"Your team's {semester.name} reflection is ready to prepare with your team.",
-             {"iltbot_semester": semester.id, "iltbot_team": team.id})
+             {"iltbot_semester": semester.id, "iltbot_team": team.id}, private=True)
 
 
 def sample_team_reflection(config: Config) -> dict[str, Any]:

@@ -7,7 +7,9 @@
 3. Create: each due WorkItem (``plan.due_items``) is run by its routine (``registry.by_kind``): one
    idempotent ``ensure`` keyed by ``iltbot_key``. What exists is left alone; what a person trashed is
    reported in ``skipped`` and not recreated.
-4. Append one row per action to the tracker's Runs tab.
+4. Report: in the day's first pass, access beyond a bot file's audience (``jobs/sharing_audit.py``); any
+   grant Google refused (one person, the artifact shared with the others); then one row per action to
+   the tracker's Runs tab.
 
 ``dry_run`` reads but changes nothing and reports what it would do. Any machine, any number of times:
 the same Drive converges to the same artifacts.
@@ -30,6 +32,7 @@ from ilt_bot.jobs.feedback import polled_meetings, sync_feedback
 from ilt_bot.jobs.harvest import harvest
 from ilt_bot.jobs.intake import sync_intake
 from ilt_bot.jobs.setup import ensure_standing
+from ilt_bot.jobs.sharing_audit import audit_sharing
 from ilt_bot.jobs.tracker import append_runs, remove_duplicates, update_dashboard
 from ilt_bot.plan import due_items
 from ilt_bot.workspace.api import WorkspaceAPI
@@ -45,6 +48,17 @@ def new_context(config: Config, year: SchoolYear, workspace: WorkspaceAPI, now: 
     """A pass's context, with every tracker tab the registered routines declare."""
     return JobContext(config=config, year=year, workspace=workspace, now=now, dry_run=dry_run,
                       report=TickReport(dry_run=dry_run), stop=stop, tracker_tabs=registry.tracker_tabs())
+
+
+def report_refused_grants(ctx: JobContext) -> None:
+    """One Runs row (result ``refused``) per grant Google refused in this pass: the artifact was made and
+    shared with the others; the person named needs an admin's look (docs/privacy.md)."""
+    take = getattr(ctx.workspace, "take_refused_grants", None)
+    if take is None:
+        return
+    keys = {ref.id: key for key, ref in ctx.files.items() if ref is not None}
+    for grant in take():
+        ctx.record("share", grant.key or keys.get(grant.file_id, grant.file_id), "refused", grant.text())
 
 
 def _aware(config: Config, now: datetime) -> datetime:
@@ -99,5 +113,7 @@ def run_tick(
         step(item.key, lambda r=routine, i=item: r.run(ctx, i))
 
     step("tracker duplicates", lambda: remove_duplicates(ctx))
+    step("sharing audit", lambda: audit_sharing(ctx))
+    step("refused shares", lambda: report_refused_grants(ctx))
     step("runs", lambda: append_runs(ctx, _run_id(config, now)))
     return ctx.report

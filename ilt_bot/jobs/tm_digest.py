@@ -143,7 +143,7 @@ def tm_digest_item(ctx: JobContext, item: WorkItem) -> None:
     make_doc(ctx, d_key, name, DIGEST_TEMPLATE, lambda: digest_context(ctx, team, cycle), "thinking-maps",
              [(lead_emails, "writer", True), (principals, "commenter", False)],
              f"Your team's thinking maps for cycle {cycle.id.lstrip('c')} are in: plan your 1:1 follow-ups.",
-             {"iltbot_team": team.id, "iltbot_cycle": cycle.id})
+             {"iltbot_team": team.id, "iltbot_cycle": cycle.id}, private=True)
 
 
 def sample_digest(config: Config) -> dict[str, Any]:

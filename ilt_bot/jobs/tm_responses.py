@@ -95,8 +95,8 @@ def responses_sheet(ctx: JobContext) -> ResponseSheet | None:
     name = f"Thinking-map answers {config.year.label} — {config.school.name} (principal only)"
     before = len(ctx.report.created)
     share = [Share(school_leaders(config), "reader")]
-    ref = ctx.ensure(r_key, lambda: ctx.workspace.ensure_spreadsheet(r_key, name, str(folder_id), TABS, share=share),
-                     what=name)
+    ref = ctx.ensure(r_key, lambda: ctx.workspace.ensure_spreadsheet(r_key, name, str(folder_id), TABS, share=share,
+                                                                     private=True), what=name)
     if ref is None:  # trashed by a person: reported by ensure; answers stay in the Forms meanwhile
         ctx.tm_sheet, ctx.tm_sheet_known = None, True
         return None

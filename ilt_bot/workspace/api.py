@@ -87,6 +87,49 @@ class Share:
         return self.message(ref) if callable(self.message) else self.message
 
 
+@dataclass(frozen=True)
+class RefusedGrant:
+    """One person's grant that Google refused (no Google account, sharing to that domain not allowed):
+    the artifact was made and shared with everyone else (docs/privacy.md, "When Google refuses a grant")."""
+
+    file_id: str
+    key: str | None
+    email: str
+    role: str
+    reason: str
+    message: str
+
+    def text(self) -> str:
+        """What the Runs tab and ``status`` show: who, why, and the fix."""
+        return (f"{self.email} was not given {self.role} access: Google refused it ({self.reason}). Check the "
+                "address in config.toml (a typo, a person without a Google account, a domain the Workspace does "
+                "not share with); the others have access")
+
+
+@dataclass(frozen=True)
+class Access:
+    """One permission on a file, as Drive lists it (``type``: user, group, domain or anyone)."""
+
+    id: str
+    type: str
+    role: str
+    email: str = ""
+    domain: str = ""
+
+    def who(self) -> str:
+        """``anyone with the link``, ``everyone at <domain>``, or the address."""
+        if self.type == "anyone":
+            return "anyone with the link"
+        if self.type == "domain":
+            return f"everyone at {self.domain}"
+        return self.email
+
+
+PRIVATE_SETTINGS = {"writersCanShare": False, "copyRequiresWriterPermission": True}
+"""Drive settings of a private artifact (``private=True``): only the bot (its owner) can share it, and people
+who may only read or comment cannot download, copy or print it (docs/privacy.md)."""
+
+
 Finish = Callable[[FileRef], None]
 """A caller's last step for a made artifact (e.g. mark agenda items placed); must be idempotent: it runs
 again when a crash left the artifact ``building``."""
@@ -169,12 +212,13 @@ class WorkspaceAPI(Protocol):
 
     def ensure_doc_from_html(
         self, key: str, name: str, html: str, folder_id: str, properties: dict[str, str] | None = None,
-        *, share: Sequence[Share] = (), finish: Finish | None = None,
+        *, share: Sequence[Share] = (), finish: Finish | None = None, private: bool = False,
     ) -> Ensured:
         """A Google Doc converted from ``html`` (Drive HTML import) in ``folder_id``; never overwritten.
 
         With ``share``/``finish`` the Doc is made ``building``, shared, finished, then marked ``ready``; a
         Doc found ``building`` (a crash midway) is finished the same way (``created`` is then True).
+        ``private``: made with :data:`PRIVATE_SETTINGS`.
         """
 
     def ensure_form(
@@ -188,11 +232,12 @@ class WorkspaceAPI(Protocol):
 
     def ensure_spreadsheet(
         self, key: str, name: str, folder_id: str, tabs: dict[str, list[str]],
-        *, share: Sequence[Share] = (), finish: Finish | None = None,
+        *, share: Sequence[Share] = (), finish: Finish | None = None, private: bool = False,
     ) -> Ensured:
         """A spreadsheet with one tab per entry (tab title -> header row), shared; missing tabs are added.
 
         ``building`` until its tabs, ``share`` and ``finish`` are done; a ``building`` one found is finished.
+        ``private``: made with :data:`PRIVATE_SETTINGS`.
         """
 
     def share(
@@ -207,12 +252,20 @@ class WorkspaceAPI(Protocol):
     ) -> int:
         """Grant ``role`` to each address that lacks it (one HTTP batch); returns how many were added.
 
-        Refuses addresses outside the school's domain unless allowed in config (SharingRefused).
+        Refuses addresses outside the school's domain unless allowed in config (SharingRefused). An
+        address Google refuses fails only its own grant (a :class:`RefusedGrant`, see the gateway's
+        ``take_refused_grants``); the others are granted.
         ``published_view`` grants Form responder access (``view: "published"``).
         """
 
     def unshare(self, file_id: str, emails: list[str]) -> int:
         """Remove the permissions of ``emails`` on the file; returns how many were removed."""
+
+    def bot_files_access(self) -> list[tuple[FileRef, list[Access]]]:
+        """Every file the bot made (not trashed) with who has access, in one paged ``files.list``."""
+
+    def remove_access(self, file_id: str, permission_ids: list[str]) -> int:
+        """Delete these permissions of the file (one HTTP batch); returns how many."""
 
     def set_form_accepting(self, form_id: str, accepting: bool) -> None:
         """Open or close a published Form for responses."""

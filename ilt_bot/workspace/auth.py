@@ -12,8 +12,10 @@ Auth methods (``workspace.auth.method``):
 - ``adc``: Application Default Credentials (``gcloud auth application-default login``, workload identity).
 - ``sandbox``: the sandbox's own bearer tokens (the default for the sandbox backends).
 
-Token refresh goes through the same HTTP object as the API calls (the transport seam), so on the
-sandbox the token endpoint ``https://oauth2.googleapis.com/token`` is answered locally.
+Credentials go only to Google (docs/privacy.md, "Credentials go only to Google"): real credentials are loaded only for
+``backend = "google"`` (a sandbox backend with ``[workspace.auth]`` is a config error), a key or token
+file whose ``token_uri`` is not Google's is refused before any refresh, and the transport seam refuses
+to carry real credentials to a sandbox URL (``ilt_bot/workspace/transport.py``).
 Tokens, keys and refresh tokens never reach logs or error messages.
 """
 
@@ -24,6 +26,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import google.auth
 import google.auth.exceptions
@@ -39,6 +42,9 @@ DRIVE = _BASE + "drive"
 """Full Drive: needed to work inside folders people made (the school's existing ILT folder). Restricted."""
 DRIVE_FILE = _BASE + "drive.file"
 """Only files the bot created or was handed: enough when the bot owns its root folder. Non-sensitive."""
+DRIVE_READONLY = _BASE + "drive.readonly"
+"""Read (and export) any file the bot user can open: the agenda Doc template people made, which
+``drive.file`` cannot reach. Narrower than ``drive``: it can change nothing."""
 DOCUMENTS = _BASE + "documents"
 """Read the tables people filled in agenda Docs (documents.get) and edit Docs the bot made."""
 FORMS_BODY = _BASE + "forms.body"
@@ -50,27 +56,58 @@ SPREADSHEETS = _BASE + "spreadsheets"
 
 METHODS = ("service_account", "impersonation", "oauth", "adc", "sandbox")
 
+GOOGLE_TOKEN_HOSTS = frozenset({"oauth2.googleapis.com", "accounts.google.com", "www.googleapis.com"})
+"""Where a key or token file may send its grants (its ``token_uri``): Google's token endpoints."""
+
 
 def bot_owns_root(config: Config) -> bool:
-    """True when the bot makes (and so owns) its own root folder: ``drive.file`` then suffices.
+    """True when the bot makes (and so owns) its own root folder: ``drive.file`` then suffices to write.
 
-    A configured ``drive.root_folder_id`` (a folder people made), existing subfolders (``drive.folders``),
-    a shared drive, or a Doc template (``templates.agenda_doc_id``) are files the app did not create,
-    which only ``drive`` can reach.
+    A configured ``drive.root_folder_id`` (a folder people made), existing subfolders (``drive.folders``)
+    or a shared drive are places the app did not create, where only ``drive`` can add files.
     """
     drive = config.drive
-    return not (drive.root_folder_id or drive.shared_drive_id or drive.folders or config.templates.agenda_doc_id)
+    return not (drive.root_folder_id or drive.shared_drive_id or drive.folders)
 
 
 def required_scopes(config: Config) -> list[str]:
     """The least OAuth scopes the config needs (what an admin grants for domain-wide delegation).
 
     ``drive`` (restricted) when the bot works in folders people made or a shared drive; ``drive.file``
-    when it owns its root. Always ``documents``, ``forms.body``, ``forms.responses.readonly`` and
+    when it owns its root, plus ``drive.readonly`` to read an agenda Doc template people made
+    (:func:`scope_reasons`). Always ``documents``, ``forms.body``, ``forms.responses.readonly`` and
     ``spreadsheets``.
     """
-    drive = DRIVE_FILE if bot_owns_root(config) else DRIVE
-    return [drive, DOCUMENTS, FORMS_BODY, FORMS_RESPONSES, SPREADSHEETS]
+    if not bot_owns_root(config):
+        drive = [DRIVE]
+    elif config.templates.agenda_doc_id:
+        drive = [DRIVE_FILE, DRIVE_READONLY]
+    else:
+        drive = [DRIVE_FILE]
+    return [*drive, DOCUMENTS, FORMS_BODY, FORMS_RESPONSES, SPREADSHEETS]
+
+
+def scope_reasons(config: Config) -> dict[str, str]:
+    """Why each of :func:`required_scopes` is asked for (``check --scopes`` prints it)."""
+    reasons = {
+        DOCUMENTS: "read the tables people fill in agenda Docs; edit the Docs the bot made",
+        FORMS_BODY: "create the Forms, add their questions, open and close them",
+        FORMS_RESPONSES: "read Form responses (read-only)",
+        SPREADSHEETS: "write the tracker and the thinking-map answers sheet",
+    }
+    if not bot_owns_root(config):
+        where = ("drive.root_folder_id" if config.drive.root_folder_id else
+                 "drive.shared_drive_id" if config.drive.shared_drive_id else "drive.folders")
+        reasons[DRIVE] = (f"{where} is a place people made: only the full drive scope can add files there "
+                          "(drive.file reaches only files the bot created); leave it out to let the bot make its own "
+                          "root folder and use drive.file")
+    else:
+        reasons[DRIVE_FILE] = "make and share the bot's own folders and files (nothing else in Drive)"
+    if DRIVE_FILE in reasons and config.templates.agenda_doc_id:
+        reasons[DRIVE_READONLY] = ("read the agenda Doc template (templates.agenda_doc_id): people made it, so "
+                                   "drive.file cannot open it; drive.readonly can read it and change nothing, "
+                                   "narrower than drive")
+    return {scope: reasons[scope] for scope in required_scopes(config)}
 
 
 def auth_method(config: Config, *, sandbox: bool) -> str:
@@ -111,7 +148,7 @@ def _service_account(auth: Auth, scopes: list[str], subject: str) -> Credentials
     except (ValueError, KeyError) as error:
         raise AuthFailed(f"The service account key file {path} is not a valid JSON key ({type(error).__name__}): "
                          "download a new key from the Cloud console.") from None
-    return creds.with_subject(subject)
+    return require_google_token_uri(creds, "workspace.auth.key_file").with_subject(subject)
 
 
 def _impersonation(auth: Auth, scopes: list[str], subject: str) -> Credentials:
@@ -145,6 +182,7 @@ def _oauth(auth: Auth, user: str, scopes: list[str], request: Any | None) -> Cre
         creds = UserCredentials.from_authorized_user_file(str(path), scopes=scopes)
     except (ValueError, KeyError):
         raise AuthFailed(f"The OAuth token file {path} is not valid: run `ilt-bot auth login` again.") from None
+    require_google_token_uri(creds, "workspace.auth.token_file")
     if request is not None and not creds.valid and creds.refresh_token:
         try:
             creds.refresh(request)
@@ -182,6 +220,23 @@ def _adc(scopes: list[str], subject: str | None) -> Credentials:
     return creds
 
 
+def require_google_token_uri(creds: Any, field: str) -> Any:
+    """``creds`` if its token endpoint is Google's (https, a Google host), else :class:`AuthFailed` naming ``field``.
+
+    A key or token file carries its own ``token_uri``; the refresh token, client secret or signed assertion
+    is posted there, so an edited file could send them anywhere.
+    """
+    uri = getattr(creds, "_token_uri", None) or getattr(creds, "token_uri", None)
+    if uri is None:
+        return creds
+    parts = urlsplit(str(uri))
+    if parts.scheme != "https" or (parts.hostname or "").lower() not in GOOGLE_TOKEN_HOSTS:
+        raise AuthFailed(f"The file in {field} sends its credentials to {parts.scheme}://{parts.hostname}, which "
+                         "is not Google's token endpoint: refusing to use it. Download the key again or run "
+                         "`ilt-bot auth login` again (token_uri must be https://oauth2.googleapis.com/token).")
+    return creds
+
+
 def load_credentials(config: Config, *, sandbox: bool, request: Any | None = None) -> Credentials:
     """Credentials acting as the bot user, with :func:`required_scopes`.
 
@@ -190,6 +245,10 @@ def load_credentials(config: Config, *, sandbox: bool, request: Any | None = Non
     """
     method = auth_method(config, sandbox=sandbox)
     auth = config.workspace.auth
+    if sandbox and method != "sandbox":
+        raise AuthFailed(f"workspace.auth (method {method}) is set with workspace.backend = "
+                         f"\"{config.workspace.backend}\": real credentials go only to Google. Remove "
+                         "[workspace.auth] to use the sandbox, or set workspace.backend = \"google\".")
     user = config.workspace.bot_user
     subject = (auth.subject if auth else None) or user
     scopes = required_scopes(config)

@@ -137,22 +137,25 @@ def build_services(credentials: Any, http_factory: HttpFactory, *, timeout: floa
     """
     built: dict[str, Any] = {}
     base_url: str | None = None
+    allowed = False
     for api, version in APIS.items():
         raw = no_silent_resend(http_factory())
         base_url = base_url or getattr(raw, "base_url", None)
+        allowed = allowed or bool(getattr(raw, "credentials_allowed", False))
         if timeout is not None and getattr(raw, "timeout", None) is None:
             raw.timeout = timeout
         authed = google_auth_httplib2.AuthorizedHttp(credentials, http=raw)
         built[api] = Collections(build(api, version, http=authed, static_discovery=True, cache_discovery=False))
-    return Services(**built, credentials=credentials, new_session=functools.partial(_session, credentials, base_url))
+    return Services(**built, credentials=credentials, new_session=functools.partial(_session, credentials, base_url,
+                                                                                    allowed))
 
 
-def _session(credentials: Any, base_url: str | None) -> Any:
-    """An authorized ``requests.Session`` to the sandbox at ``base_url``, or to Google."""
+def _session(credentials: Any, base_url: str | None, credentials_allowed: bool = False) -> Any:
+    """An authorized ``requests.Session`` to the sandbox at ``base_url`` (as guarded as the seam), or to Google."""
     if base_url:
         from ilt_bot.workspace.transport import sandbox_session
 
-        return sandbox_session(base_url, credentials)
+        return sandbox_session(base_url, credentials, credentials_allowed=credentials_allowed)
     from google.auth.transport.requests import AuthorizedSession
 
     return AuthorizedSession(credentials)

@@ -14,7 +14,7 @@ from googleapiclient.http import MediaIoBaseUpload
 
 from ilt_bot.workspace.api import KEY_PROPERTY, FileRef
 from ilt_bot.workspace.clients import Caller
-from ilt_bot.workspace.errors import NotFound
+from ilt_bot.workspace.errors import NotFound, WorkspaceError
 from ilt_bot.workspace.retry import is_retryable
 
 FOLDER_MIME = "application/vnd.google-apps.folder"
@@ -182,6 +182,24 @@ class DriveOps:
         return self.caller.call(lambda: self.files().export(fileId=file_id, mimeType=mime_type),
                                 what=f"Exporting file {file_id} as {mime_type}", file_id=file_id)
 
+    def bot_files_with_permissions(self) -> list[dict[str, Any]]:
+        """The bot's files (those with an ``iltbot_key``), not trashed, each with its ``permissions``.
+
+        One ``files.list`` (paged by 1000) with ``permissions`` in its fields: in My Drive the files the bot
+        owns, in the configured shared drive every file. Drive leaves ``permissions`` out for shared-drive
+        items, so those are listed one by one (``permissions.list``).
+        """
+        shared = bool(self.shared_drive_id)
+        q = "trashed = false" if shared else "'me' in owners and trashed = false"
+        fields = f"id,name,mimeType,appProperties,webViewLink,permissionIds,permissions({PERMISSION_FIELDS})"
+        items = [f for f in self.list_files(q, what="Listing the bot's files and who has access", fields=fields,
+                                            in_shared_drive=shared)
+                 if KEY_PROPERTY in (f.get("appProperties") or {})]
+        for item in items:
+            if "permissions" not in item:
+                item["permissions"] = self.list_permissions(item["id"])
+        return items
+
     def list_permissions(self, file_id: str) -> list[dict[str, Any]]:
         """Every permission on the file, published-view (Form responder) ones included."""
         perms: list[dict[str, Any]] = []
@@ -262,6 +280,19 @@ def _satisfied(perms: list[dict[str, Any]], email: str, role: str, published_vie
     return False, (weaker[0]["id"] if weaker else None)
 
 
+PERSON_REFUSALS = frozenset({
+    "invalidSharingRequest", "shareOutNotPermitted", "shareOutNotPermittedToUser", "shareInNotPermitted",
+    "publishOutNotPermitted", "cannotShareTeamDriveWithNonGoogleAccounts",
+})
+"""Drive's reasons for refusing one grant because of who it is for (no Google account, a domain the
+Workspace's sharing settings exclude), not because of the file or the caller."""
+
+
+def refused_for_person(error: BaseException) -> bool:
+    """Whether a failed permission create was refused for its recipient (see :data:`PERSON_REFUSALS`)."""
+    return isinstance(error, WorkspaceError) and error.reason in PERSON_REFUSALS
+
+
 class Sharing:
     """Batch permission changes for one file (one ``permissions.list``, one HTTP batch)."""
 
@@ -299,8 +330,13 @@ class Sharing:
         return todo
 
     def share(self, file_id: str, emails: list[str], role: str, *, notify: bool = False, message: str | None = None,
-              published_view: bool = False) -> int:
-        """Grant ``role`` to each address lacking it; returns how many permissions were added or upgraded."""
+              published_view: bool = False, refused: dict[str, WorkspaceError] | None = None) -> int:
+        """Grant ``role`` to each address lacking it; returns how many permissions were added or upgraded.
+
+        An address Google refuses (:func:`refused_for_person`: no account, sharing outside the domain
+        not allowed...) fails only its own grant: it goes in ``refused`` (when given) and the others are
+        granted. Any other failure raises.
+        """
         caller = self.drive.caller
         what = f"Sharing file {file_id}"
         todo = self._todo(file_id, emails, role, published_view)
@@ -322,6 +358,10 @@ class Sharing:
             for email, result in results.items():
                 if not isinstance(result, BaseException):
                     continue
+                if refused is not None and refused_for_person(result):
+                    refused[email] = result  # type: ignore[assignment]
+                    added -= 1
+                    continue
                 if not is_retryable(result):
                     raise result
 
@@ -335,6 +375,25 @@ class Sharing:
                 )
             todo = []
         return added
+
+    def remove(self, file_id: str, permission_ids: list[str]) -> int:
+        """Delete these permissions (one HTTP batch; one already gone counts as removed); returns how many."""
+        if not permission_ids:
+            return 0
+        what = f"Removing access to file {file_id}"
+
+        def delete(pid: str) -> Any:
+            return self.drive.permissions().delete(fileId=file_id, permissionId=pid, supportsAllDrives=True)
+
+        results = self.drive.caller.batch(self.drive.service, [(pid, delete(pid)) for pid in permission_ids],
+                                          what=what, file_id=file_id)
+        for pid, result in results.items():
+            if isinstance(result, BaseException) and not isinstance(result, NotFound):
+                try:
+                    self.drive.caller.call(lambda pid=pid: delete(pid), what=what, file_id=file_id)
+                except NotFound:
+                    continue  # gone meanwhile
+        return len(permission_ids)
 
     def unshare(self, file_id: str, emails: list[str]) -> int:
         """Remove every (non-owner) permission of ``emails``; returns how many were removed."""

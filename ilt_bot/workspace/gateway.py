@@ -3,7 +3,8 @@
 Every ``ensure_*`` finds its artifact by ``iltbot_key`` first and creates only what is missing, so a
 rerun makes no writes; an artifact found only in the trash is reported (``Ensured.trashed``) and
 never recreated. :func:`connect` picks the backend: the embedded sandbox, a sandbox at a URL
-(``workspace.sandbox_url`` or env ``ILT_BOT_SANDBOX_URL``), or Google.
+(``workspace.sandbox_url`` or env ``ILT_BOT_SANDBOX_URL``), or Google. ``ILT_BOT_SANDBOX_URL`` never
+redirects a ``backend = "google"`` config: it is ignored there, with a warning.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ import httplib2
 from ilt_bot.config import Config
 from ilt_bot.workspace.api import (
     KEY_PROPERTY,
+    PRIVATE_SETTINGS,
     STATE_PROPERTY,
+    Access,
     DocTable,
     Ensured,
     FileRef,
     Finish,
     FormAnswer,
     FormSpec,
+    RefusedGrant,
     Role,
     Share,
 )
@@ -119,6 +123,9 @@ class Gateway:
         self._depth = 0
         self._refs: dict[str, dict[str, str]] = {}
         self._responder_uri: dict[str, str] = {}
+        self._keys: dict[str, str] = {}
+        self.refused_grants: list[RefusedGrant] = []
+        """Grants Google refused since the last :meth:`take_refused_grants` (each failed only itself)."""
 
     # --- bookkeeping ---------------------------------------------------------------------------
 
@@ -135,6 +142,11 @@ class Gateway:
         self.caller.calls.clear()
         self.caller.units.clear()
         self.operations.clear()
+
+    def take_refused_grants(self) -> list[RefusedGrant]:
+        """The grants Google refused since the last call (the tick reports them in the Runs tab)."""
+        taken, self.refused_grants = self.refused_grants, []
+        return taken
 
     def close(self) -> None:
         """Stop the embedded sandbox, if this gateway started one."""
@@ -165,29 +177,32 @@ class Gateway:
     @_counted
     def ensure_doc_from_html(
         self, key: str, name: str, html: str, folder_id: str, properties: dict[str, str] | None = None,
-        *, share: Sequence[Share] = (), finish: Finish | None = None,
+        *, share: Sequence[Share] = (), finish: Finish | None = None, private: bool = False,
     ) -> Ensured:
         """The Doc ``key``: found, or imported from ``html``; then finished (see :meth:`_finish`).
 
-        With nothing to finish (no ``share``, no ``finish``) the Doc is made without a state (ready as made).
+        With nothing to finish (no ``share``, no ``finish``, not ``private``) the Doc is made without a state
+        (ready as made).
         """
         found = self.drive.find(key)
         if found and not self._building(found):
             return Ensured(found, created=False)
         if found:
-            return self._finish(found, share, finish)
-        todo = bool(share) or finish is not None
+            return self._finish(found, share, finish, private=private)
+        todo = bool(share) or finish is not None or private
         props = {**(properties or {}), **BUILDING} if todo else properties
         settled = self._settle(key, self.drive.create_doc_from_html(key, name, html, folder_id, props))
         if not settled.created or not todo:
             return settled  # another run made it at the same time: that run (or the next) finishes it
-        return self._finish(settled.file, share, finish)
+        return self._finish(settled.file, share, finish, private=private)
 
     @staticmethod
     def _building(found: FileRef) -> bool:
         return not found.trashed and found.app_properties.get(STATE_PROPERTY) == "building"
 
     def _grant(self, ref: FileRef, share: Sequence[Share]) -> None:
+        if ref.key:
+            self._keys[ref.id] = ref.key
         for grant in share:
             if grant.emails:
                 self.share(ref.id, list(grant.emails), grant.role, notify=grant.notify,
@@ -195,16 +210,17 @@ class Gateway:
                            published_view=grant.published_view)
 
     def _finish(self, ref: FileRef, share: Sequence[Share], finish: Finish | None,
-                extra: dict[str, str] | None = None) -> Ensured:
+                extra: dict[str, str] | None = None, *, private: bool = False) -> Ensured:
         """Share ``ref`` with its audience, run ``finish``, then record ``iltbot_state=ready`` (one files.update,
-        with ``extra`` appProperties). Each step checks its effect first (share lists permissions before
-        granting), so a ``building`` artifact left by a crash is finished here without duplicating anything.
+        with ``extra`` appProperties, and :data:`PRIVATE_SETTINGS` when ``private``). Each step checks its
+        effect first (share lists permissions before granting), so a ``building`` artifact left by a crash is
+        finished here without duplicating anything. A grant Google refuses does not stop it (see :meth:`share`).
         ``created`` is True: this call made the artifact usable."""
         self._grant(ref, share)
         if finish is not None:
             finish(ref)
-        item = self.drive.update(ref.id, body={"appProperties": {**READY, **(extra or {})}},
-                                 what=f"Recording {ref.name!r} ({ref.key}) as ready")
+        body: dict[str, Any] = {"appProperties": {**READY, **(extra or {})}, **(PRIVATE_SETTINGS if private else {})}
+        item = self.drive.update(ref.id, body=body, what=f"Recording {ref.name!r} ({ref.key}) as ready")
         return Ensured(to_ref(item), created=True)
 
     def _settle(self, key: str, made: dict[str, Any]) -> Ensured:
@@ -283,7 +299,7 @@ class Gateway:
     @_counted
     def ensure_spreadsheet(
         self, key: str, name: str, folder_id: str, tabs: dict[str, list[str]],
-        *, share: Sequence[Share] = (), finish: Finish | None = None,
+        *, share: Sequence[Share] = (), finish: Finish | None = None, private: bool = False,
     ) -> Ensured:
         """The spreadsheet ``key`` with every tab of ``tabs`` (missing ones are added, also to a found one).
 
@@ -296,13 +312,13 @@ class Gateway:
         if found:
             self.sheets.ensure_tabs(found.id, tabs, fresh=False)
             if self._building(found):
-                return self._finish(found, share, finish)
+                return self._finish(found, share, finish, private=private)
             return Ensured(found, created=False)
         settled = self._settle(key, self.drive.create(key, name, SHEET_MIME, folder_id, dict(BUILDING)))
         if not settled.created:  # the other run is adding the tabs (the next run adds any still missing)
             return settled
         self.sheets.ensure_tabs(settled.file.id, tabs, fresh=True)
-        return self._finish(settled.file, share, finish)
+        return self._finish(settled.file, share, finish, private=private)
 
     @_counted
     def share(
@@ -321,12 +337,30 @@ class Gateway:
                                link_sharing=self.link_sharing)
         if not allowed:
             return 0
-        return self.sharing.share(file_id, allowed, role, notify=notify, message=message,
-                                  published_view=published_view)
+        refused: dict[str, Any] = {}
+        added = self.sharing.share(file_id, allowed, role, notify=notify, message=message,
+                                   published_view=published_view, refused=refused)
+        for email, error in refused.items():
+            log.warning("Google refused to share %s with %s (%s); the others have access", file_id, email,
+                        error.reason)
+            self.refused_grants.append(RefusedGrant(file_id=file_id, key=self._keys.get(file_id), email=email,
+                                                    role=role, reason=str(error.reason), message=str(error)))
+        return added
 
     @_counted
     def unshare(self, file_id: str, emails: list[str]) -> int:
         return self.sharing.unshare(file_id, emails)
+
+    @_counted
+    def bot_files_access(self) -> list[tuple[FileRef, list[Access]]]:
+        return [(to_ref(item), [Access(id=p["id"], type=p.get("type", ""), role=p.get("role", ""),
+                                       email=(p.get("emailAddress") or "").lower(), domain=p.get("domain") or "")
+                                for p in item.get("permissions") or []])
+                for item in self.drive.bot_files_with_permissions()]
+
+    @_counted
+    def remove_access(self, file_id: str, permission_ids: list[str]) -> int:
+        return self.sharing.remove(file_id, permission_ids)
 
     @_counted
     def set_form_accepting(self, form_id: str, accepting: bool) -> None:
@@ -441,6 +475,19 @@ def _default_limiter(config: Config, *, sandbox: bool) -> RateLimiter:
     return shared_limiter(limits)
 
 
+SANDBOX_URL_ENV = "ILT_BOT_SANDBOX_URL"
+
+
+def sandbox_url_from_env(config: Config) -> str | None:
+    """``ILT_BOT_SANDBOX_URL`` for a sandbox config; for a ``google`` one None, with a warning (docs/privacy.md)."""
+    url = os.environ.get(SANDBOX_URL_ENV)
+    if url and config.workspace.backend == "google":
+        log.warning("%s is set but workspace.backend is \"google\": ignoring it, the bot works on Google. "
+                    "Unset it (it is only for sandbox configs).", SANDBOX_URL_ENV)
+        return None
+    return url or None
+
+
 def connect(
     config: Config,
     *,
@@ -448,14 +495,15 @@ def connect(
     limiter: RateLimiter | None = None,
     http_factory: HttpFactory | None = None,
 ) -> Gateway:
-    """A :class:`Gateway` for ``config``: env ``ILT_BOT_SANDBOX_URL`` wins, then ``workspace.backend``.
+    """A :class:`Gateway` for ``config``: on a sandbox backend env ``ILT_BOT_SANDBOX_URL`` wins, then
+    ``workspace.backend``; a ``google`` backend always goes to Google (the variable is ignored, with a warning).
 
-    On the sandbox backends without ``workspace.auth`` the bot uses the sandbox's own tokens for
-    ``workspace.bot_user``; with ``workspace.auth`` the real flow runs against the sandbox's token
-    endpoint (service-account JWT, OAuth refresh token) through the transport seam. A gateway is for
-    one thread at a time (httplib2 is not thread-safe); the rate limiter is shared and thread-safe.
+    On the sandbox backends the bot uses the sandbox's own tokens for ``workspace.bot_user``; real
+    credentials (``workspace.auth``) are a config error there, and the transport seam refuses to send
+    any (``ilt_bot/workspace/transport.py``). A gateway is for one thread at a time (httplib2 is not
+    thread-safe); the rate limiter is shared and thread-safe.
     """
-    env_url = os.environ.get("ILT_BOT_SANDBOX_URL")
+    env_url = sandbox_url_from_env(config)
     backend = config.workspace.backend
     server = None
     url: str | None = None
@@ -492,7 +540,7 @@ def connect(
         services,
         user=config.workspace.bot_user,
         domain=config.school.domain,
-        allow_external=list(config.sharing.allow_external),
+        allow_external=[*config.sharing.allow_external, *config.school.secondary_domains],
         link_sharing=config.sharing.link_sharing,
         shared_drive_id=config.drive.shared_drive_id,
         policy=policy,

@@ -19,6 +19,7 @@ from ilt_bot.workspace.drive import FOLDER_MIME
 from ilt_bot.workspace.errors import AuthFailed, NotFound, PermissionDenied, WorkspaceError
 
 if TYPE_CHECKING:
+    from ilt_bot.workspace.clients import HttpFactory
     from ilt_bot.workspace.gateway import Gateway
 
 _FOLDER_FIELDS = "id,name,mimeType,trashed,driveId,capabilities(canAddChildren,canListChildren)"
@@ -123,8 +124,10 @@ def _write_probe(gw: Gateway, path: str, folder_id: str) -> list[Problem]:
     return []
 
 
-def check_online(config: Config) -> list[Problem]:
-    """Problems with credentials and Drive access for ``config`` (empty when all is well)."""
+def check_online(config: Config, *, http_factory: HttpFactory | None = None) -> list[Problem]:
+    """Problems with credentials and Drive access for ``config`` (empty when all is well).
+
+    ``http_factory``: the transport (tests point a Google config at the sandbox with it, see ``connect``)."""
     from ilt_bot.workspace.gateway import connect
     from ilt_bot.workspace.retry import RetryPolicy
 
@@ -132,7 +135,7 @@ def check_online(config: Config) -> list[Problem]:
     if key_problem is not None:
         return [key_problem]
     try:
-        gw = connect(config, policy=RetryPolicy(max_attempts=3))
+        gw = connect(config, policy=RetryPolicy(max_attempts=3), http_factory=http_factory)
     except AuthFailed as error:
         return [_auth_problem(config, error)]
     problems: list[Problem] = []

@@ -104,7 +104,8 @@ class FakeWorkspace:
         self.calls["ensure_folder"] += 1
         return self._finish(*self._ensure(key, name, "folder", parent_id), (), None)
 
-    def ensure_doc_from_html(self, key, name, html_text, folder_id, properties=None, *, share=(), finish=None):
+    def ensure_doc_from_html(self, key, name, html_text, folder_id, properties=None, *, share=(), finish=None,
+                             private=False):
         self.calls["ensure_doc"] += 1
         ensured, f = self._ensure(key, name, "doc", folder_id, properties)
         if ensured.created and not f.html:
@@ -118,7 +119,7 @@ class FakeWorkspace:
         f.spec = spec
         return self._finish(ensured, f, share, finish)
 
-    def ensure_spreadsheet(self, key, name, folder_id, tabs, *, share=(), finish=None):
+    def ensure_spreadsheet(self, key, name, folder_id, tabs, *, share=(), finish=None, private=False):
         self.calls["ensure_spreadsheet"] += 1
         ensured, f = self._ensure(key, name, "sheet", folder_id)
         for tab, header in tabs.items():

@@ -1,5 +1,9 @@
 """Identity: bearer tokens, Google's 401 bodies, the token endpoint with real google-auth credentials
-(service-account key file with domain-wide delegation, OAuth refresh token)."""
+(service-account key file with domain-wide delegation, OAuth refresh token).
+
+These tests send real google-auth credentials to the sandbox on purpose, through a seam allowed to carry
+them (``credentials_allowed=True``, which only code can set); the bot's seam refuses them
+(``tests/test_hardening_credentials.py``)."""
 
 from __future__ import annotations
 
@@ -36,7 +40,8 @@ def fake_about(monkeypatch):
 
 
 def drive_with(sandbox, credentials):
-    http = AuthorizedHttp(credentials, http=sandbox_http(sandbox.url))
+    """Drive as ``credentials``, through a seam allowed to carry real ones (only code can allow it)."""
+    http = AuthorizedHttp(credentials, http=sandbox_http(sandbox.url, credentials_allowed=True))
     return build("drive", "v3", http=http, static_discovery=True, cache_discovery=False)
 
 
@@ -92,7 +97,7 @@ def test_service_account_with_delegation_refused(sandbox, tmp_path):
     register_service_account(sandbox.store, BOT, public_pem, delegation=False)
     credentials = service_account.Credentials.from_service_account_info(info, scopes=SCOPES).with_subject(USER)
     with pytest.raises(RefreshError) as info_:
-        credentials.refresh(Request(session=sandbox_session(sandbox.url)))
+        credentials.refresh(Request(session=sandbox_session(sandbox.url, credentials_allowed=True)))
     assert "unauthorized_client" in str(info_.value)
 
 
@@ -100,13 +105,13 @@ def test_a_key_the_sandbox_does_not_know_is_refused(sandbox, key_file):
     other, _ = make_service_account_key(BOT)  # same account name, a key never registered
     credentials = service_account.Credentials.from_service_account_info(other, scopes=SCOPES).with_subject(USER)
     with pytest.raises(RefreshError) as info:
-        credentials.refresh(Request(session=sandbox_session(sandbox.url)))
+        credentials.refresh(Request(session=sandbox_session(sandbox.url, credentials_allowed=True)))
     assert "invalid_grant" in str(info.value)
     assert "Invalid JWT Signature." in str(info.value)
     stranger, _ = make_service_account_key("stranger@x.iam.gserviceaccount.com")
     credentials = service_account.Credentials.from_service_account_info(stranger, scopes=SCOPES)
     with pytest.raises(RefreshError):
-        credentials.refresh(Request(session=sandbox_session(sandbox.url)))
+        credentials.refresh(Request(session=sandbox_session(sandbox.url, credentials_allowed=True)))
 
 
 def test_refresh_token_grant(sandbox):
@@ -115,7 +120,7 @@ def test_refresh_token_grant(sandbox):
         None, refresh_token="1//refresh-ana", token_uri="https://oauth2.googleapis.com/token",
         client_id="cid.apps.googleusercontent.com", client_secret="secret",
     )
-    credentials.refresh(Request(session=sandbox_session(sandbox.url)))
+    credentials.refresh(Request(session=sandbox_session(sandbox.url, credentials_allowed=True)))
     assert credentials.token == f"sandbox:{USER}"
     assert credentials.expiry is not None
     assert drive_with(sandbox, credentials).about().get(fields="user").execute()["user"]["emailAddress"] == USER
@@ -124,7 +129,7 @@ def test_refresh_token_grant(sandbox):
         client_id="cid", client_secret="secret",
     )
     with pytest.raises(RefreshError) as info:
-        bad.refresh(Request(session=sandbox_session(sandbox.url)))
+        bad.refresh(Request(session=sandbox_session(sandbox.url, credentials_allowed=True)))
     assert "invalid_grant" in str(info.value)
 
 
@@ -156,12 +161,12 @@ def test_delegation_needs_the_scopes_the_admin_granted(sandbox):
     info, public_pem = make_service_account_key(BOT)
     register_service_account(sandbox.store, BOT, public_pem, scopes=["https://www.googleapis.com/auth/drive"])
     granted = service_account.Credentials.from_service_account_info(info, scopes=SCOPES).with_subject(USER)
-    granted.refresh(Request(session=sandbox_session(sandbox.url)))
+    granted.refresh(Request(session=sandbox_session(sandbox.url, credentials_allowed=True)))
     assert granted.token == f"sandbox:{USER}"
     more = SCOPES + ["https://www.googleapis.com/auth/forms.body"]
     greedy = service_account.Credentials.from_service_account_info(info, scopes=more).with_subject(USER)
     with pytest.raises(RefreshError) as refused:
-        greedy.refresh(Request(session=sandbox_session(sandbox.url)))
+        greedy.refresh(Request(session=sandbox_session(sandbox.url, credentials_allowed=True)))
     assert "unauthorized_client" in str(refused.value)
 
 
@@ -172,7 +177,7 @@ def test_keyless_delegation_through_the_iam_credentials_api(sandbox):
 
     ops = "ops@cedar.example.org"
     register_keyless_service_account(sandbox.store, BOT, token_creators=[ops])
-    request = Request(session=sandbox_session(sandbox.url))
+    request = Request(session=sandbox_session(sandbox.url, credentials_allowed=True))
     delegated = impersonated_credentials.Credentials(
         source_credentials=sandbox_credentials(ops), target_principal=BOT, target_scopes=SCOPES, subject=USER)
     delegated.refresh(request)

@@ -59,7 +59,7 @@ def test_requests_session_and_token_refresh(sandbox, headers_seen):
         None, refresh_token="1//r", token_uri="https://oauth2.googleapis.com/token", client_id="c",
         client_secret="s",
     )
-    credentials.refresh(Request(session=sandbox_session(sandbox.url)))
+    credentials.refresh(Request(session=sandbox_session(sandbox.url, credentials_allowed=True)))
     session = sandbox_session(sandbox.url, credentials)
     answer = session.get("https://www.googleapis.com/drive/v3/about", params={"fields": "user"}, timeout=5)
     assert answer.json() == {"user": {"emailAddress": USER}}

@@ -1,6 +1,10 @@
 """Auth modes through :func:`connect` against the sandbox: a service-account key signed locally and
 accepted by the sandbox's token endpoint (domain-wide delegation), an OAuth token file refreshed and
-rewritten 0600, sandbox credentials, the embedded backend, ILT_BOT_SANDBOX_URL; and the scopes."""
+rewritten 0600, sandbox credentials, the embedded backend, ILT_BOT_SANDBOX_URL; and the scopes.
+
+The sign-in flows are Google configs (``backend = "google"``: a sandbox backend with real auth is a config
+error) whose transport a test points at the sandbox with ``credentials_allowed=True``, which only code can
+set (``trusted``)."""
 
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from ilt_bot.workspace.errors import AuthFailed
 from ilt_bot.workspace.gateway import connect
 from ilt_bot.workspace.ratelimit import RateLimiter
 from ilt_bot.workspace.retry import RetryPolicy
+from ilt_bot.workspace.transport import sandbox_http
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 ROOT = "0RootFolderForTheIltBotCedar01"
@@ -42,8 +47,14 @@ def example(**sections) -> tuple:
     return config, config.workspace.bot_user
 
 
-def fast(config):
-    return connect(config, policy=RetryPolicy(sleep=lambda s: None, max_attempts=2), limiter=RateLimiter(enabled=False))
+def fast(config, http_factory=None):
+    return connect(config, policy=RetryPolicy(sleep=lambda s: None, max_attempts=2), limiter=RateLimiter(enabled=False),
+                   http_factory=http_factory)
+
+
+def trusted(sandbox):
+    """The seam to ``sandbox`` allowed to carry real credentials (its token endpoint stands in for Google's)."""
+    return lambda: sandbox_http(sandbox.url, credentials_allowed=True)
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +67,7 @@ def service_account_config(sandbox, tmp_path, *, delegation=True):
     register_service_account(sandbox.store, info["client_email"], public_pem, delegation=delegation)
     key_file = tmp_path / "sa.json"
     key_file.write_text(json.dumps(info))
-    config, bot = example(workspace={"backend": "sandbox_url", "sandbox_url": sandbox.url,
+    config, bot = example(workspace={"backend": "google",
                                      "auth": {"method": "service_account", "key_file": str(key_file)}},
                           drive={"root_folder_id": ROOT})
     seed_root_folder(sandbox.store, ROOT, bot)
@@ -65,7 +76,7 @@ def service_account_config(sandbox, tmp_path, *, delegation=True):
 
 def test_service_account_key_with_delegation_acts_as_the_bot_user(sandbox, tmp_path):
     config, bot, _ = service_account_config(sandbox, tmp_path)
-    gw = fast(config)
+    gw = fast(config, trusted(sandbox))
     folder = gw.ensure_folder("cedar/folder/agendas", "Agendas", ROOT)
     assert folder.created
     users = {e["user"] for e in sandbox.requests if e["method"].startswith("drive.")}
@@ -75,7 +86,7 @@ def test_service_account_key_with_delegation_acts_as_the_bot_user(sandbox, tmp_p
 
 def test_delegation_not_granted_is_explained_without_leaking_the_key(sandbox, tmp_path):
     config, bot, info = service_account_config(sandbox, tmp_path, delegation=False)
-    gw = fast(config)
+    gw = fast(config, trusted(sandbox))
     with pytest.raises(AuthFailed) as err:
         gw.find("cedar/folder/agendas")
     text = str(err.value)
@@ -84,10 +95,10 @@ def test_delegation_not_granted_is_explained_without_leaking_the_key(sandbox, tm
 
 
 def test_missing_key_file_names_the_config_field(sandbox, tmp_path):
-    config, _ = example(workspace={"backend": "sandbox_url", "sandbox_url": sandbox.url,
+    config, _ = example(workspace={"backend": "google",
                                    "auth": {"method": "service_account", "key_file": str(tmp_path / "none.json")}})
     with pytest.raises(AuthFailed, match="workspace.auth.key_file"):
-        fast(config)
+        fast(config, trusted(sandbox))
 
 
 def test_oauth_token_file_is_refreshed_through_the_sandbox_and_rewritten_0600(sandbox, tmp_path):
@@ -100,12 +111,12 @@ def test_oauth_token_file_is_refreshed_through_the_sandbox_and_rewritten_0600(sa
         "token_uri": "https://oauth2.googleapis.com/token", "expiry": "2020-01-01T00:00:00Z",
     }))
     token_file.chmod(0o644)
-    config, bot = example(workspace={"backend": "sandbox_url", "sandbox_url": sandbox.url,
+    config, bot = example(workspace={"backend": "google",
                                      "auth": {"method": "oauth", "token_file": str(token_file),
                                               "client_secrets": str(tmp_path / "client.json")}},
                           drive={"root_folder_id": ROOT})
     seed_root_folder(sandbox.store, ROOT, bot)
-    gw = fast(config)
+    gw = fast(config, trusted(sandbox))
     saved = json.loads(token_file.read_text())
     assert saved["token"] == f"sandbox:{bot}"  # the sandbox's token endpoint answered the refresh
     assert saved["refresh_token"] == "1//sandbox-refresh-token-for-the-ilt-bot"
@@ -119,11 +130,11 @@ def test_revoked_oauth_token_says_to_log_in_again(sandbox, tmp_path):
     token_file.write_text(json.dumps({"token": "t", "refresh_token": "1//unknown-refresh-token-abcdefghij",
                                       "client_id": "c", "client_secret": "s", "expiry": "2020-01-01T00:00:00Z",
                                       "token_uri": "https://oauth2.googleapis.com/token"}))
-    config, _ = example(workspace={"backend": "sandbox_url", "sandbox_url": sandbox.url,
+    config, _ = example(workspace={"backend": "google",
                                    "auth": {"method": "oauth", "token_file": str(token_file),
                                             "client_secrets": "c.json"}})
     with pytest.raises(AuthFailed) as err:
-        fast(config)
+        fast(config, trusted(sandbox))
     assert "login again" in str(err.value) or "OAuth login again" in str(err.value)
     assert "unknown-refresh-token" not in str(err.value)
 
@@ -137,8 +148,8 @@ def test_sandbox_credentials_without_auth_section(sandbox):
     assert {e["user"] for e in sandbox.requests} == {bot}
 
 
-def test_env_url_overrides_the_backend(sandbox, monkeypatch):
-    config, bot = example(workspace={"backend": "google", "auth": {"method": "adc"}},
+def test_env_url_overrides_a_sandbox_backend(sandbox, monkeypatch):
+    config, bot = example(workspace={"backend": "sandbox_url", "sandbox_url": "http://127.0.0.1:9"},
                           drive={"root_folder_id": ROOT})
     seed_root_folder(sandbox.store, ROOT, bot)
     monkeypatch.setenv("ILT_BOT_SANDBOX_URL", sandbox.url)
@@ -230,7 +241,7 @@ def test_no_token_or_key_reaches_the_logs(sandbox, tmp_path, caplog):
 
     caplog.set_level(logging.DEBUG)
     config, bot, info = service_account_config(sandbox, tmp_path)
-    gw = fast(config)
+    gw = fast(config, trusted(sandbox))
     gw.ensure_folder("cedar/folder/agendas", "Agendas", ROOT)
     sandbox.set_faults(1.0, kinds=["503"], seed=1)
     with pytest.raises(Exception):  # any failure: we look at what was logged on the way

@@ -12,6 +12,7 @@ from ilt_bot.config import parse_config
 from ilt_bot.sandbox.identity import make_service_account_key, register_service_account
 from ilt_bot.workspace.embedded import seed_root_folder
 from ilt_bot.workspace.preflight import check_online
+from ilt_bot.workspace.transport import sandbox_http
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 PRINCIPAL = "principal@cedarheights.example.org"
@@ -83,19 +84,24 @@ def test_delegation_scopes_not_granted(sandbox, tmp_path):
     key = tmp_path / "key.json"
     key.write_text(json.dumps(info))
     data = tomllib.loads(EXAMPLE.read_text())
-    data["workspace"].update(backend="sandbox_url", sandbox_url=sandbox.url,
-                             auth={"method": "service_account", "key_file": str(key)})
-    [problem] = check_online(parse_config(data))
+    data["workspace"].update(backend="google", auth={"method": "service_account", "key_file": str(key)})
+    [problem] = check_online(parse_config(data), http_factory=trusted(sandbox))
     assert problem.path == "workspace.auth"
     assert "Domain-wide delegation" in problem.fix and "https://www.googleapis.com/auth/forms.body" in problem.fix
     assert "PRIVATE KEY" not in problem.message + problem.fix
 
 
 def key_file_config(sandbox, key_file):
+    """A Google config with this key file (real auth on a sandbox backend is a config error); the key file is
+    checked before any sign-in, so nothing is sent anywhere."""
     data = tomllib.loads(EXAMPLE.read_text())
-    data["workspace"].update(backend="sandbox_url", sandbox_url=sandbox.url,
-                             auth={"method": "service_account", "key_file": str(key_file)})
+    data["workspace"].update(backend="google", auth={"method": "service_account", "key_file": str(key_file)})
     return parse_config(data)
+
+
+def trusted(sandbox):
+    """The seam to ``sandbox`` allowed to carry real credentials (its token endpoint stands in for Google's)."""
+    return lambda: sandbox_http(sandbox.url, credentials_allowed=True)
 
 
 def test_missing_key_file_says_so_with_its_path_not_delegation(sandbox, tmp_path):

@@ -624,6 +624,7 @@ def capabilities(record: dict[str, Any], role: str | None) -> dict[str, bool]:
     folder = record["mimeType"] == FOLDER_MIME
     in_drive = bool(record.get("driveId"))
     delete = can_delete(record, role)
+    locked = bool(record.get("copyRequiresWriterPermission")) and not edit  # readers may not copy or download
     return {
         "canAcceptOwnership": False,
         "canAddChildren": folder and edit,
@@ -631,10 +632,10 @@ def capabilities(record: dict[str, Any], role: str | None) -> dict[str, bool]:
         "canChangeCopyRequiresWriterPermission": edit,
         "canChangeViewersCanCopyContent": edit,
         "canComment": comment,
-        "canCopy": not folder,
+        "canCopy": not folder and not locked,
         "canDelete": delete,
         "canDeleteChildren": folder and in_drive and role in ("organizer", "fileOrganizer"),
-        "canDownload": True,
+        "canDownload": not locked,
         "canEdit": edit,
         "canListChildren": folder,
         "canModifyContent": edit,
@@ -766,8 +767,8 @@ def file_resource(store: Store, record: dict[str, Any], viewer: str, *, access: 
     if access.shared_with_me(record):
         out["sharedWithMeTime"] = record["createdTime"]
     out["capabilities"] = capabilities(record, role)
-    out["viewersCanCopyContent"] = True
-    out["copyRequiresWriterPermission"] = False
+    out["copyRequiresWriterPermission"] = bool(record.get("copyRequiresWriterPermission", False))
+    out["viewersCanCopyContent"] = not out["copyRequiresWriterPermission"]  # the deprecated field mirrors it
     out["writersCanShare"] = bool(record.get("writersCanShare", True))
     if can_share(record, role) and (want is None or "permissions" in want):
         out["permissions"] = [permission_resource(store, p, record, inh) for p, inh in perms]

@@ -138,7 +138,8 @@ def _parent_for_write(call: Call, parent_id: str, access: m.Access) -> dict[str,
 
 def _apply_metadata(record: dict[str, Any], body: dict[str, Any]) -> None:
     """Copy writable simple fields from a request body onto a record (PATCH semantics)."""
-    for key in ("description", "starred", "writersCanShare", "originalFilename", "folderColorRgb"):
+    for key in ("description", "starred", "writersCanShare", "copyRequiresWriterPermission", "originalFilename",
+                "folderColorRgb"):
         if key in body:
             if body[key] is None:
                 record.pop(key, None)
