@@ -193,7 +193,7 @@ class FakeWorkspace:
     # columns never move, so a TabData is the tab as stored.
 
     def read_tracker(self, spreadsheet_id, tabs):
-        from ilt_bot.workspace.tracker_tabs import TabData  # noqa: PLC0415 - test helper module
+        from ilt_bot.workspace.tracker_tabs import TabData  # imported late: test helper module
 
         self.calls["read_tracker"] += 1
         stored = self.files[spreadsheet_id].tabs
