@@ -124,19 +124,21 @@ def _cases(meetings: MeetingPattern, year: Year | None, scope: list[ScopeEntry] 
 
 def timebox_problems(agenda: Agenda, meetings: MeetingPattern, year: Year | None,
                      scope: list[ScopeEntry] | None) -> list[Problem]:
-    """The agenda minutes that do not fit a meeting: the sections to shorten, by their config fields."""
-    out: dict[str, Problem] = {}
+    """The agenda minutes that do not fit a meeting: the sections to shorten, by their config fields.
+
+    One problem per duration field and set of sections, about the kind of meeting they fit worst.
+    """
+    worst: dict[tuple[str, str], tuple[int, Problem]] = {}
     for what, duration, field, reflection, data, thinking in _cases(meetings, year, scope):
         present = sections(reflection=reflection, data_protocol=data, thinking_map=thinking)
-        protocol = data or thinking
-        fixed = {s: v for s, v in set_minutes(agenda, reflection=reflection, protocol=protocol).items()
+        fixed = {s: v for s, v in set_minutes(agenda, reflection=reflection, protocol=data or thinking).items()
                  if s in present}
         unset = len(present) - len(fixed)
         used = sum(m for m, _ in fixed.values())
         longest = sorted(fixed.values(), key=lambda v: -v[0])
         fields = ", ".join(f"{path} ({m} min)" for m, path in longest[:4])
-        if used + unset > duration:
-            over = used + unset - duration
+        over = used + unset - duration
+        if over > 0:
             room = f" and the {unset} sections left unset need a minute each" if unset else ""
             problem = Problem(longest[0][1], f"the agenda of {what} takes {used} set minutes{room}: {over} more "
                               f"than its {duration} minutes ({field})",
@@ -147,5 +149,7 @@ def timebox_problems(agenda: Agenda, meetings: MeetingPattern, year: Year | None
                               f"leave one section's minutes unset (it takes the rest), or lengthen one of: {fields}")
         else:
             continue
-        out.setdefault(problem.message, problem)
-    return list(out.values())
+        key = (field, fields)
+        if key not in worst or abs(over) > worst[key][0]:
+            worst[key] = (abs(over), problem)
+    return [problem for _, problem in worst.values()]
