@@ -53,8 +53,6 @@ def deltas(world) -> dict[str, list[str]]:
 
 
 def test_a_delta_comes_back_until_answered_and_the_answers_are_shown_and_tracked(world, config, year):
-
-
     tick(world, config, year, 8, 22)
     when = datetime(2026, 8, 25, 18, tzinfo=config.tz)
     world.respond(f"cedar/feedback/{FIRST}", ANA, {"plus": "Clear roles", "delta": "Send data early"}, when)
@@ -100,8 +98,6 @@ def test_a_delta_comes_back_until_answered_and_the_answers_are_shown_and_tracked
 
 def test_a_person_editing_the_heard_text_does_not_lose_the_delta(world, config, year):
     """The row is found by its Ref, so a facilitator who rewords "We heard" still answers that delta."""
-
-
     tick(world, config, year, 8, 22)
     world.respond(f"cedar/feedback/{FIRST}", ANA, {"plus": "Clear roles", "delta": "Send data early"},
                   datetime(2026, 8, 25, 18, tzinfo=config.tz))
