@@ -20,6 +20,7 @@ import time as clock
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -191,10 +192,11 @@ class Demo:
                 continue
             due = meeting.date + timedelta(days=14)
             owner = "" if answer == said.NO_CHANGE else self.config.member(facilitator_id).name
+            by_ref = partial(self.people.set_cell, match_column=len(row) - 1)
             for column, text in ((3, f"{due:%b} {due.day}" if owner else ""), (2, owner), (1, answer)):
                 if text:
-                    self._act("delta answered" if column == 1 else "delta owner typed", self.people.set_cell,
-                              doc_id, facilitator, "We heard", ref, column, text, match_column=len(row) - 1)
+                    self._act("delta answered" if column == 1 else "delta owner and date typed", by_ref,
+                              doc_id, facilitator, "We heard", ref, column, text)
 
     def teachers_answer(self) -> None:
         """Teachers answer the thinking-map Forms sent to their team (the day after they arrive)."""
