@@ -4,6 +4,9 @@ Key ``<school>/agenda/<meeting date>``, made ``lead_times.agenda_days`` before t
 Agendas folder from ``agenda.html.j2``, shared as editor with the ILT (one notification each, with a
 short message and the link). Building it also makes the meeting's feedback Form (linked at the close),
 closes the previous meeting's Form, places the submitted items and carries the open action items.
+It opens with the meeting's objective; every section carries its minutes (:mod:`ilt_bot.config.timebox`),
+and the previous meeting's deltas, with those still open, get a "We heard / We will" table
+(:mod:`ilt_bot.jobs.deltas`); see docs/agenda.md.
 An agenda that exists is never rewritten; one a person trashed is reported and not recreated.
 """
 
