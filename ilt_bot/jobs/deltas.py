@@ -123,6 +123,12 @@ def answers(tracker: Tracker, day: date, table: list[dict[str, str]]) -> list[li
     return out
 
 
+def _asked(tracker: Tracker, day_text: str) -> bool:
+    """Whether the agenda of ``day_text`` had deltas to answer (else its Doc is not read for them)."""
+    return any((cell(r, _col("Status")) == OPEN and cell(r, _col("Meeting")) < day_text)
+               or cell(r, _col("Answered at")) == day_text for r in tracker.rows(DELTAS))
+
+
 def harvest_answers(ctx: JobContext) -> int:
     """Read the recent agendas' "We will" answers into the Deltas tab; returns how many rows changed."""
     tracker = ctx.tracker
@@ -131,7 +137,7 @@ def harvest_answers(ctx: JobContext) -> int:
     changed = 0
     for meeting in recent_meetings(tracker, ctx.now.date(), held=HARVEST_MEETINGS, upcoming=False):
         day_text, doc_id = cell(meeting, col(MEETINGS, "Meeting")), cell(meeting, col(MEETINGS, "Agenda doc"))
-        if not day_text or not doc_id or doc_id == DRY_RUN_ID or ctx.stopping:
+        if not day_text or not doc_id or doc_id == DRY_RUN_ID or ctx.stopping or not _asked(tracker, day_text):
             continue
         a_key = cell(meeting, col(MEETINGS, "Agenda key"))
         try:
