@@ -128,3 +128,20 @@ def test_the_example_config_fits_and_a_negative_minute_is_refused():
     with pytest.raises(ConfigError) as refused:
         school({"minutes": {"focus": 0}})
     assert "agenda.minutes.focus" in str(refused.value)
+
+
+def test_ilt_bot_check_on_the_example_with_overflowing_minutes_names_the_sections(tmp_path):
+    """What a user runs: ``ilt-bot check`` exits 2 and names the ``[agenda]`` fields to shorten."""
+    from typer.testing import CliRunner
+
+    from ilt_bot import cli
+
+    example = (HERE.parents[1] / "config.example.toml").read_text(encoding="utf-8")
+    assert "minutes = { feedback = 10, close = 5 }" in example
+    path = tmp_path / "config.toml"
+    path.write_text(example.replace("minutes = { feedback = 10, close = 5 }",
+                                    "minutes = { feedback = 10, close = 5, focus = 60 }"), encoding="utf-8")
+    result = CliRunner().invoke(cli.app, ["check", "-c", str(path)], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "agenda.minutes.focus (60 min)" in result.stderr and "agenda.minutes.feedback (10 min)" in result.stderr
+    assert "shorten these sections by" in result.stderr and "Traceback" not in result.output
