@@ -25,6 +25,7 @@ from ilt_bot.config.models import (
     Year,
     is_school_weekday,
 )
+from ilt_bot.config.timebox import timebox_problems
 from ilt_bot.errors import Problem
 
 
@@ -53,6 +54,8 @@ def cross_checks(s: dict[str, Any]) -> list[Problem]:
         ]
     if meetings:
         checks.append(lambda: _rotation_checks(meetings))
+        if s.get("agenda") is not None:
+            checks.append(lambda: timebox_problems(s["agenda"], meetings, year, s.get("scope_sequence")))
     if year:
         checks.append(lambda: _duplicates("year.semesters", [x.id for x in year.semesters], "id"))
         checks.append(lambda: _year_checks(year))

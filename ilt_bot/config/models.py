@@ -281,9 +281,36 @@ class ScopeEntry(Section):
     focus_area: Text
     strand: Strand
     activity: Text
+    guiding_questions: list[Text] = []
+    """Questions the agenda's focus section asks the ILT during these months."""
+    bring: list[Text] = []
+    """Artifacts members bring to these months' meetings (data months add the data protocol's own)."""
 
 
 # --- routines -----------------------------------------------------------------------------------
+
+
+AGENDA_SECTIONS = ("purpose", "norms", "feedback", "focus", "data_protocol", "reflection", "uip_goals",
+                   "member_items", "open_actions", "next_steps", "next_meeting", "thinking_map", "close")
+"""The agenda's time-boxed sections, in the agenda's order (``ilt_bot.config.timebox`` sizes them)."""
+AgendaSection = Literal["purpose", "norms", "feedback", "focus", "data_protocol", "reflection", "uip_goals",
+                        "member_items", "open_actions", "next_steps", "next_meeting", "thinking_map", "close"]
+Minutes = dict[AgendaSection, Annotated[int, Field(ge=1, le=600)]]
+
+
+class Agenda(Section):
+    """Minutes of the agenda's sections; a section not set shares the meeting's time left (see docs/agenda.md)."""
+
+    minutes: Minutes = {}
+    protocol_minutes: Minutes = {}
+    """Over ``minutes`` on meetings with the data protocol or the thinking-map reflection protocol."""
+    reflection_minutes: Minutes = {}
+    """Over ``minutes`` at the semester reflection meetings (their ``reflection_duration_minutes``)."""
+    data_protocol_bring: list[Text] = [
+        "Your team's latest results on the month's assessment (printed or on a laptop)",
+        "Three samples of student work behind those results",
+    ]
+    """What members bring to a data month's meeting for the data protocol."""
 
 
 class Feedback(Section):
@@ -383,6 +410,7 @@ class Config(Section):
     learning_cycles: LearningCycles
     scope_sequence: Annotated[list[ScopeEntry], Field(min_length=1)]
     feedback: Feedback = Feedback()
+    agenda: Agenda = Agenda()
     thinking_map: ThinkingMap = ThinkingMap()
     stakeholders: Stakeholders = Stakeholders()
     lead_times: LeadTimes = LeadTimes()

@@ -4,7 +4,8 @@ The bot ticks twice each school day (early morning and after school) exactly as 
 (:func:`~ilt_bot.jobs.tick.run_tick` through the real gateway). Between ticks, simulated ILT members act
 through the surfaces people use: they answer each meeting's feedback Form on its responder page (signed
 in at ``/_sandbox/login``), submit agenda items with the intake Form, and the meeting's note taker types
-action items into the agenda Doc and marks carried items Done with the Docs API, as their editor would.
+action items into the agenda Doc and marks carried items Done with the Docs API, as their editor would;
+the facilitator answers the deltas in its "We heard / We will" table (some are left for next time).
 
 Everything lands in the sandbox's SQLite database; every Doc is written as HTML into ``out_dir``.
 People act only on meetings whose agenda this run created, so a second run on the same database
@@ -19,6 +20,7 @@ import time as clock
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -157,6 +159,7 @@ class Demo:
                 status = "Done" if n == 2 else ""
                 self._act("action item typed", self.people.add_table_row, agenda.id, note_taker, "What",
                           [what, owner.name, f"{due:%b} {due.day}", status])
+            self.answer_deltas(meeting, tables, agenda.id)
             if meeting.index % 3 == 1:
                 item = said.ITEMS[meeting.index % len(said.ITEMS)]
                 self._act("item suggested in the agenda", self.people.add_table_row, agenda.id, note_taker,
@@ -175,6 +178,25 @@ class Demo:
             self.tricky_sent = True
             self._act("feedback answered", self.people.answer_form, uri, member.email,
                       {titles[ref]: text for ref, text in answers.items()})
+
+    def answer_deltas(self, meeting: Any, tables: Any, doc_id: str) -> None:
+        """The facilitator fills the "We will" table: a change with its owner and date, "No change,
+        because…", or nothing (that delta comes back in the next agenda)."""
+        facilitator_id = meeting.roles.get("facilitator") or self.config.members[0].id
+        facilitator = _email(self.config, facilitator_id)
+        heard = next((t for t in tables if t.header[:1] == ["We heard"]), None)
+        for row in (heard.rows[1:] if heard else []):
+            ref = row[-1] if row else ""
+            answer = said.delta_answer(meeting.date, ref) if ref else ""
+            if not answer:
+                continue
+            due = meeting.date + timedelta(days=14)
+            owner = "" if answer == said.NO_CHANGE else self.config.member(facilitator_id).name
+            by_ref = partial(self.people.set_cell, match_column=len(row) - 1)
+            for column, text in ((3, f"{due:%b} {due.day}" if owner else ""), (2, owner), (1, answer)):
+                if text:
+                    self._act("delta answered" if column == 1 else "delta owner and date typed", by_ref,
+                              doc_id, facilitator, "We heard", ref, column, text)
 
     def teachers_answer(self) -> None:
         """Teachers answer the thinking-map Forms sent to their team (the day after they arrive)."""

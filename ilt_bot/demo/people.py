@@ -114,6 +114,24 @@ def action_items(day: date, count: int = 2) -> list[str]:
     return r.sample(ACTIONS, k=min(count, len(ACTIONS)))
 
 
+WE_WILL = (
+    "Send the data two days ahead, with the agenda",
+    "The timekeeper calls time on every section",
+    "Each next step gets an owner and a date before we move on",
+    "A team lead presents one student-work sample each month",
+)
+NO_CHANGE = "No change, because the time is set by the district calendar"
+
+
+def delta_answer(day: date, ref: str) -> str:
+    """What the facilitator writes in "We will" for a delta at the meeting on ``day`` ("" leaves it open)."""
+    r = rng("delta", day, ref)
+    roll = r.random()
+    if roll < 0.25:
+        return ""
+    return NO_CHANGE if roll < 0.4 else r.choice(WE_WILL)
+
+
 def closes(day: date, what: str) -> bool:
     """Whether a carried-over item is marked Done at the meeting on ``day``."""
     return rng("close", day, what).random() < 0.6
@@ -215,10 +233,11 @@ class People:
         self._fill(doc_id, email, last, cells)
 
     def set_cell(self, doc_id: str, email: str, first_header: str, row_first_cell: str, column: int,
-                 text: str) -> None:
-        """Replace the text of one cell (row found by its first cell) in a table of the Doc."""
+                 text: str, *, match_column: int = 0) -> None:
+        """Replace the text of one cell (row found by its cell in ``match_column``, the first by default)."""
         element = self._table(doc_id, email, first_header)
-        row = next(r for r in element["table"]["tableRows"] if cell_text(r["tableCells"][0]) == row_first_cell)
+        row = next(r for r in element["table"]["tableRows"]
+                   if cell_text(r["tableCells"][match_column]) == row_first_cell)
         cell = row["tableCells"][column]
         requests: list[dict[str, Any]] = []
         start = cell["content"][0]["startIndex"]

@@ -4,6 +4,9 @@ Key ``<school>/agenda/<meeting date>``, made ``lead_times.agenda_days`` before t
 Agendas folder from ``agenda.html.j2``, shared as editor with the ILT (one notification each, with a
 short message and the link). Building it also makes the meeting's feedback Form (linked at the close),
 closes the previous meeting's Form, places the submitted items and carries the open action items.
+It opens with the meeting's objective; every section carries its minutes (:mod:`ilt_bot.config.timebox`),
+and the previous meeting's deltas, with those still open, get a "We heard / We will" table
+(:mod:`ilt_bot.jobs.deltas`); see docs/agenda.md.
 An agenda that exists is never rewritten; one a person trashed is reported and not recreated.
 """
 
@@ -14,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from ilt_bot import render
 from ilt_bot.calendar import Meeting
+from ilt_bot.config.timebox import DATA_PROTOCOL_STEPS, THINKING_MAP_STEPS, steps, timebox
 from ilt_bot.jobs import JobContext, date_label, feedback_style, member_emails, member_name
 from ilt_bot.jobs.actions import ACTION_COLUMNS, open_actions
 from ilt_bot.jobs.common import environment
+from ilt_bot.jobs.deltas import DELTA_COLUMNS, DELTAS, TABLE_COLUMNS, answered_at, open_deltas, record_deltas
 from ilt_bot.jobs.feedback import (
     STYLE_LABELS,
     close_feedback_form,
@@ -32,7 +37,7 @@ from ilt_bot.workspace.api import FileRef, Share, is_building
 
 if TYPE_CHECKING:
     from ilt_bot.calendar import SchoolYear
-    from ilt_bot.config import Config, UipGoal
+    from ilt_bot.config import Config, ScopeEntry, UipGoal
 
 
 # --- what the agenda shows of the config and the calendar -----------------------------------------
@@ -63,8 +68,59 @@ def focus_view(year: SchoolYear, meeting: Meeting) -> dict[str, str] | None:
     focus = meeting.focus or year.focus_on(meeting.date)
     if focus is None:
         return None
+    entry = scope_entry(year.config, meeting.date)
     return {"month": f"{meeting.date:%B}", "area": focus.focus_area,
-            "strand": STRAND_LABELS.get(focus.strand, focus.strand), "activity": focus.activity}
+            "strand": STRAND_LABELS.get(focus.strand, focus.strand), "activity": focus.activity,
+            "guiding_questions": list(entry.guiding_questions) if entry else [],
+            "bring": list(entry.bring) if entry else []}
+
+
+def scope_entry(config: Config, day: date) -> ScopeEntry | None:
+    """The scope-and-sequence entry of ``day``'s month (its guiding questions and artifacts to bring)."""
+    month = f"{day:%Y-%m}"
+    return next((e for e in config.scope_sequence if month in e.months), None)
+
+
+def has_data_protocol(meeting: Meeting, focus: dict[str, str] | None) -> bool:
+    """Data months' meetings carry the data protocol (not the semester reflection: the reflection is the work)."""
+    return meeting.kind != "reflection" and focus is not None and focus.get("strand") == STRAND_LABELS["data"]
+
+
+def meeting_minutes(config: Config, meeting: Meeting, focus: dict[str, str] | None) -> dict[str, int]:
+    """Section -> minutes of this meeting's agenda, adding up to its duration (``ilt_bot.config.timebox``)."""
+    return timebox(config.agenda, int(meeting.duration.total_seconds() // 60), reflection=meeting.kind == "reflection",
+                   data_protocol=has_data_protocol(meeting, focus),
+                   thinking_map=bool(thinking_map_due(config, meeting))).minutes
+
+
+def data_protocol_view(config: Config, minutes: dict[str, int]) -> dict[str, Any] | None:
+    """The data protocol's timed steps (ATLAS Looking at Data) and what to bring, on data-protocol days."""
+    if "data_protocol" not in minutes:
+        return None
+    split = steps(minutes["data_protocol"], DATA_PROTOCOL_STEPS)
+    return {"steps": [{"name": name, "minutes": m, "prompt": prompt}
+                      for (name, _, prompt), m in zip(DATA_PROTOCOL_STEPS, split, strict=True)],
+            "bring": list(config.agenda.data_protocol_bring)}
+
+
+def objective(meeting: Meeting, focus: dict[str, str] | None, items: list[dict[str, str]],
+              deltas: dict[str, Any]) -> str:
+    """The meeting's objective (Meeting Wise): what the ILT will have done by its end."""
+    if meeting.kind == "reflection":
+        parts = ["reflect on the semester: what we set out to do, what changed for teachers and students, "
+                 "and what we adjust next"]
+    elif focus is not None:
+        parts = [f"move our focus forward ({focus['area']}): {focus['activity']}"]
+    else:
+        parts = ["move our work on the UIP goals forward"]
+    if items:
+        parts.append("decide on the items members brought: " + "; ".join(i["title"] for i in items))
+    if deltas.get("open"):
+        count = len(deltas["open"])
+        parts.append(f"answer {count} {'delta' if count == 1 else 'deltas'} from our feedback")
+    parts.append("leave with next steps that each have an owner and a date")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
 
 
 def meeting_time(meeting: Meeting) -> str:
@@ -97,12 +153,20 @@ def agenda_context(
     feedback_form_url: str | None,
     intake_form_url: str | None,
     tracker_url: str | None,
+    deltas: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything ``agenda.html.j2`` may use (the same keys in real runs and in validation)."""
     school = config.school
     day = meeting.date
     every = thinking_map_due(config, meeting)
+    deltas = {"open": [], "answered": [], **(deltas or {}), "columns": list(TABLE_COLUMNS)}
+    minutes = meeting_minutes(config, meeting, focus)
     return {
+        "objective": objective(meeting, focus, items, deltas),
+        "minutes": minutes,
+        "deltas": deltas,
+        "data_protocol": data_protocol_view(config, minutes),
+        "reflection": meeting.kind == "reflection",
         "school": {
             "name": school.name,
             "vision": school.vision,
@@ -129,7 +193,8 @@ def agenda_context(
         "feedback_style_label": STYLE_LABELS.get(feedback_style(config), "feedback"),
         "intake_form_url": intake_form_url,
         "tracker_url": tracker_url,
-        "thinking_map": {"every": every} if every else None,
+        "thinking_map": {"every": every, "steps": steps(minutes["thinking_map"], THINKING_MAP_STEPS)}
+        if every else None,
     }
 
 
@@ -142,7 +207,8 @@ def sample_context(config: Config) -> dict[str, Any]:
                       end=datetime.combine(day, time(17, 0), tzinfo=config.tz), index=every - 1, location="Library",
                       roles={"facilitator": first, "note_taker": first, "timekeeper": first})
     focus = {"month": "September", "area": "Data-driven instruction", "strand": "Data",
-             "activity": "Norming on the fall interim"}
+             "activity": "Norming on the fall interim", "guiding_questions": ["Which students moved?"],
+             "bring": ["Your team's interim results"]}
     groups = [
         {"ref": "plus", "label": "Plus", "question": "What worked?", "count": 2,
          "answers": [{"text": "Clear <b>norms</b> {{ 7*7 }}", "count": 2}]},
@@ -155,10 +221,15 @@ def sample_context(config: Config) -> dict[str, Any]:
               "submitter": "A member", "source": "intake form"}]
     actions = [{"ref": "2026-09-01#abcdef12", "what": "Share data", "who": "A member", "due": "Sep 20",
                 "status": "", "meeting_label": "Tue Sep 1, 2026", "age_days": 14}]
+    delta = {"ref": "2026-09-01#0123abcd", "heard": "Send the <b>data</b> earlier", "count": "2",
+             "meeting_label": "Tue Sep 1, 2026", "we_will": "", "owner": "", "due": "", "status": "open",
+             "answered_label": ""}
     return agenda_context(config, meeting, total_meetings=20, focus=focus, feedback=review, items=items,
                           actions=actions, feedback_form_url="https://docs.google.com/forms/d/e/x/viewform",
                           intake_form_url="https://docs.google.com/forms/d/e/y/viewform",
-                          tracker_url="https://docs.google.com/spreadsheets/d/z/edit")
+                          tracker_url="https://docs.google.com/spreadsheets/d/z/edit",
+                          deltas={"open": [delta], "answered": [{**delta, "we_will": "Send it Friday", "status":
+                                                                 "answered", "answered_label": "Tue Sep 8, 2026"}]})
 
 
 # --- the job --------------------------------------------------------------------------------------
@@ -210,16 +281,19 @@ def ensure_agenda(ctx: JobContext, meeting: Meeting) -> None:
         close_feedback_form(ctx, prev_day, _meeting_form_id(ctx, prev_day))
     items = pending_items(tracker, day)
     focus = focus_view(ctx.year, meeting)
+    review = feedback_review(config, tracker, prev_day)
+    record_deltas(tracker, review)  # before reading the open ones: last meeting's deltas are among them
     context = agenda_context(
         config, meeting,
         total_meetings=len(ctx.year.meetings()),
         focus=focus,
-        feedback=feedback_review(config, tracker, prev_day),
+        feedback=review,
         items=[item_view(r) for r in items],
         actions=open_actions(ctx, day),
         feedback_form_url=form_url,
         intake_form_url=intake_url,
         tracker_url=tracker.web_link if tracker is not None else None,
+        deltas={"open": open_deltas(tracker, day), "answered": answered_at(tracker, prev_day)},
     )
     html = render.render(render.AGENDA_TEMPLATE, context, env=environment(ctx))
     if ctx.dry_run:
@@ -311,8 +385,8 @@ def run_meeting_item(ctx: JobContext, item: WorkItem) -> None:
 
 
 AGENDA = Routine("agenda", key=agenda_key, key_form="<school>/agenda/<date>", items=agenda_items,
-                 run=run_meeting_item, folder="agendas", template=render.AGENDA_TEMPLATE,
-                 sample_context=sample_context)
+                 run=run_meeting_item, folder="agendas", tabs={DELTAS: DELTA_COLUMNS},
+                 template=render.AGENDA_TEMPLATE, sample_context=sample_context)
 FEEDBACK_FORM = Routine("feedback_form", key=feedback_key, key_form="<school>/feedback/<date>",
                         items=feedback_items, run=run_meeting_item, folder="feedback")
 """Made with the agenda (its link is in it), so its routine lives here; the Form itself is

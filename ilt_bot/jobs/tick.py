@@ -1,8 +1,8 @@
 """One reconcile pass (``ilt-bot tick``): sync first, then create what is due and missing, then log.
 
 1. Standing step: ensure the year's tracker and intake Form (on the first run the bot's folders too).
-2. Sync: new feedback and intake responses into the tracker (once each, by responseId); action items
-   and item suggestions harvested from the recent agenda Docs; the Dashboard counts. These run in every
+2. Sync: new feedback and intake responses into the tracker (once each, by responseId); action items,
+   delta answers and item suggestions harvested from the recent agenda Docs; the Dashboard counts. These run in every
    pass once the year has begun (they are not plan items: docs/architecture.md, "A tick").
 3. Create: each due WorkItem (``plan.due_items``) is run by its routine (``registry.by_kind``): one
    idempotent ``ensure`` keyed by ``iltbot_key``. What exists is left alone; what a person trashed is
@@ -28,6 +28,7 @@ from ilt_bot import registry
 from ilt_bot.calendar import SchoolYear
 from ilt_bot.jobs import JobContext, TickReport
 from ilt_bot.jobs.agenda import restore_meeting_rows
+from ilt_bot.jobs.deltas import harvest_answers
 from ilt_bot.jobs.feedback import polled_meetings, sync_feedback
 from ilt_bot.jobs.harvest import harvest
 from ilt_bot.jobs.intake import sync_intake
@@ -104,6 +105,7 @@ def run_tick(
     step("sync feedback", lambda: sync_feedback(ctx))
     step("sync intake", lambda: sync_intake(ctx, ctx.intake_form))
     step("harvest action items", lambda: harvest(ctx))
+    step("harvest delta answers", lambda: harvest_answers(ctx))
     step("dashboard", lambda: update_dashboard(ctx) if ctx.report.synced_responses else None)
 
     for item in sorted(items, key=lambda i: (str(i.due), i.key)):
