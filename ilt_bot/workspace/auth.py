@@ -47,6 +47,8 @@ FORMS_RESPONSES = _BASE + "forms.responses.readonly"
 """Read Form responses (read-only: the bot never changes an answer)."""
 SPREADSHEETS = _BASE + "spreadsheets"
 """Write the tracker spreadsheet (tabs, rows)."""
+CALENDAR_EVENTS = _BASE + "calendar.events"
+"""Read and write events (not calendars or their sharing): only when ``[calendar]`` is enabled."""
 
 METHODS = ("service_account", "impersonation", "oauth", "adc", "sandbox")
 
@@ -67,10 +69,11 @@ def required_scopes(config: Config) -> list[str]:
 
     ``drive`` (restricted) when the bot works in folders people made or a shared drive; ``drive.file``
     when it owns its root. Always ``documents``, ``forms.body``, ``forms.responses.readonly`` and
-    ``spreadsheets``.
+    ``spreadsheets``; ``calendar.events`` only when ``[calendar]`` is enabled.
     """
     drive = DRIVE_FILE if bot_owns_root(config) else DRIVE
-    return [drive, DOCUMENTS, FORMS_BODY, FORMS_RESPONSES, SPREADSHEETS]
+    calendar = [CALENDAR_EVENTS] if config.calendar.enabled else []
+    return [drive, DOCUMENTS, FORMS_BODY, FORMS_RESPONSES, SPREADSHEETS, *calendar]
 
 
 def auth_method(config: Config, *, sandbox: bool) -> str:
