@@ -1,22 +1,25 @@
 """One Google Calendar event per ILT meeting, with the agenda attached (routine ``calendar_event``).
 
 Only with ``[calendar] enabled = true`` (docs/calendar.md). Key ``<school>/meeting/<date>``, the event's
-private extended property. Every meeting of the year is due at set-up, so the whole year is on the
-calendar from the first run (the principal can cancel a meeting there before its agenda is due). Each
-pass, for each meeting not over yet: the event is found (or the adopted series' instance tagged, or the
-event made), missing members are invited, and once the agenda Doc exists it is attached. A meeting
-cancelled in Calendar is reported (and gets no agenda: :func:`~ilt_bot.jobs.meeting_calendar.cancelled_in_calendar`);
+private extended property. A meeting's item is due with its agenda (and runs after it, the tick ordering
+equal due times by key), so the agenda made in a pass is attached in that pass. Each pass, for each due
+meeting not over yet: the event is found (or the adopted series' instance tagged, or the event made),
+missing members are invited, the agenda Doc attached once it exists. The same pass also makes the events
+of every later meeting of the year (:func:`ensure_ahead`), so the whole year is on the calendar from the
+first agenda on and the principal can cancel a meeting there before its agenda is due. A meeting cancelled
+in Calendar is reported and gets no agenda (:func:`~ilt_bot.jobs.meeting_calendar.cancelled_in_calendar`);
 a moved one is reported, not followed: the agenda keeps the planned date.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ilt_bot.jobs import JobContext
 from ilt_bot.jobs.agenda import agenda_key
 from ilt_bot.jobs.meeting_calendar import CANCELLED, calendar_client, event_state, meeting_key, when_label
-from ilt_bot.routine import Routine, WorkItem, prepared, setup_due
+from ilt_bot.routine import Routine, WorkItem, prepared
 from ilt_bot.workspace.api import EventState, is_building
 
 if TYPE_CHECKING:
@@ -31,20 +34,36 @@ def moved_note(config: Config, meeting: Meeting, state: EventState) -> str:
             "date in meetings.cancelled_dates and the new one in meetings.extra_dates")
 
 
+def agenda_due(config: Config, year: SchoolYear, meeting: Meeting) -> datetime:
+    """When the meeting's agenda is due (``lead_times.agenda_days`` before it): its event item's due time too."""
+    return prepared(config, year, meeting, config.lead_times.agenda_days)
+
+
 def event_items(config: Config, year: SchoolYear) -> list[WorkItem]:
-    """One item per meeting, all due at set-up (none when Calendar is off)."""
+    """One item per meeting, due with its agenda (none when Calendar is off)."""
     if not config.calendar.enabled:
         return []
-    due = setup_due(config, year)
-    return [WorkItem("calendar_event", meeting_key(config, m.date), due, f"calendar event {m.date.isoformat()}",
-                     meeting_date=m.date, semester=m.semester, cycle=m.cycle, meeting=m)
+    return [WorkItem("calendar_event", meeting_key(config, m.date), agenda_due(config, year, m),
+                     f"calendar event {m.date.isoformat()}", meeting_date=m.date, semester=m.semester,
+                     cycle=m.cycle, meeting=m)
             for m in year.meetings()]
+
+
+def ensure_ahead(ctx: JobContext) -> None:
+    """The events of the meetings whose agenda is not due yet (once per pass); a failure is reported under
+    that meeting's key and blocks only that meeting."""
+    for meeting in ctx.year.meetings():
+        key = meeting_key(ctx.config, meeting.date)
+        if ctx.now >= agenda_due(ctx.config, ctx.year, meeting) or key in ctx.calendar_events:
+            continue
+        try:
+            event_state(ctx, meeting)
+        except Exception as exc:  # noqa: BLE001 - one meeting's event must not stop the others
+            ctx.error(key, exc)
 
 
 def attach_agenda(ctx: JobContext, meeting: Meeting, state: EventState) -> None:
     """Attach the meeting's agenda Doc to its event once the agenda is ready (not yet attached: one patch)."""
-    if ctx.now < prepared(ctx.config, ctx.year, meeting, ctx.config.lead_times.agenda_days):
-        return  # not due yet: no need to look for it
     agenda = ctx.find(agenda_key(ctx.config, meeting.date))
     if agenda is None or agenda.trashed or is_building(agenda) or not agenda.web_link:
         return
@@ -67,6 +86,7 @@ def run(ctx: JobContext, item: WorkItem) -> None:
         return
     if meeting.end <= ctx.now:
         return
+    ensure_ahead(ctx)
     state = event_state(ctx, meeting)
     if state.state == "cancelled":
         ctx.skipped(item.key, CANCELLED)

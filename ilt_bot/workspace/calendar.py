@@ -98,7 +98,8 @@ def state_of(event: dict[str, Any] | None, planned_start: dict[str, Any] | None 
         state = "moved"
     else:
         state = "scheduled"
-    return EventState(state, event.get("id"), _moment(event.get("start")), event.get("htmlLink"), created, event)
+    return EventState(state, event.get("id"), _moment(event.get("start")), event.get("htmlLink"), created=created,
+                      event=event)
 
 
 class CalendarClient:
@@ -265,6 +266,20 @@ class CalendarClient:
         return self.caller.call(lambda: self.service.events().patch(
             calendarId=calendar_id, eventId=event_id, supportsAttachments=True, body={"attachments": attachments},
             sendUpdates="none"), what=f"attach {title} to calendar event {event_id}")
+
+    def delete_event(self, calendar_id: str, event_id: str) -> bool:
+        """Delete the event (Calendar keeps it as ``cancelled``); False when it was already gone (404/410)."""
+        try:
+            self.caller.call(lambda: self.service.events().delete(calendarId=calendar_id, eventId=event_id,
+                                                                  sendUpdates="none"),
+                             what=f"delete calendar event {event_id}")
+        except NotFound:
+            return False
+        except InvalidRequest as error:
+            if error.status == 410:
+                return False
+            raise
+        return True
 
     def adopt(self, calendar_id: str, event_id: str, key: str) -> dict[str, Any]:
         """Tag an existing event or series instance as the meeting ``key`` (so :meth:`find_event` finds it)."""
