@@ -151,6 +151,8 @@ class JobContext:
     """A semester's previous adjustments read back, by semester id."""
     calendar_events: dict[str, EventState | Exception] = field(default_factory=dict)
     """Each meeting's Calendar event as read (or made) in this pass, by key, or the error reading it raised."""
+    calendar_listing: dict[str, dict[str, Any]] | None = None
+    """The school's keyed Calendar events from now to the year's end, listed once per pass (key -> event)."""
     calendar_series: list[EventState] | None = None
     """The instances of the adopted Calendar series (``calendar.series_event_id``), read once per pass."""
 

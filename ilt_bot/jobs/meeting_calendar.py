@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs import JobContext, member_emails
 from ilt_bot.routine import school_key
@@ -26,9 +26,14 @@ CANCELLED = ("cancelled in Google Calendar: no agenda and no feedback Form; if t
              "restore the event in Calendar (or add the date to meetings.cancelled_dates to silence this)")
 
 
+def meeting_prefix(config: Config) -> str:
+    """``<school>/meeting/``: what every meeting event's key starts with."""
+    return school_key(config, "meeting") + "/"
+
+
 def meeting_key(config: Config, day: date) -> str:
     """``<school>/meeting/<date>``: the event's private extended property ``iltbot_key``."""
-    return school_key(config, "meeting", day.isoformat())
+    return meeting_prefix(config) + day.isoformat()
 
 
 def meeting_event(config: Config, meeting: Meeting, total: int) -> MeetingEvent:
@@ -69,11 +74,21 @@ def _series(ctx: JobContext, client: CalendarAPI) -> list[EventState] | None:
     return ctx.calendar_series
 
 
+def _listing(ctx: JobContext, client: CalendarAPI) -> dict[str, dict[str, Any]]:
+    """The school's keyed events still to come (one listing per pass; a key not in it is looked up alone)."""
+    if ctx.calendar_listing is None:
+        end = ctx.year.at(ctx.config.year.end + timedelta(days=1), time.min)
+        ctx.calendar_listing = client.keyed_events(ctx.config.calendar.calendar_id, meeting_prefix(ctx.config), ctx.now,
+                                                   max(end, ctx.now + timedelta(days=1)))
+    return ctx.calendar_listing
+
+
 def _read(ctx: JobContext, meeting: Meeting, key: str) -> EventState:
     client = calendar_client(ctx)
     event = meeting_event(ctx.config, meeting, len(ctx.year.meetings()))
-    state = client.meeting_event(ctx.config.calendar.calendar_id, key, event, series=_series(ctx, client),
-                                 dry_run=ctx.dry_run)
+    known = _listing(ctx, client).get(key)
+    state = client.meeting_event(ctx.config.calendar.calendar_id, key, event,
+                                 series=None if known else _series(ctx, client), dry_run=ctx.dry_run, known=known)
     if state.state == "missing" and ctx.dry_run:
         ctx.created(key, "calendar event")
     elif state.created:

@@ -193,10 +193,15 @@ class CalendarAPI(Protocol):
     """The Calendar v3 operations the jobs use; see :mod:`ilt_bot.workspace.calendar` for the implementation."""
 
     def meeting_event(self, calendar_id: str, key: str, event: MeetingEvent, *,
-                      series: Sequence[EventState] | None = None, dry_run: bool = False) -> EventState:
-        """The meeting ``key``'s event: found by its key, else the instance of ``series`` on its day (adopted),
-        else made; missing members are invited. Cancelled or moved events are reported, never restored.
-        With ``dry_run`` nothing is written (a missing event reads ``missing``)."""
+                      series: Sequence[EventState] | None = None, dry_run: bool = False,
+                      known: dict[str, Any] | None = None) -> EventState:
+        """The meeting ``key``'s event: ``known`` (as listed), or found by its key, else the instance of
+        ``series`` on its day (adopted), else made; missing members are invited. Cancelled or moved events
+        are reported, never restored. With ``dry_run`` nothing is written (a missing event reads ``missing``)."""
+
+    def keyed_events(self, calendar_id: str, prefix: str, time_min: datetime,
+                     time_max: datetime) -> dict[str, dict[str, Any]]:
+        """Key -> event of the window's events whose ``iltbot_key`` starts with ``prefix`` (one listing)."""
 
     def instances(self, calendar_id: str, series_id: str, time_min: datetime | None = None,
                   time_max: datetime | None = None) -> list[EventState]:

@@ -131,6 +131,24 @@ class CalendarClient:
         live = [e for e in found if e.get("status") != "cancelled"]
         return (live or found or [None])[0]
 
+    def keyed_events(self, calendar_id: str, prefix: str, time_min: datetime,
+                     time_max: datetime) -> dict[str, dict[str, Any]]:
+        """Key -> event for the events in the window tagged with an ``iltbot_key`` starting with ``prefix``
+        (a live one before a cancelled one): one listing instead of one :meth:`find_event` per meeting."""
+        found: dict[str, dict[str, Any]] = {}
+        token: str | None = None
+        while True:
+            page = self.caller.call(lambda t=token: self.service.events().list(
+                calendarId=calendar_id, timeMin=time_min.isoformat(), timeMax=time_max.isoformat(),
+                showDeleted=True, maxResults=2500, pageToken=t), what=f"list the calendar events of {prefix}")
+            for event in page.get("items", []):
+                key = ((event.get("extendedProperties") or {}).get("private") or {}).get(KEY_PROPERTY, "")
+                if key.startswith(prefix) and (key not in found or found[key].get("status") == "cancelled"):
+                    found[key] = event
+            token = page.get("nextPageToken")
+            if not token:
+                return found
+
     def get_event(self, calendar_id: str, event_id: str) -> dict[str, Any] | None:
         """The event (a deleted one comes back ``cancelled``), or None when Calendar answers 404/410."""
         try:
@@ -210,16 +228,18 @@ class CalendarClient:
             return found
 
     def meeting_event(self, calendar_id: str, key: str, event: MeetingEvent, *,
-                      series: Sequence[EventState] | None = None, dry_run: bool = False) -> EventState:
+                      series: Sequence[EventState] | None = None, dry_run: bool = False,
+                      known: dict[str, Any] | None = None) -> EventState:
         """The meeting ``key``'s event (see :class:`~ilt_bot.workspace.api.CalendarAPI`).
 
         Found by its key (or its derived id): its state against its planned start (an adopted instance's
         ``originalStartTime``, else ``event.start``); missing members are invited. Not found, and ``series``
         (the instances of an adopted series) has an instance whose original start falls on the meeting's
         day: that instance is tagged with ``key`` (a cancelled one only reported). Otherwise the event is
-        made (:meth:`ensure_event`). A dry run reads only.
+        made (:meth:`ensure_event`). A dry run reads only. ``known``: the event as :meth:`keyed_events` listed
+        it (no lookup then).
         """
-        found = self.find_event(calendar_id, key) or self.get_event(calendar_id, event_id_for(key))
+        found = known or self.find_event(calendar_id, key) or self.get_event(calendar_id, event_id_for(key))
         if found is None and series is not None:
             instance = _instance_on(series, event.start)
             if instance is not None:
