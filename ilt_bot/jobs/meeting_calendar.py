@@ -83,10 +83,30 @@ def _listing(ctx: JobContext, client: CalendarAPI) -> dict[str, dict[str, Any]]:
     return ctx.calendar_listing
 
 
+def _moved_here(ctx: JobContext, client: CalendarAPI, meeting: Meeting, key: str,
+                listing: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """An event moved in Calendar to this meeting's start, whose own date is no longer a meeting (the config
+    followed the move: old date cancelled, new one added): re-tagged with ``key``, so no second event is made."""
+    if ctx.dry_run:
+        return None
+    planned = {meeting_key(ctx.config, m.date) for m in ctx.year.meetings()}
+    for other, found in list(listing.items()):
+        start = (found.get("start") or {}).get("dateTime")
+        if other in planned or found.get("status") == "cancelled" or not start:
+            continue
+        if datetime.fromisoformat(start.replace("Z", "+00:00")) == meeting.start:
+            listing[key] = client.adopt(ctx.config.calendar.calendar_id, found["id"], key)
+            del listing[other]
+            ctx.record("adopt", key, "ok", f"event {found['id']}, moved here in Calendar (it was {other})")
+            return listing[key]
+    return None
+
+
 def _read(ctx: JobContext, meeting: Meeting, key: str) -> EventState:
     client = calendar_client(ctx)
     event = meeting_event(ctx.config, meeting, len(ctx.year.meetings()))
-    known = _listing(ctx, client).get(key)
+    listing = _listing(ctx, client)
+    known = listing.get(key) or _moved_here(ctx, client, meeting, key, listing)
     state = client.meeting_event(ctx.config.calendar.calendar_id, key, event,
                                  series=None if known else _series(ctx, client), dry_run=ctx.dry_run, known=known)
     if state.state == "missing" and ctx.dry_run:

@@ -210,6 +210,9 @@ class CalendarAPI(Protocol):
     def attach(self, calendar_id: str, event_id: str, file_id: str, title: str, url: str) -> dict[str, Any]:
         """Attach a Drive file to the event, once."""
 
+    def adopt(self, calendar_id: str, event_id: str, key: str) -> dict[str, Any]:
+        """Tag an existing event (or series instance) as the meeting ``key``; returns the event."""
+
 
 class WorkspaceAPI(Protocol):
     """The gateway's operations; see :mod:`ilt_bot.workspace.gateway` for the implementation."""

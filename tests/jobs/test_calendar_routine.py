@@ -9,7 +9,7 @@ primary calendar; attachments need ``supportsAttachments=true``; a deleted event
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -158,6 +158,31 @@ def test_a_meeting_moved_in_calendar_is_reported_and_keeps_its_agenda(
     assert [r[2] for r in rows if r[4] == "ok"] == ["attach"]  # the agenda is on the moved event too
     assert "moved in Google Calendar to Wed Sep 9, 2026 3:45 PM" in row[5] and "meetings.extra_dates" in row[5]
     assert event_of(principal, ilt_calendar, "2026-09-08")["start"]["dateTime"].startswith("2026-09-09")
+
+
+def test_a_move_followed_in_the_config_keeps_the_moved_event(
+        config, sandbox, build_service, connect_to, ilt_calendar):
+    """After the report, the facilitator follows the move in the config (Sep 8 cancelled, Sep 9 added): the
+    event the principal moved becomes Sep 9's (re-tagged), no second event is made, and Sep 9's agenda is on it."""
+    config = with_calendar(config, calendar_id=ilt_calendar)
+    gateway = connect_to(config)
+    tick(config, gateway, 2026, 8, 22, 12)
+    principal = build_service(sandbox, "calendar", "v3", PRINCIPAL)
+    event = event_of(principal, ilt_calendar, "2026-09-08")
+    moved = local(config, 2026, 9, 9, 15, 45)
+    principal.events().patch(calendarId=ilt_calendar, eventId=event["id"], body={
+        "start": {"dateTime": moved.isoformat(), "timeZone": DENVER},
+        "end": {"dateTime": (moved + timedelta(minutes=75)).isoformat(), "timeZone": DENVER}}).execute()
+    meetings = config.meetings.model_copy(update={"cancelled_dates": [date(2026, 9, 8)],
+                                                  "extra_dates": [date(2026, 9, 9)]})
+    followed = config.model_copy(update={"meetings": meetings})
+    tick(followed, gateway, 2026, 9, 6, 12)
+    now_on = event_of(principal, ilt_calendar, "2026-09-09")
+    assert now_on["id"] == event["id"]
+    assert now_on["attachments"][0]["fileId"] == gateway.find("cedar/agenda/2026-09-09").id
+    on_the_day = principal.events().list(calendarId=ilt_calendar, timeMin=local(config, 2026, 9, 9).isoformat(),
+                                         timeMax=local(config, 2026, 9, 10).isoformat()).execute()["items"]
+    assert [e["id"] for e in on_the_day] == [event["id"]]
 
 
 def test_an_adopted_series_is_tagged_and_a_deleted_instance_cancels_that_meeting(
