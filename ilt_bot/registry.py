@@ -8,6 +8,7 @@ module exporting a :class:`~ilt_bot.routine.Routine` and one line in :data:`ROUT
 from __future__ import annotations
 
 from ilt_bot.jobs.agenda import AGENDA, FEEDBACK_FORM
+from ilt_bot.jobs.calendar_event import CALENDAR_EVENT
 from ilt_bot.jobs.group_reflection import GROUP_REFLECTION
 from ilt_bot.jobs.prework import PREWORK
 from ilt_bot.jobs.setup import INTAKE_FORM, TRACKER
@@ -31,6 +32,7 @@ ROUTINES: tuple[Routine, ...] = (
     TEAM_REFLECTION,
     GROUP_REFLECTION,
     SUMMARY,
+    CALENDAR_EVENT,
 )
 """The routines, in the order ``plan`` lists items due at the same time."""
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from rich.markup import escape
@@ -338,12 +338,31 @@ def share_refused(run: Run) -> str:
 
 
 def calendar(run: Run) -> str:
-    """A Calendar event (once the config can enable Calendar)."""
-    settings = getattr(run.config, "calendar", None)
-    if not getattr(settings, "enabled", False):
+    """A scratch event on the configured calendar: inserted, found by its key, read back, then deleted."""
+    settings = run.config.calendar
+    if not settings.enabled:
         raise Skipped("Calendar not enabled")
-    raise StepFailed("Calendar is enabled but this selftest has no Calendar step yet",
-                     "update ilt-bot, or disable Calendar in the config until the selftest covers it")
+    client = run.gateway.calendar
+    if client is None:
+        raise StepFailed("calendar.enabled is true but the gateway has no Calendar client",
+                         "connect through ilt_bot.workspace.gateway.connect, which adds it when Calendar is on")
+    key = f"{run.config.school.id}/selftest/{run.stamp}-{run.nonce}/calendar-event"  # not a Drive file: not in keys
+    start = datetime.now(run.config.tz).replace(second=0, microsecond=0) + timedelta(days=1)
+    made = client.ensure_event(settings.calendar_id, key, "ILT Bot selftest (deleted right away)", start,
+                               start + timedelta(minutes=15), time_zone=run.config.school.timezone)
+    try:
+        need(made.created and made.event_id, "the scratch event was not made")
+        found = client.find_event(settings.calendar_id, key)
+        need(found is not None and found.get("id") == made.event_id,
+             f"the event was not found again by its private extended property {KEY_PROPERTY}")
+        need(client.event_status(settings.calendar_id, str(made.event_id), start).state == "scheduled",
+             "the event read back does not start when it was made to")
+    finally:
+        client.delete_event(settings.calendar_id, str(made.event_id))
+    after = client.event_status(settings.calendar_id, str(made.event_id)).state
+    need(after in ("cancelled", "missing"), f"the deleted event still reads {after}")
+    return (f"made {made.event_id} on calendar {settings.calendar_id!r}, found by {KEY_PROPERTY}, deleted "
+            f"(reads {after})")
 
 
 def rate_limit(run: Run) -> str:
@@ -467,10 +486,12 @@ def describe(config: Config, online: bool) -> str:
 
 
 def throwaway(config: Config) -> Any:
-    """``config`` on an embedded sandbox in memory, with the sandbox's own sign-in (never the school's db)."""
+    """``config`` on an embedded sandbox in memory, with the sandbox's own sign-in (never the school's db), and
+    the bot user's own calendar (the school's shared one does not exist there)."""
     workspace = config.workspace.model_copy(update={"backend": "sandbox", "sandbox_db": ":memory:",
                                                     "sandbox_url": None, "auth": None})
-    copy = config.model_copy(update={"workspace": workspace})
+    calendar = config.calendar.model_copy(update={"calendar_id": "primary"})  # a shared calendar is not there
+    copy = config.model_copy(update={"workspace": workspace, "calendar": calendar})
     copy._source = config._source
     return copy
 

@@ -13,6 +13,7 @@ from typing import Any
 from ilt_bot.config.models import (
     STRANDS,
     WEEKDAYS,
+    GoogleCalendar,
     LearningCycles,
     MeetingPattern,
     Schedule,
@@ -71,6 +72,8 @@ def cross_checks(s: dict[str, Any]) -> list[Problem]:
         checks.append(lambda: _workspace_checks(s["workspace"]))
     if s.get("schedule"):
         checks.append(lambda: _schedule_checks(s["schedule"]))
+    if s.get("calendar"):
+        checks.append(lambda: _calendar_checks(s["calendar"]))
     out: list[Problem] = []
     for check in checks:
         try:
@@ -381,6 +384,15 @@ def _workspace_checks(w: Workspace | None) -> list[Problem]:
                     out.append(Problem(f"workspace.auth.{field}", f'is required with method = "{w.auth.method}"',
                                        f"add {field} = ... (see docs/google-setup.md)"))
     return out
+
+
+def _calendar_checks(c: GoogleCalendar) -> list[Problem]:
+    """Settings of a ``[calendar]`` that is not turned on would silently do nothing."""
+    if c.enabled:
+        return []
+    return [Problem(f"calendar.{name}", "is set but calendar.enabled is false, so it does nothing",
+                    "add enabled = true to [calendar] (or remove the setting)")
+            for name in ("calendar_id", "series_event_id") if name in c.model_fields_set]
 
 
 def _schedule_checks(s: Schedule) -> list[Problem]:

@@ -399,6 +399,19 @@ class Templates(Section):
     agenda_doc_id: str | None = None
 
 
+class GoogleCalendar(Section):
+    """``[calendar]``: one Google Calendar event per ILT meeting (off unless ``enabled``; docs/calendar.md).
+
+    ``calendar_id``: ``"primary"`` (the bot user's calendar) or a shared ILT calendar's id, on which the
+    bot user can make changes. ``series_event_id``: an existing recurring series whose instances are the
+    meetings (adopted instead of one event per meeting).
+    """
+
+    enabled: bool = False
+    calendar_id: Text = "primary"
+    series_event_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{5,1024}$")] | None = None
+
+
 class Config(Section):
     """The whole ``config.toml``."""
 
@@ -419,6 +432,7 @@ class Config(Section):
     sharing: Sharing = Sharing()
     schedule: Schedule = Schedule()
     templates: Templates = Templates()
+    calendar: GoogleCalendar = GoogleCalendar()
 
     _source: Path | None = PrivateAttr(default=None)
 

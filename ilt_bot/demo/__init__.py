@@ -85,6 +85,8 @@ class Demo:
         self.fresh: set[str] = set()
         """Agenda keys created by this run: people act on these meetings only."""
         self.tricky_sent = False
+        self.cancel_in_calendar: tuple[Any, Any] | None = None
+        """(after this meeting, the principal cancels that one in Google Calendar): see demo/calendar.py."""
         self.thinking_maps: list[str] = []
         """Thinking-map Form keys made by this run that the teachers have not answered yet."""
         from ilt_bot.demo.reflection import ReflectionPeople
@@ -256,6 +258,11 @@ class Demo:
             if meeting is not None:
                 self.set_clock(meeting.end + timedelta(minutes=5))
                 self.after_meeting(meeting)
+                if self.cancel_in_calendar and meeting == self.cancel_in_calendar[0]:
+                    from ilt_bot.demo.calendar import cancel
+
+                    self._act("meeting cancelled in Calendar", cancel, self.config, self.people,
+                              self.cancel_in_calendar[1])
             elif day.weekday() in (3, 4) and day >= start:
                 self.set_clock(self.year.at(day, time(12, 0)))
                 self.submit_items(day)
@@ -335,8 +342,13 @@ def run_demo(
     if base_url is None:
         gateway.close()
         raise RuntimeError("the demo runs on a sandbox: set workspace.backend = \"sandbox\" or pass --sandbox-url")
-    demo = Demo(config, gateway, base_url, Path(out_dir))
     try:
+        from ilt_bot.demo.calendar import meeting_to_cancel, turn_on
+        from ilt_bot.demo.people import People
+
+        demo = Demo(turn_on(config, gateway, People(base_url)), gateway, base_url, Path(out_dir))
+        if not config.calendar.enabled:  # the demo's own ILT calendar: the principal cancels one meeting
+            demo.cancel_in_calendar = meeting_to_cancel(demo.year)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=json_output) as progress:
             demo.play(progress, until=until)

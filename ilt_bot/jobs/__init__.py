@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ilt_bot.errors import RunError
-from ilt_bot.workspace.api import Ensured, FileRef, WorkspaceAPI, is_building
+from ilt_bot.workspace.api import Ensured, EventState, FileRef, WorkspaceAPI, is_building
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
@@ -149,6 +149,12 @@ class JobContext:
     """Rows found in an earlier version's tracker "Thinking map" tab (None: not checked in this pass)."""
     revisits: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     """A semester's previous adjustments read back, by semester id."""
+    calendar_events: dict[str, EventState | Exception] = field(default_factory=dict)
+    """Each meeting's Calendar event as read (or made) in this pass, by key, or the error reading it raised."""
+    calendar_listing: dict[str, dict[str, Any]] | None = None
+    """The school's keyed Calendar events from now to the year's end, listed once per pass (key -> event)."""
+    calendar_series: list[EventState] | None = None
+    """The instances of the adopted Calendar series (``calendar.series_event_id``), read once per pass."""
 
     # -- bookkeeping -------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from ilt_bot.jobs.feedback import (
 )
 from ilt_bot.jobs.folders import ensure_meeting_folders, root_folder
 from ilt_bot.jobs.intake import ensure_intake_form, item_view, mark_placed, pending_items
+from ilt_bot.jobs.meeting_calendar import cancelled_in_calendar
 from ilt_bot.jobs.tracker import MEETINGS, cell, col, share_tracker
 from ilt_bot.routine import Routine, WorkItem, prepared, school_key
 from ilt_bot.workspace.api import FileRef, Share, is_building
@@ -269,6 +270,8 @@ def ensure_agenda(ctx: JobContext, meeting: Meeting) -> None:
         ctx.report.existing += 1
         _repair_meeting_row(ctx, meeting, found)
         return
+    if cancelled_in_calendar(ctx, meeting):
+        return  # the principal cancelled it in Google Calendar: no agenda, no feedback Form (reported)
     folders = ensure_meeting_folders(ctx)
     if folders is None:
         ctx.skipped(a_key, "a bot folder is in the trash; restore it to continue")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Literal, Protocol
+from datetime import date, datetime
+from typing import Any, Literal, Protocol
 
 from ilt_bot.workspace.tracker_tabs import TabData
 
@@ -201,8 +201,69 @@ class DocTable:
         return self.rows[0] if self.rows else []
 
 
+@dataclass(frozen=True)
+class EventState:
+    """What became of a meeting's event, as Calendar shows it now.
+
+    ``state``: ``scheduled`` (as planned), ``moved`` (its start is not the planned one), ``cancelled``
+    (deleted in Calendar: a single event or one instance of a series), ``missing`` (gone for good).
+    """
+
+    state: str
+    event_id: str | None = None
+    start: datetime | date | None = None
+    html_link: str | None = None
+    created: bool = False
+    """True when this call made the event."""
+    adopted: bool = False
+    """True when this call tagged an instance of an existing series as the meeting."""
+    event: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class MeetingEvent:
+    """A meeting's Calendar event as the bot makes it: title, aware start and end, place, who is invited."""
+
+    summary: str
+    start: datetime
+    end: datetime
+    location: str = ""
+    attendees: tuple[str, ...] = ()
+    description: str = ""
+    time_zone: str | None = None
+    """IANA zone written next to the times (how Calendar shows them, and recurring series need one)."""
+
+
+class CalendarAPI(Protocol):
+    """The Calendar v3 operations the jobs use; see :mod:`ilt_bot.workspace.calendar` for the implementation."""
+
+    def meeting_event(self, calendar_id: str, key: str, event: MeetingEvent, *,
+                      series: Sequence[EventState] | None = None, dry_run: bool = False,
+                      known: dict[str, Any] | None = None) -> EventState:
+        """The meeting ``key``'s event: ``known`` (as listed), or found by its key, else the instance of
+        ``series`` on its day (adopted), else made; missing members are invited. Cancelled or moved events
+        are reported, never restored. With ``dry_run`` nothing is written (a missing event reads ``missing``)."""
+
+    def keyed_events(self, calendar_id: str, prefix: str, time_min: datetime,
+                     time_max: datetime) -> dict[str, dict[str, Any]]:
+        """Key -> event of the window's events whose ``iltbot_key`` starts with ``prefix`` (one listing)."""
+
+    def instances(self, calendar_id: str, series_id: str, time_min: datetime | None = None,
+                  time_max: datetime | None = None) -> list[EventState]:
+        """Every instance of a recurring series in the window, cancelled and moved ones included."""
+
+    def attach(self, calendar_id: str, event_id: str, file_id: str, title: str, url: str) -> dict[str, Any]:
+        """Attach a Drive file to the event, once."""
+
+    def adopt(self, calendar_id: str, event_id: str, key: str) -> dict[str, Any]:
+        """Tag an existing event (or series instance) as the meeting ``key``; returns the event."""
+
+
 class WorkspaceAPI(Protocol):
     """The gateway's operations; see :mod:`ilt_bot.workspace.gateway` for the implementation."""
+
+    calendar: CalendarAPI | None
+    """Calendar v3 for the bot user (same retries, rate limit and counters), or None: ``[calendar]`` is off."""
 
     def find(self, key: str) -> FileRef | None:
         """The file with ``iltbot_key == key`` (trashed ones included, flagged), or None."""

@@ -53,6 +53,8 @@ FORMS_RESPONSES = _BASE + "forms.responses.readonly"
 """Read Form responses (read-only: the bot never changes an answer)."""
 SPREADSHEETS = _BASE + "spreadsheets"
 """Write the tracker spreadsheet (tabs, rows)."""
+CALENDAR_EVENTS = _BASE + "calendar.events"
+"""Read and write events (not calendars or their sharing): only when ``[calendar]`` is enabled."""
 
 METHODS = ("service_account", "impersonation", "oauth", "adc", "sandbox")
 
@@ -76,7 +78,7 @@ def required_scopes(config: Config) -> list[str]:
     ``drive`` (restricted) when the bot works in folders people made or a shared drive; ``drive.file``
     when it owns its root, plus ``drive.readonly`` to read an agenda Doc template people made
     (:func:`scope_reasons`). Always ``documents``, ``forms.body``, ``forms.responses.readonly`` and
-    ``spreadsheets``.
+    ``spreadsheets``; ``calendar.events`` only when ``[calendar]`` is enabled.
     """
     if not bot_owns_root(config):
         drive = [DRIVE]
@@ -84,7 +86,8 @@ def required_scopes(config: Config) -> list[str]:
         drive = [DRIVE_FILE, DRIVE_READONLY]
     else:
         drive = [DRIVE_FILE]
-    return [*drive, DOCUMENTS, FORMS_BODY, FORMS_RESPONSES, SPREADSHEETS]
+    calendar = [CALENDAR_EVENTS] if config.calendar.enabled else []
+    return [*drive, DOCUMENTS, FORMS_BODY, FORMS_RESPONSES, SPREADSHEETS, *calendar]
 
 
 def scope_reasons(config: Config) -> dict[str, str]:
@@ -94,6 +97,7 @@ def scope_reasons(config: Config) -> dict[str, str]:
         FORMS_BODY: "create the Forms, add their questions, open and close them",
         FORMS_RESPONSES: "read Form responses (read-only)",
         SPREADSHEETS: "write the tracker and the thinking-map answers sheet",
+        CALENDAR_EVENTS: "add each ILT meeting's event with its agenda to the calendar in [calendar] (events only)",
     }
     if not bot_owns_root(config):
         where = ("drive.root_folder_id" if config.drive.root_folder_id else

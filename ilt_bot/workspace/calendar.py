@@ -12,11 +12,12 @@ missing attendees; a meeting the principal moved or cancelled in Calendar is rep
 the series' :meth:`~CalendarClient.instances` and tags the instance of a meeting with its key
 (:meth:`~CalendarClient.adopt`).
 
-:class:`CalendarClient` is standalone (not part of ``WorkspaceAPI``): it takes the credentials and the
-HTTP factory the other services are built with (``httplib2.Http`` for Google, the transport seam's
-``sandbox_http(url)`` for the sandbox) and sends every request through a
-:class:`~ilt_bot.workspace.clients.Caller` (rate limit, typed errors, the one retry policy).
-It needs the ``https://www.googleapis.com/auth/calendar.events`` scope.
+:class:`CalendarClient` takes the credentials and the HTTP factory the other services are built with
+(``httplib2.Http`` for Google, the transport seam's ``sandbox_http(url)`` for the sandbox) and sends every
+request through a :class:`~ilt_bot.workspace.clients.Caller` (rate limit, typed errors, the one retry
+policy). :func:`~ilt_bot.workspace.gateway.connect` gives the gateway one sharing the gateway's caller
+(``WorkspaceAPI.calendar``) when the config enables ``[calendar]``. It needs the
+``https://www.googleapis.com/auth/calendar.events`` scope.
 """
 
 from __future__ import annotations
@@ -24,18 +25,20 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 import google_auth_httplib2
 from googleapiclient.discovery import build
 
+from ilt_bot.workspace.api import EventState, MeetingEvent
+from ilt_bot.workspace.auth import CALENDAR_EVENTS as CALENDAR_SCOPE
 from ilt_bot.workspace.clients import Caller, Collections, HttpFactory, no_silent_resend
 from ilt_bot.workspace.errors import InvalidRequest, NotFound
 
 KEY_PROPERTY = "iltbot_key"
-CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar.events"
+__all__ = ["CALENDAR_SCOPE", "CalendarClient", "EventState", "MeetingEvent", "event_id_for", "state_of", "when"]
 
 
 def event_id_for(key: str) -> str:
@@ -73,21 +76,15 @@ def _same_time(actual: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
     return a == b
 
 
-@dataclass(frozen=True)
-class EventState:
-    """What became of a meeting's event, as Calendar shows it now.
-
-    ``state``: ``scheduled`` (as planned), ``moved`` (its start is not the planned one), ``cancelled``
-    (deleted in Calendar: a single event or one instance of a series), ``missing`` (gone for good).
-    """
-
-    state: str
-    event_id: str | None = None
-    start: datetime | date | None = None
-    html_link: str | None = None
-    created: bool = False
-    """True when this call made the event."""
-    event: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+def _instance_on(series: Sequence[EventState], start: datetime) -> EventState | None:
+    """The instance whose original start falls on ``start``'s day (in ``start``'s zone), if any."""
+    for instance in series:
+        original = _moment(instance.event.get("originalStartTime"))
+        if isinstance(original, datetime) and original.astimezone(start.tzinfo).date() == start.date():
+            return instance
+        if original == start.date():
+            return instance
+    return None
 
 
 def state_of(event: dict[str, Any] | None, planned_start: dict[str, Any] | None = None, *,
@@ -101,7 +98,8 @@ def state_of(event: dict[str, Any] | None, planned_start: dict[str, Any] | None 
         state = "moved"
     else:
         state = "scheduled"
-    return EventState(state, event.get("id"), _moment(event.get("start")), event.get("htmlLink"), created, event)
+    return EventState(state, event.get("id"), _moment(event.get("start")), event.get("htmlLink"), created=created,
+                      event=event)
 
 
 class CalendarClient:
@@ -132,6 +130,24 @@ class CalendarClient:
                 break
         live = [e for e in found if e.get("status") != "cancelled"]
         return (live or found or [None])[0]
+
+    def keyed_events(self, calendar_id: str, prefix: str, time_min: datetime,
+                     time_max: datetime) -> dict[str, dict[str, Any]]:
+        """Key -> event for the events in the window tagged with an ``iltbot_key`` starting with ``prefix``
+        (a live one before a cancelled one): one listing instead of one :meth:`find_event` per meeting."""
+        found: dict[str, dict[str, Any]] = {}
+        token: str | None = None
+        while True:
+            page = self.caller.call(lambda t=token: self.service.events().list(
+                calendarId=calendar_id, timeMin=time_min.isoformat(), timeMax=time_max.isoformat(),
+                showDeleted=True, maxResults=2500, pageToken=t), what=f"list the calendar events of {prefix}")
+            for event in page.get("items", []):
+                key = ((event.get("extendedProperties") or {}).get("private") or {}).get(KEY_PROPERTY, "")
+                if key.startswith(prefix) and (key not in found or found[key].get("status") == "cancelled"):
+                    found[key] = event
+            token = page.get("nextPageToken")
+            if not token:
+                return found
 
     def get_event(self, calendar_id: str, event_id: str) -> dict[str, Any] | None:
         """The event (a deleted one comes back ``cancelled``), or None when Calendar answers 404/410."""
@@ -190,7 +206,7 @@ class CalendarClient:
                     "extendedProperties": {"private": {KEY_PROPERTY: key}}}
             return state_of(self._insert(calendar_id, body, key), planned, created=True)
         if existing.get("status") != "cancelled":
-            existing = self._invite(calendar_id, existing, attendees)
+            existing = self.invite(calendar_id, existing, attendees)
         return state_of(existing, planned)
 
     def _insert(self, calendar_id: str, body: dict[str, Any], key: str) -> dict[str, Any]:
@@ -211,7 +227,42 @@ class CalendarClient:
                 raise
             return found
 
-    def _invite(self, calendar_id: str, event: dict[str, Any], attendees: Sequence[str]) -> dict[str, Any]:
+    def meeting_event(self, calendar_id: str, key: str, event: MeetingEvent, *,
+                      series: Sequence[EventState] | None = None, dry_run: bool = False,
+                      known: dict[str, Any] | None = None) -> EventState:
+        """The meeting ``key``'s event (see :class:`~ilt_bot.workspace.api.CalendarAPI`).
+
+        Found by its key (or its derived id): its state against its planned start (an adopted instance's
+        ``originalStartTime``, else ``event.start``); missing members are invited. Not found, and ``series``
+        (the instances of an adopted series) has an instance whose original start falls on the meeting's
+        day: that instance is tagged with ``key`` (a cancelled one only reported). Otherwise the event is
+        made (:meth:`ensure_event`). A dry run reads only. ``known``: the event as :meth:`keyed_events` listed
+        it (no lookup then).
+        """
+        found = known or self.find_event(calendar_id, key) or self.get_event(calendar_id, event_id_for(key))
+        if found is None and series is not None:
+            instance = _instance_on(series, event.start)
+            if instance is not None:
+                if instance.state == "cancelled" or dry_run:
+                    return instance
+                found = self.adopt(calendar_id, str(instance.event_id), key)
+                return replace(self._settled(calendar_id, found, event, dry_run), adopted=True)
+        if found is not None:
+            return self._settled(calendar_id, found, event, dry_run)
+        if dry_run:
+            return EventState("missing")
+        return self.ensure_event(calendar_id, key, event.summary, event.start, event.end, event.location,
+                                 event.attendees, event.description, event.time_zone)
+
+    def _settled(self, calendar_id: str, found: dict[str, Any], event: MeetingEvent, dry_run: bool) -> EventState:
+        """``found``'s state (missing members invited unless cancelled or a dry run)."""
+        planned = found.get("originalStartTime") or when(event.start, event.time_zone)
+        if found.get("status") != "cancelled" and not dry_run:
+            found = self.invite(calendar_id, found, event.attendees)
+        return state_of(found, planned)
+
+    def invite(self, calendar_id: str, event: dict[str, Any], attendees: Sequence[str]) -> dict[str, Any]:
+        """Add the ``attendees`` the event lacks (no write when none is missing); returns the event."""
         have = {a.get("email", "").lower() for a in event.get("attendees", [])}
         missing = [a for a in attendees if a.lower() not in have]
         if not missing:
@@ -235,6 +286,20 @@ class CalendarClient:
         return self.caller.call(lambda: self.service.events().patch(
             calendarId=calendar_id, eventId=event_id, supportsAttachments=True, body={"attachments": attachments},
             sendUpdates="none"), what=f"attach {title} to calendar event {event_id}")
+
+    def delete_event(self, calendar_id: str, event_id: str) -> bool:
+        """Delete the event (Calendar keeps it as ``cancelled``); False when it was already gone (404/410)."""
+        try:
+            self.caller.call(lambda: self.service.events().delete(calendarId=calendar_id, eventId=event_id,
+                                                                  sendUpdates="none"),
+                             what=f"delete calendar event {event_id}")
+        except NotFound:
+            return False
+        except InvalidRequest as error:
+            if error.status == 410:
+                return False
+            raise
+        return True
 
     def adopt(self, calendar_id: str, event_id: str, key: str) -> dict[str, Any]:
         """Tag an existing event or series instance as the meeting ``key`` (so :meth:`find_event` finds it)."""

@@ -36,6 +36,7 @@ from ilt_bot.workspace.api import (
     Share,
 )
 from ilt_bot.workspace.auth import load_credentials
+from ilt_bot.workspace.calendar import CalendarClient
 from ilt_bot.workspace.clients import Caller, HttpFactory, Services, build_services, token_request
 from ilt_bot.workspace.docs import DocsOps
 from ilt_bot.workspace.drive import (
@@ -119,6 +120,8 @@ class Gateway:
         self.forms = FormsOps(self.caller, services.forms)
         self.sheets = SheetsOps(self.caller, gspread_for(services, self.caller))
         self.sharing = Sharing(self.drive)
+        self.calendar: CalendarClient | None = None
+        """Set by :func:`connect` when the config enables ``[calendar]``; shares :attr:`caller`."""
         self.operations: Counter[str] = Counter()
         self._depth = 0
         self._refs: dict[str, dict[str, str]] = {}
@@ -536,7 +539,7 @@ def connect(
         if server is not None:
             server.stop()
         raise
-    return Gateway(
+    gateway = Gateway(
         services,
         user=config.workspace.bot_user,
         domain=config.school.domain,
@@ -548,3 +551,6 @@ def connect(
         base_url=url,
         server=server,
     )
+    if config.calendar.enabled:
+        gateway.calendar = CalendarClient(creds, http_factory, caller=gateway.caller)
+    return gateway

@@ -34,6 +34,9 @@ DEFAULT_LIMITS: dict[str, int] = {
     "sheets.read.user": 60,
     "sheets.write.project": 300,
     "sheets.write.user": 60,
+    # Calendar v3 counts requests per minute per project and per user, reads and writes alike.
+    "calendar.all.project": 10_000,
+    "calendar.all.user": 600,
 }
 """Calls per minute, by ``<api>.<class>.<project|user>``."""
 
@@ -43,7 +46,7 @@ _READ_SUFFIXES = (".get", ".list", ".batchGet", ".export", ".batchGetByDataFilte
 def call_class(method_id: str) -> tuple[str, str]:
     """(api, class) of a discovery method id: ``sheets.spreadsheets.values.get`` -> ("sheets", "read")."""
     api = method_id.split(".", 1)[0]
-    if api == "drive":
+    if api in ("drive", "calendar"):
         return api, "all"
     if api == "forms" and ".responses." in method_id:
         return api, "responses"

@@ -44,6 +44,8 @@ def _tables_from_html(text: str) -> list[DocTable]:
 
 
 class FakeWorkspace:
+    calendar = None  # no Calendar: the configs run on this fake leave [calendar] off
+
     def __init__(self) -> None:
         self.files: dict[str, FakeFile] = {}
         self.calls: Counter[str] = Counter()

@@ -6,6 +6,8 @@ import re
 from datetime import date
 from pathlib import Path
 
+from ilt_bot.calendar import SchoolYear
+from ilt_bot.config import load_config
 from ilt_bot.demo import run_demo
 
 SCHOOL = Path(__file__).parent / "school.toml"
@@ -19,6 +21,8 @@ def test_demo_plays_and_a_second_run_creates_nothing(tmp_path):
     assert first["errors"] == []
     assert first["created"]["agenda"] == 2 and first["created"]["feedback"] == 2  # Aug 25, Sep 8
     assert first["created"]["tracker"] == 1 and first["created"]["intake"] == 1
+    meetings = SchoolYear(load_config(config)).meetings()
+    assert first["created"]["meeting"] == len(meetings)  # the year's Calendar events, made with the first agenda
     assert first["people"]["feedback answered"] >= 2 and first["people"]["action item typed"] >= 2
     assert first["synced_responses"] >= first["people"]["feedback answered"]
     written = sorted(p.name for p in (tmp_path / "out").glob("*.html"))
