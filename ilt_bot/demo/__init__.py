@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ilt_bot.calendar import SchoolYear
 from ilt_bot.config import Config, is_school_weekday
-from ilt_bot.demo import people as said
+from ilt_bot.demo import phrases as said
 from ilt_bot.demo.people import People
 
 if TYPE_CHECKING:
@@ -82,7 +82,6 @@ class Demo:
         self.run = DemoRun()
         self.fresh: set[str] = set()
         """Agenda keys created by this run: people act on these meetings only."""
-        self.tricky_sent = False
         self.thinking_maps: list[str] = []
         """Thinking-map Form keys made by this run that the teachers have not answered yet."""
         from ilt_bot.demo.reflection import ReflectionPeople
@@ -148,7 +147,7 @@ class Demo:
             tables = self.gateway.read_doc_tables(agenda.id)
             carried = next((t for t in tables if t.header[:1] == ["Ref"]), None)
             for row in (carried.rows[1:] if carried else []):
-                if row and row[0] and said.closes(meeting.date, row[0]):
+                if row and row[0] and said.rng("close", meeting.date, row[0]).random() < 0.6:
                     self._act("carried item marked done", self.people.set_cell, agenda.id, note_taker, "Ref",
                               row[0], 5, "Done")
             for n, what in enumerate(said.action_items(meeting.date)):
@@ -158,7 +157,7 @@ class Demo:
                 self._act("action item typed", self.people.add_table_row, agenda.id, note_taker, "What",
                           [what, owner.name, f"{due:%b} {due.day}", status])
             if meeting.index % 3 == 1:
-                item = said.ITEMS[meeting.index % len(said.ITEMS)]
+                item = said.suggested_item(meeting.date, meeting.index)
                 self._act("item suggested in the agenda", self.people.add_table_row, agenda.id, note_taker,
                           "Suggested item", [item[0], item[1], self.config.member(meeting.roles.get(
                               "facilitator", self.config.members[0].id)).name])
@@ -167,12 +166,12 @@ class Demo:
             return
         uri = self.gateway.form_responder_uri(form.id)
         titles = {ref: f"{label}:" for ref, label, _ in STYLES[self.config.feedback.style]}
-        for member in self.config.members:
-            if not said.responds(meeting.date, member.id):
-                continue
-            tricky = not self.tricky_sent
-            answers = said.feedback_answers(self.config.feedback.style, meeting.date, member.id, tricky=tricky)
-            self.tricky_sent = True
+        focus = meeting.focus
+        for n, member in enumerate(self.config.members):
+            if said.rng("responds", meeting.date, member.id).random() >= 0.8:
+                continue  # most members answer
+            answers = said.feedback_answers(self.config.feedback.style, meeting.date, n,
+                                            focus.focus_area if focus else "", focus.strand if focus else "")
             self._act("feedback answered", self.people.answer_form, uri, member.email,
                       {titles[ref]: text for ref, text in answers.items()})
 
