@@ -337,6 +337,68 @@ def sandbox_serve(
                   fault_seed=fault_seed, request_log=request_log, enforce_quotas=quotas, accounts=account or [])
 
 
+@app.command()
+def init(
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="Where to write the config.", dir_okay=False,
+                                           metavar="PATH")] = Path("config.toml"),
+    name: Annotated[str | None, typer.Option(help="School name.", show_default=False)] = None,
+    domain: Annotated[str | None, typer.Option(help="Google Workspace domain (school.org).",
+                                               show_default=False)] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone (America/Denver).", show_default=False)]
+    = None,
+    first_day: Annotated[str | None, typer.Option(help="First day with students (YYYY-MM-DD).",
+                                                  show_default=False)] = None,
+    last_day: Annotated[str | None, typer.Option(help="Last day with students (YYYY-MM-DD).",
+                                                 show_default=False)] = None,
+    meeting_day: Annotated[str | None, typer.Option(help="ILT meeting weekday (monday ... friday).",
+                                                    show_default=False)] = None,
+    meeting_time: Annotated[str | None, typer.Option(help="ILT meeting time (HH:MM, local).", show_default=False)]
+    = None,
+    member: Annotated[list[str] | None, typer.Option(help="An ILT member: 'Name <email>: role' (repeatable; "
+                                                     "role principal, team_lead, coach, ...).",
+                                                     show_default=False)] = None,
+    team: Annotated[list[str] | None, typer.Option(help="A teacher team: 'Team name: teacher@x.org; other@x.org' "
+                                                   "(repeatable).", show_default=False)] = None,
+    people: Annotated[Path | None, typer.Option(help="A CSV of the school's people with the columns "
+                                                "name,email,role,team (role: a member role, or teacher).",
+                                                exists=True, dir_okay=False, show_default=False,
+                                                metavar="CSV")] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never ask: a missing answer is an error.")]
+    = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented config.toml for your school: asks for what is missing, or takes options and a CSV.
+
+    Asked: school name, domain, time zone, first and last day, meeting day and time, ILT members and
+    teacher teams (or --people CSV). Everything else is derived (semesters, reflection meetings,
+    learning cycles, a scope and sequence) or written as a commented default. The file passes
+    `ilt-bot check`; then `ilt-bot demo -c config.toml` plays your year on the sandbox.
+    Exit 0 written, 2 a missing or invalid answer.
+    """
+    from ilt_bot import init as setup  # lazy: only this command needs it
+
+    with user_errors():
+        if out_file.exists() and not force:
+            raise UserError(f"{out_file} exists: choose another --out, or add --force to overwrite it")
+    try:
+        found = setup.read_people_csv(people) if people else []
+        found += [setup.parse_member(m) for m in member or []]
+        found += [p for t in team or [] for p in setup.parse_team(t)]
+        given = {"name": name, "domain": domain, "timezone": timezone, "first_day": first_day,
+                 "last_day": last_day, "meeting_day": meeting_day, "meeting_time": meeting_time}
+        ask = None if no_input or not sys.stdin.isatty() else (
+            lambda q, d: typer.prompt(q, default=d) if d is not None else typer.prompt(q))
+        text = setup.render_config(setup.collect(given, found, ask))
+    except ValueError as exc:
+        err().print(f"[bold red]init:[/] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    out_file.write_text(text, encoding="utf-8")
+    with user_errors():
+        cfg = load_config(out_file)
+    err().print(f"wrote {out_file}: {cfg.school.name}, {len(cfg.members)} members, {len(cfg.teams)} teams; "
+                f"next: ilt-bot check -c {out_file}, then ilt-bot demo -c {out_file}", soft_wrap=True, markup=False)
+
+
 # --- running it: tick, run, status, demo, auth -------------------------------------------------------
 
 LogFormatOption = Annotated[str, typer.Option("--log-format", help="Logs on stderr as text or json (one object "
