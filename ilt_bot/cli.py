@@ -581,6 +581,7 @@ def status(
 ) -> None:
     """Per school: the last run and what it made, what is due next, and what needs a person."""
     from ilt_bot.district import SharedSandbox  # lazy: start-up time (the Google clients)
+    from ilt_bot.runner import workspace_now  # lazy: start-up time (the routines)
     from ilt_bot.status import school_status  # lazy: start-up time (the routines)
     from ilt_bot.workspace.gateway import connect  # lazy: start-up time (the Google clients)
 
@@ -591,9 +592,8 @@ def status(
     found = []
     with SharedSandbox(schools) as shared:
         for cfg in schools:
-            at = moment or datetime.now(cfg.tz)
             with connect(shared.config_for(cfg)) as gateway:
-                found.append(school_status(cfg, gateway, at))
+                found.append(school_status(cfg, gateway, moment or workspace_now(cfg, gateway)))
     if as_json:
         emit_json({"schools": {s.school: s.to_json() for s in found}})
         return
@@ -630,16 +630,28 @@ def demo(
                                                     "serve`) instead of the embedded one.", show_default=False,
                                                     metavar="URL")]
     = None,
-    serve: Annotated[bool, typer.Option("--serve", help="Keep the sandbox running afterwards to browse it.")]
+    serve: Annotated[bool, typer.Option("--serve", help="Keep the sandbox running afterwards to browse it, "
+                                        "with the demo's clock.")]
     = False,
+    tick_every: Annotated[float, typer.Option("--tick-every", help="With --serve: tick every N seconds at the "
+                                              "sandbox's clock, so what you answer in the browser reaches the "
+                                              "tracker (0: never).", min=0, metavar="SECONDS")] = 0,
+    port: Annotated[int | None, typer.Option("--port", help="The port of the demo's sandbox on its first run "
+                                             "(later runs keep it: the Docs' links point at it) [default: 8780, "
+                                             "else a free one].", show_default=False)] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Play the school year on the sandbox: ticks, people answering Forms and taking notes; Docs as HTML."""
+    """Play the school year on the sandbox: ticks, people answering Forms and taking notes; Docs as HTML.
+
+    demo-out/index.html shows the year at a glance. The sandbox keeps its port and clock between runs,
+    so the links in the written Docs answer while `--serve` runs.
+    """
     from ilt_bot.demo import run_demo  # lazy: start-up time (the sandbox and the routines)
 
     with user_errors(as_json):
         path = config_path(config)
-        result = run_demo(path, out_dir, sandbox_url=sandbox_url, serve=serve, json_output=as_json)
+        result = run_demo(path, out_dir, sandbox_url=sandbox_url, serve=serve, json_output=as_json,
+                          port=port, tick_every=tick_every)
     if as_json:
         emit_json(result)
     if result.get("errors"):

@@ -105,7 +105,6 @@ def run_school(
     connect = connect or gateway_module.connect
     school = config.school.id
     started = time.monotonic()
-    moment = now or datetime.now(config.tz)
     with school_context(school):
         gateway = None
 
@@ -116,7 +115,8 @@ def run_school(
         try:
             with school_lock(school, lock_dir, wait_seconds=wait_lock):
                 gateway = connect(config, limiter=limiter) if limiter is not None else connect(config)
-                report = run_tick(config, gateway, moment, dry_run=dry_run, stop=stop)
+                report = run_tick(config, gateway, now or workspace_now(config, gateway), dry_run=dry_run,
+                                  stop=stop)
         except LockBusy as exc:
             log.warning("%s", exc)
             return stopped("busy", exc)
@@ -137,6 +137,22 @@ def run_school(
                         "n_errors": len(report.errors), "api_calls": result.api_calls,
                         "seconds": round(result.seconds, 2), "dry_run": dry_run})
         return result
+
+
+def workspace_now(config: Config, gateway: Gateway) -> datetime:
+    """The time of the Workspace the bot works on: a sandbox's clock (the demo sets it to its story's
+    time), else the real time. ``tick`` and ``status`` read it, so a demo sandbox has one clock."""
+    if gateway.base_url is None:
+        return datetime.now(config.tz)
+    import requests
+
+    try:
+        answer = requests.get(f"{gateway.base_url}/_sandbox/clock", timeout=10)
+        answer.raise_for_status()
+        return datetime.fromisoformat(answer.json()["now"].replace("Z", "+00:00")).astimezone(config.tz)
+    except (requests.RequestException, KeyError, ValueError) as exc:
+        log.warning("the sandbox clock at %s is unreadable (%s): using the real time", gateway.base_url, exc)
+        return datetime.now(config.tz)
 
 
 def stopped_before_turn(school: str) -> SchoolResult:

@@ -26,6 +26,7 @@ from ilt_bot.calendar import SchoolYear
 from ilt_bot.config import Config, is_school_weekday
 from ilt_bot.demo import phrases as said
 from ilt_bot.demo.people import People
+from ilt_bot.errors import UserError
 
 if TYPE_CHECKING:
     from ilt_bot.workspace.gateway import Gateway
@@ -239,35 +240,29 @@ class Demo:
             self.tick(self.year.at(day, AFTER_SCHOOL))
             if progress is not None:
                 progress.update(task, advance=1, description=f"school year {day:%b %d}")
-        self.set_clock(None)
         self.run.people_actions.update(self.reflection.actions)
         self.run.errors += self.reflection.errors
 
     def write_docs(self) -> int:
-        """Every Google Doc the bot can see, exported as HTML into ``out_dir`` (plus an index)."""
+        """Every Google Doc the bot can see, exported as HTML into ``out_dir`` (links to Google files
+        pointed at the sandbox), and ``index.html``: the year at a glance (:mod:`ilt_bot.demo.index`)."""
+        from ilt_bot.demo.index import YearIndex, files_seen, role_people
+        from ilt_bot.demo.serve import local_links
+
         self.out_dir.mkdir(parents=True, exist_ok=True)
         files = self.gateway.drive.list_files(f"mimeType = '{DOC_MIME}' and trashed = false",
                                               what="Listing the Docs to write out",
                                               fields="id,name")
-        entries = []
+        written: dict[str, str] = {}
         for item in sorted(files, key=lambda f: f.get("name", "")):
             name = re.sub(r"[^A-Za-z0-9._-]+", "-", item.get("name") or item["id"]).strip("-") or item["id"]
             path = self.out_dir / f"{name}.html"
-            path.write_text(self.gateway.export_html(item["id"]), encoding="utf-8")
-            entries.append((item.get("name") or name, path.name))
-        index = "".join(f'<li><a href="{file}">{_escape(title)}</a></li>' for title, file in entries)
-        (self.out_dir / "index.html").write_text(
-            f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>ILT Bot demo</title></head><body>"
-            f"<h1>{_escape(self.config.school.name)}: {_escape(self.config.year.label)}</h1>"
-            f"<ul>{index}</ul></body></html>",
-            encoding="utf-8")
-        return len(entries)
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
+            path.write_text(local_links(self.gateway.export_html(item["id"]), self.base_url), encoding="utf-8")
+            written[item["id"]] = path.name
+        seen = files_seen(self.people, [email for _, email in role_people(self.config)])
+        page = YearIndex(self.config, self.gateway, self.base_url, written).page(seen)
+        (self.out_dir / "index.html").write_text(page, encoding="utf-8")
+        return len(written)
 
 
 def run_demo(
@@ -278,75 +273,105 @@ def run_demo(
     json_output: bool = False,
     *,
     until: date | None = None,
+    port: int | None = None,
+    tick_every: float = 0,
+    stop: Any = None,
 ) -> dict[str, Any]:
     """Play the school year; returns counts per artifact kind (what ``--json`` prints).
 
     ``{"created": {kind: n}, "existing": n, "synced_responses": n, "people": {action: n}, "ticks": n,
     "docs_written": n, "out_dir": str, "sandbox_url": str, "seconds": s, "errors": [...], "skipped": [...]}``
-    """
-    import os
 
+    On the embedded sandbox the demo's sandbox listens on a stable port (:mod:`ilt_bot.demo.serve`);
+    with ``serve`` it stays up afterwards (until Ctrl-C, or ``stop`` is set), ticking every
+    ``tick_every`` seconds at the sandbox's clock.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ilt_bot.config import load_config
-    from ilt_bot.workspace.gateway import connect
-    from ilt_bot.workspace.ratelimit import RateLimiter
+    from ilt_bot.demo import serve as serving
 
     console = Console(stderr=True)
     config = load_config(config_path)
     started = clock.monotonic()
+    server = None
+    if not sandbox_url and config.workspace.backend == "sandbox":
+        server = serving.start_demo_sandbox(config, port)
+        sandbox_url = server.url
+    try:
+        gateway = _connect(config, sandbox_url)
+        base_url = sandbox_url or gateway.base_url
+        if base_url is None:
+            gateway.close()
+            raise UserError("the demo runs on a sandbox: set workspace.backend = \"sandbox\" or pass --sandbox-url")
+        demo = Demo(config, gateway, base_url, Path(out_dir))
+        try:
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=console, transient=json_output) as progress:
+                demo.play(progress, until=until)
+            written = demo.write_docs()
+            result = _result(demo, written, Path(out_dir), base_url, started)
+            if not json_output:
+                _print_summary(console, result)
+            if serve:
+                _announce(console, config, base_url, Path(out_dir), tick_every, json_output)
+                result["served_ticks"] = serving.serve(demo, tick_every, stop, announce=console.print)
+            return result
+        finally:
+            gateway.close()
+    finally:
+        if server is not None:
+            server.stop()
+            server.store.close()
+
+
+def _connect(config: Config, sandbox_url: str | None) -> Gateway:
+    """A gateway on ``sandbox_url`` (else the config's backend), without client-side quota pacing."""
+    import os
+
+    from ilt_bot.workspace.gateway import connect
+    from ilt_bot.workspace.ratelimit import RateLimiter
+
     previous = os.environ.get("ILT_BOT_SANDBOX_URL")
     if sandbox_url:
         os.environ["ILT_BOT_SANDBOX_URL"] = sandbox_url
     try:
         # Simulated weeks pass in seconds: the client-side quota pacing (per real minute) is off.
-        gateway = connect(config, limiter=RateLimiter(enabled=False))
+        return connect(config, limiter=RateLimiter(enabled=False))
     finally:
         if sandbox_url:
             if previous is None:
                 os.environ.pop("ILT_BOT_SANDBOX_URL", None)
             else:
                 os.environ["ILT_BOT_SANDBOX_URL"] = previous
-    base_url = sandbox_url or gateway.base_url
-    if base_url is None:
-        gateway.close()
-        raise RuntimeError("the demo runs on a sandbox: set workspace.backend = \"sandbox\" or pass --sandbox-url")
-    demo = Demo(config, gateway, base_url, Path(out_dir))
-    try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=json_output) as progress:
-            demo.play(progress, until=until)
-        written = demo.write_docs()
-        run = demo.run
-        result = {
-            "created": dict(sorted(run.created.items())),
-            "existing": run.existing,
-            "synced_responses": run.synced_responses,
-            "people": dict(sorted(run.people_actions.items())),
-            "ticks": run.ticks,
-            "docs_written": written,
-            "out_dir": str(Path(out_dir).resolve()),
-            "sandbox_url": base_url,
-            "seconds": round(clock.monotonic() - started, 1),
-            "errors": run.errors,
-            "skipped": run.skipped,
-        }
-        if not json_output:
-            _print_summary(console, result)
-        if serve:
-            console.print(f"sandbox Workspace at [bold]{base_url}[/] (sign in: {base_url}/_sandbox/login?email="
-                          f"{config.members[0].email}); Ctrl-C stops it")
-            if not json_output:  # with --json the URL is in the result (stdout keeps one JSON object)
-                print(base_url, flush=True)
-            try:
-                while True:
-                    clock.sleep(3600)
-            except KeyboardInterrupt:
-                pass
-        return result
-    finally:
-        gateway.close()
+
+
+def _result(demo: Demo, written: int, out_dir: Path, base_url: str, started: float) -> dict[str, Any]:
+    run = demo.run
+    return {
+        "created": dict(sorted(run.created.items())),
+        "existing": run.existing,
+        "synced_responses": run.synced_responses,
+        "people": dict(sorted(run.people_actions.items())),
+        "ticks": run.ticks,
+        "docs_written": written,
+        "out_dir": str(out_dir.resolve()),
+        "sandbox_url": base_url,
+        "seconds": round(clock.monotonic() - started, 1),
+        "errors": run.errors,
+        "skipped": run.skipped,
+    }
+
+
+def _announce(console: Any, config: Config, base_url: str, out_dir: Path, tick_every: float, json_output: bool) -> None:
+    first = config.members[0].email
+    console.print(f"sandbox Workspace at [bold]{base_url}[/] with the demo's clock; the year at a glance: "
+                  f"{(out_dir / 'index.html').resolve()}; sign in: {base_url}/_sandbox/login?email={first}"
+                  + (f"; a tick every {tick_every:g} s syncs what you answer" if tick_every > 0 else
+                     "; add --tick-every 30 to sync what you answer") + "; Ctrl-C stops it", soft_wrap=True)
+    if not json_output:  # with --json the URL is in the result (stdout keeps one JSON object)
+        print(base_url, flush=True)
 
 
 def _print_summary(console: Any, result: dict[str, Any]) -> None:
