@@ -29,19 +29,20 @@ PORT_RECORD = ("sandbox", "demo-port")
 
 
 def start_demo_sandbox(config: Config, port: int | None = None) -> SandboxServer:
-    """The embedded sandbox of ``config`` on its recorded port (else ``port``, else :data:`DEMO_PORT`, else a
-    free one), with the config's accounts and root folder; the port is recorded for the next run."""
+    """The embedded sandbox of ``config`` on its recorded port (else ``port``, 0 for any free one; else
+    :data:`DEMO_PORT`, or a free one if it is taken), with the config's accounts and root folder; the port
+    is recorded for the next run."""
     from ilt_bot.sandbox.server import SandboxServer
     from ilt_bot.sandbox.store import Store
     from ilt_bot.workspace.embedded import sandbox_db_path, seed_accounts, seed_root_folder
 
     store = Store(sandbox_db_path(config))
     recorded = (store.get(*PORT_RECORD) or {}).get("port")
-    wanted = recorded or port or DEMO_PORT
+    wanted = recorded or (DEMO_PORT if port is None else port)
     try:
         server = SandboxServer(db=store, port=wanted).start()
     except OSError as exc:
-        if recorded or port:
+        if recorded or port is not None:
             store.close()
             raise UserError(f"port {wanted} is busy ({exc.strerror}); the demo's links point at it: stop "
                                "what uses it (another `ilt-bot demo --serve`?), or delete the demo's "
