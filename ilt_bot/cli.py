@@ -321,7 +321,7 @@ def sandbox_serve(
                                                "the sandbox has no authentication.")] = False,
     account: Annotated[list[str] | None, typer.Option("--account", help="An address with a Google account "
                                                       "(repeat it); once given, silent shares to anyone else are "
-                                                      "refused, as on Google.")] = None,
+                                                      "refused, as on Google.", metavar="EMAIL")] = None,
 ) -> None:
     """Run the local Workspace (Drive, Docs, Forms, Sheets) until Ctrl-C."""
     from ilt_bot.sandbox.server import is_loopback, serve_forever
@@ -341,24 +341,26 @@ def sandbox_serve(
 def init(
     out_file: Annotated[Path, typer.Option("--out", "-o", help="Where to write the config.", dir_okay=False,
                                            metavar="PATH")] = Path("config.toml"),
-    name: Annotated[str | None, typer.Option(help="School name.", show_default=False)] = None,
+    name: Annotated[str | None, typer.Option(help="School name.", show_default=False, metavar="TEXT")] = None,
     domain: Annotated[str | None, typer.Option(help="Google Workspace domain (school.org).",
-                                               show_default=False)] = None,
-    timezone: Annotated[str | None, typer.Option(help="IANA time zone (America/Denver).", show_default=False)]
+                                               show_default=False, metavar="DOMAIN")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone (America/Denver).", show_default=False,
+                                                 metavar="ZONE")]
     = None,
     first_day: Annotated[str | None, typer.Option(help="First day with students (YYYY-MM-DD).",
-                                                  show_default=False)] = None,
+                                                  show_default=False, metavar="DATE")] = None,
     last_day: Annotated[str | None, typer.Option(help="Last day with students (YYYY-MM-DD).",
-                                                 show_default=False)] = None,
+                                                 show_default=False, metavar="DATE")] = None,
     meeting_day: Annotated[str | None, typer.Option(help="ILT meeting weekday (monday ... friday).",
-                                                    show_default=False)] = None,
-    meeting_time: Annotated[str | None, typer.Option(help="ILT meeting time (HH:MM, local).", show_default=False)]
+                                                    show_default=False, metavar="DAY")] = None,
+    meeting_time: Annotated[str | None, typer.Option(help="ILT meeting time (HH:MM, local).", show_default=False,
+                                                     metavar="HH:MM")]
     = None,
     member: Annotated[list[str] | None, typer.Option(help="An ILT member: 'Name <email>: role' (repeatable; "
                                                      "role principal, team_lead, coach, ...).",
-                                                     show_default=False)] = None,
+                                                     show_default=False, metavar="MEMBER")] = None,
     team: Annotated[list[str] | None, typer.Option(help="A teacher team: 'Team name: teacher@x.org; other@x.org' "
-                                                   "(repeatable).", show_default=False)] = None,
+                                                   "(repeatable).", show_default=False, metavar="TEAM")] = None,
     people: Annotated[Path | None, typer.Option(help="A CSV of the school's people with the columns "
                                                 "name,email,role,team (role: a member role, or teacher).",
                                                 exists=True, dir_okay=False, show_default=False,
