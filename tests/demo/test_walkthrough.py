@@ -142,3 +142,18 @@ def test_an_answer_given_in_the_browser_reaches_the_tracker_by_the_next_tick(ser
         assert "Walking the demo in a browser" in values
     finally:
         gateway.close()
+
+
+def test_a_members_drive_lists_what_was_shared_newest_first_and_the_forms_to_answer(served):
+    """A member's Drive page: "Shared with me" in Google's order (newest shared first), so the latest
+    agenda is on top; the feedback Forms they may answer (not in Drive on Google, where the link comes
+    in the agenda) are listed under their own heading, so nothing is reachable only by URL."""
+    session = signed_in(served.url, "hana.kim@cedarheights.example.org")
+    page = session.get(f"{served.url}/_sandbox/drive", timeout=30).text
+    shared = page.split("<h2>Shared with me</h2>", 1)[1].split("</section>", 1)[0]
+    newest, older = (re.search(rf"ILT Agenda\W+{day}", shared) for day in ("Tue Sep 8, 2026", "Tue Aug 25, 2026"))
+    assert newest and older and newest.start() < older.start()
+    forms = page.split("<h2>Forms you can answer</h2>", 1)[1].split("</section>", 1)[0]
+    links = re.findall(r'href="(/forms/d/e/[^"]+/viewform)"', forms)
+    assert len(links) >= 4  # the feedback Forms of the four meetings, and the intake Form
+    assert session.get(served.url + links[0], timeout=30).status_code == 200
