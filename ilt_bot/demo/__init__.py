@@ -247,7 +247,7 @@ class Demo:
         """Every Google Doc the bot can see, exported as HTML into ``out_dir`` (links to Google files
         pointed at the sandbox), and ``index.html``: the year at a glance (:mod:`ilt_bot.demo.index`)."""
         from ilt_bot.demo.index import YearIndex, files_seen, role_people
-        from ilt_bot.demo.serve import local_links
+        from ilt_bot.sandbox.pages import local_links
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
         files = self.gateway.drive.list_files(f"mimeType = '{DOC_MIME}' and trashed = false",

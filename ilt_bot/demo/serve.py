@@ -10,9 +10,7 @@ browser reaches the tracker as it would on a school day.
 from __future__ import annotations
 
 import logging
-import re
 import threading
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ilt_bot.config import Config
@@ -56,25 +54,18 @@ def start_demo_sandbox(config: Config, port: int | None = None) -> SandboxServer
     return server
 
 
-def sandbox_clock(base_url: str, config: Config) -> datetime:
-    """The sandbox's clock, in the school's time zone."""
-    import requests
-
-    answer = requests.get(f"{base_url}/_sandbox/clock", timeout=10)
-    answer.raise_for_status()
-    return datetime.fromisoformat(answer.json()["now"].replace("Z", "+00:00")).astimezone(config.tz)
-
-
 def serve(demo: Any, tick_every: float, stop: threading.Event | None = None, announce: Any = None) -> int:
     """Keep the sandbox up; every ``tick_every`` seconds (0: never) tick at the sandbox's clock. Returns
     the number of ticks run; stops on Ctrl-C or when ``stop`` is set."""
+    from ilt_bot.runner import workspace_now
+
     stop = stop or threading.Event()
     ticks = 0
     try:
         while not stop.wait(tick_every if tick_every > 0 else 3600):
             if tick_every <= 0:
                 continue
-            now = sandbox_clock(demo.base_url, demo.config)
+            now = workspace_now(demo.config, demo.gateway)
             before = demo.run.synced_responses
             demo.tick(now)
             ticks += 1
@@ -83,12 +74,3 @@ def serve(demo: Any, tick_every: float, stop: threading.Event | None = None, ann
     except KeyboardInterrupt:
         pass
     return ticks
-
-
-def local_links(page: str, base_url: str) -> str:
-    """A written Doc's links to Google files (``webViewLink``) pointed at the sandbox serving them
-    (:func:`ilt_bot.sandbox.pages.browser_link`, applied to every link of the page)."""
-    from ilt_bot.sandbox.pages import GOOGLE_UI_HOSTS, browser_link
-
-    hosts = "|".join(re.escape(h) for h in GOOGLE_UI_HOSTS)
-    return re.sub(rf"(?:{hosts})/[^\s\"'<>]*", lambda m: browser_link(m.group(0), base_url), page)

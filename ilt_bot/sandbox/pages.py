@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from html import escape
 from urllib.parse import quote
@@ -131,7 +132,8 @@ GOOGLE_UI_HOSTS = ("https://docs.google.com", "https://drive.google.com")
 
 def browser_link(web_link: str, base_url: str | None) -> str:
     """A file's ``webViewLink`` as a browser reaches it: on a sandbox at ``base_url`` the same path on
-    the sandbox (served by the pages below), on Google the link itself."""
+    the sandbox (a Doc's is served by ``docs/pages.py``, the others by the pages below), on Google the
+    link itself."""
     if base_url:
         for host in GOOGLE_UI_HOSTS:
             if web_link.startswith(host + "/"):
@@ -139,14 +141,14 @@ def browser_link(web_link: str, base_url: str | None) -> str:
     return web_link
 
 
+def local_links(page: str, base_url: str) -> str:
+    """Every link of ``page`` to a Google file (its ``webViewLink``) pointed at the sandbox at ``base_url``."""
+    hosts = "|".join(re.escape(h) for h in GOOGLE_UI_HOSTS)
+    return re.sub(rf"(?:{hosts})/[^\s\"'<>]*", lambda m: browser_link(m.group(0), base_url), page)
+
+
 def _moved(target: str) -> Result:
     return Result(status=302, content_type="text/html; charset=utf-8", raw=b"", headers={"Location": target})
-
-
-@page("/document/d/<file_id>/edit")
-def document_edit(req: PageRequest) -> Result:
-    """Google's address of a Doc (``webViewLink``) opens the sandbox's Doc page."""
-    return _moved(f"/_sandbox/docs/{quote(req.path_params['file_id'])}")
 
 
 @page("/spreadsheets/d/<file_id>/edit")
