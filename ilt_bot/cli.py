@@ -583,8 +583,8 @@ def status(
 ) -> None:
     """Per school: the last run and what it made, what is due next, and what needs a person."""
     from ilt_bot.district import SharedSandbox  # lazy: start-up time (the Google clients)
-    from ilt_bot.runner import workspace_now  # lazy: start-up time (the routines)
     from ilt_bot.status import school_status  # lazy: start-up time (the routines)
+    from ilt_bot.workspace.clock import workspace_now  # lazy: start-up time (requests)
     from ilt_bot.workspace.gateway import connect  # lazy: start-up time (the Google clients)
 
     setup_logging(log_format, verbose)

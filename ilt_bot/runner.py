@@ -23,6 +23,7 @@ from ilt_bot.jobs.tick import run_tick
 from ilt_bot.locking import LockBusy, school_lock
 from ilt_bot.logs import school_context
 from ilt_bot.workspace import gateway as gateway_module
+from ilt_bot.workspace.clock import workspace_now
 from ilt_bot.workspace.errors import QuotaExceeded, RateLimited, Unavailable, WorkspaceError
 from ilt_bot.workspace.gateway import Gateway
 from ilt_bot.workspace.ratelimit import RateLimiter
@@ -137,22 +138,6 @@ def run_school(
                         "n_errors": len(report.errors), "api_calls": result.api_calls,
                         "seconds": round(result.seconds, 2), "dry_run": dry_run})
         return result
-
-
-def workspace_now(config: Config, gateway: Gateway) -> datetime:
-    """The time of the Workspace the bot works on: a sandbox's clock (the demo sets it to its story's
-    time), else the real time. ``tick`` and ``status`` read it, so a demo sandbox has one clock."""
-    if gateway.base_url is None:
-        return datetime.now(config.tz)
-    import requests
-
-    try:
-        answer = requests.get(f"{gateway.base_url}/_sandbox/clock", timeout=10)
-        answer.raise_for_status()
-        return datetime.fromisoformat(answer.json()["now"].replace("Z", "+00:00")).astimezone(config.tz)
-    except (requests.RequestException, KeyError, ValueError) as exc:
-        log.warning("the sandbox clock at %s is unreadable (%s): using the real time", gateway.base_url, exc)
-        return datetime.now(config.tz)
 
 
 def stopped_before_turn(school: str) -> SchoolResult:

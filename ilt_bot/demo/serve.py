@@ -57,7 +57,7 @@ def start_demo_sandbox(config: Config, port: int | None = None) -> SandboxServer
 def serve(demo: Any, tick_every: float, stop: threading.Event | None = None, announce: Any = None) -> int:
     """Keep the sandbox up; every ``tick_every`` seconds (0: never) tick at the sandbox's clock. Returns
     the number of ticks run; stops on Ctrl-C or when ``stop`` is set."""
-    from ilt_bot.runner import workspace_now
+    from ilt_bot.workspace.clock import workspace_now
 
     stop = stop or threading.Event()
     ticks = 0

@@ -46,7 +46,7 @@ def test_status_and_tick_after_a_demo_read_the_demos_clock(tmp_path):
 def test_on_google_the_clock_is_the_real_time():
     """A gateway without a sandbox address (Google) gets the machine's time in the school's zone."""
     from ilt_bot.config import load_config
-    from ilt_bot.runner import workspace_now
+    from ilt_bot.workspace.clock import workspace_now
 
     config = load_config(EXAMPLE)
 
