@@ -352,6 +352,70 @@ def sandbox_serve(
                   fault_seed=fault_seed, request_log=request_log, enforce_quotas=quotas, accounts=account or [])
 
 
+@app.command()
+def init(
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="Where to write the config.", dir_okay=False,
+                                           metavar="PATH")] = Path("config.toml"),
+    name: Annotated[str | None, typer.Option(help="School name.", show_default=False, metavar="TEXT")] = None,
+    domain: Annotated[str | None, typer.Option(help="Google Workspace domain (school.org).",
+                                               show_default=False, metavar="DOMAIN")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone (America/Denver).", show_default=False,
+                                                 metavar="ZONE")]
+    = None,
+    first_day: Annotated[str | None, typer.Option(help="First day with students (YYYY-MM-DD).",
+                                                  show_default=False, metavar="DATE")] = None,
+    last_day: Annotated[str | None, typer.Option(help="Last day with students (YYYY-MM-DD).",
+                                                 show_default=False, metavar="DATE")] = None,
+    meeting_day: Annotated[str | None, typer.Option(help="ILT meeting weekday (monday ... friday).",
+                                                    show_default=False, metavar="DAY")] = None,
+    meeting_time: Annotated[str | None, typer.Option(help="ILT meeting time (HH:MM, local).", show_default=False,
+                                                     metavar="HH:MM")]
+    = None,
+    member: Annotated[list[str] | None, typer.Option(help="An ILT member: 'Name <email>: role' (repeatable; "
+                                                     "role principal, team_lead, coach, ...).",
+                                                     show_default=False, metavar="MEMBER")] = None,
+    team: Annotated[list[str] | None, typer.Option(help="A teacher team: 'Team name: teacher@x.org; other@x.org' "
+                                                   "(repeatable).", show_default=False, metavar="TEAM")] = None,
+    people: Annotated[Path | None, typer.Option(help="A CSV of the school's people with the columns "
+                                                "name,email,role,team (role: a member role, or teacher).",
+                                                exists=True, dir_okay=False, show_default=False,
+                                                metavar="CSV")] = None,
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never ask: a missing answer is an error.")]
+    = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented config.toml for your school: asks for what is missing, or takes options and a CSV.
+
+    Asked: school name, domain, time zone, first and last day, meeting day and time, ILT members and
+    teacher teams (or --people CSV). Everything else is derived (semesters, reflection meetings,
+    learning cycles, a scope and sequence) or written as a commented default. The file passes
+    `ilt-bot check`; then `ilt-bot demo -c config.toml` plays your year on the sandbox.
+    Exit 0 written, 2 a missing or invalid answer.
+    """
+    from ilt_bot import init as setup  # lazy: only this command needs it
+
+    with user_errors():
+        if out_file.exists() and not force:
+            raise UserError(f"{out_file} exists: choose another --out, or add --force to overwrite it")
+    try:
+        found = setup.read_people_csv(people) if people else []
+        found += [setup.parse_member(m) for m in member or []]
+        found += [p for t in team or [] for p in setup.parse_team(t)]
+        given = {"name": name, "domain": domain, "timezone": timezone, "first_day": first_day,
+                 "last_day": last_day, "meeting_day": meeting_day, "meeting_time": meeting_time}
+        ask = None if no_input or not sys.stdin.isatty() else (
+            lambda q, d: typer.prompt(q, default=d) if d is not None else typer.prompt(q))
+        text = setup.render_config(setup.collect(given, found, ask))
+    except ValueError as exc:
+        err().print(f"[bold red]init:[/] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    out_file.write_text(text, encoding="utf-8")
+    with user_errors():
+        cfg = load_config(out_file)
+    err().print(f"wrote {out_file}: {cfg.school.name}, {len(cfg.members)} members, {len(cfg.teams)} teams; "
+                f"next: ilt-bot check -c {out_file}, then ilt-bot demo -c {out_file}", soft_wrap=True, markup=False)
+
+
 # --- running it: tick, run, status, demo, auth -------------------------------------------------------
 
 LogFormatOption = Annotated[str, typer.Option("--log-format", help="Logs on stderr as text or json (one object "
@@ -535,6 +599,7 @@ def status(
     """Per school: the last run and what it made, what is due next, and what needs a person."""
     from ilt_bot.district import SharedSandbox  # lazy: start-up time (the Google clients)
     from ilt_bot.status import school_status  # lazy: start-up time (the routines)
+    from ilt_bot.workspace.clock import workspace_now  # lazy: start-up time (requests)
     from ilt_bot.workspace.gateway import connect  # lazy: start-up time (the Google clients)
 
     setup_logging(log_format, verbose)
@@ -544,9 +609,8 @@ def status(
     found = []
     with SharedSandbox(schools) as shared:
         for cfg in schools:
-            at = moment or datetime.now(cfg.tz)
             with connect(shared.config_for(cfg)) as gateway:
-                found.append(school_status(cfg, gateway, at))
+                found.append(school_status(cfg, gateway, moment or workspace_now(cfg, gateway)))
     if as_json:
         emit_json({"schools": {s.school: s.to_json() for s in found}})
         return
@@ -583,16 +647,28 @@ def demo(
                                                     "serve`) instead of the embedded one.", show_default=False,
                                                     metavar="URL")]
     = None,
-    serve: Annotated[bool, typer.Option("--serve", help="Keep the sandbox running afterwards to browse it.")]
+    serve: Annotated[bool, typer.Option("--serve", help="Keep the sandbox running afterwards to browse it, "
+                                        "with the demo's clock.")]
     = False,
+    tick_every: Annotated[float, typer.Option("--tick-every", help="With --serve: tick every N seconds at the "
+                                              "sandbox's clock, so what you answer in the browser reaches the "
+                                              "tracker (0: never).", min=0, metavar="SECONDS")] = 0,
+    port: Annotated[int | None, typer.Option("--port", help="The port of the demo's sandbox on its first run "
+                                             "(later runs keep it: the Docs' links point at it) [default: 8780, "
+                                             "else a free one].", show_default=False)] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Play the school year on the sandbox: ticks, people answering Forms and taking notes; Docs as HTML."""
+    """Play the school year on the sandbox: ticks, people answering Forms and taking notes; Docs as HTML.
+
+    demo-out/index.html shows the year at a glance. The sandbox keeps its port and clock between runs,
+    so the links in the written Docs answer while `--serve` runs.
+    """
     from ilt_bot.demo import run_demo  # lazy: start-up time (the sandbox and the routines)
 
     with user_errors(as_json):
         path = config_path(config)
-        result = run_demo(path, out_dir, sandbox_url=sandbox_url, serve=serve, json_output=as_json)
+        result = run_demo(path, out_dir, sandbox_url=sandbox_url, serve=serve, json_output=as_json,
+                          port=port, tick_every=tick_every)
     if as_json:
         emit_json(result)
     if result.get("errors"):

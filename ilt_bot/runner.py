@@ -23,6 +23,7 @@ from ilt_bot.jobs.tick import run_tick
 from ilt_bot.locking import LockBusy, school_lock
 from ilt_bot.logs import school_context
 from ilt_bot.workspace import gateway as gateway_module
+from ilt_bot.workspace.clock import workspace_now
 from ilt_bot.workspace.errors import QuotaExceeded, RateLimited, Unavailable, WorkspaceError
 from ilt_bot.workspace.gateway import Gateway
 from ilt_bot.workspace.ratelimit import RateLimiter
@@ -105,7 +106,6 @@ def run_school(
     connect = connect or gateway_module.connect
     school = config.school.id
     started = time.monotonic()
-    moment = now or datetime.now(config.tz)
     with school_context(school):
         gateway = None
 
@@ -116,7 +116,8 @@ def run_school(
         try:
             with school_lock(school, lock_dir, wait_seconds=wait_lock):
                 gateway = connect(config, limiter=limiter) if limiter is not None else connect(config)
-                report = run_tick(config, gateway, moment, dry_run=dry_run, stop=stop)
+                report = run_tick(config, gateway, now or workspace_now(config, gateway), dry_run=dry_run,
+                                  stop=stop)
         except LockBusy as exc:
             log.warning("%s", exc)
             return stopped("busy", exc)

@@ -198,7 +198,10 @@ def school_status(config: Config, workspace: Any, now: datetime) -> SchoolStatus
         status.attention.append(Attention("never_ran", key, "no tracker Sheet: the bot has not run for this "
                                           "school yet (run `ilt-bot tick`)"))
         return status
-    status.tracker = found.web_link or found.id
+    from ilt_bot.sandbox.pages import browser_link
+
+    status.tracker = browser_link(found.web_link, getattr(workspace, "base_url", None)) if found.web_link \
+        else found.id
     if found.trashed:
         status.attention.append(Attention("trashed", key, "the tracker Sheet is in the trash: restore it, or the "
                                           "bot cannot record feedback and runs"))

@@ -64,6 +64,7 @@ def cross_checks(s: dict[str, Any]) -> list[Problem]:
             checks.append(lambda: _meeting_date_checks(meetings, year))
             checks.append(lambda: _meeting_weekday_check(meetings))
             checks.append(lambda: _reflection_not_cancelled(meetings, year))
+            checks.append(lambda: _meeting_dates_match_schedule(meetings, year))
         if s.get("learning_cycles") is not None:
             checks.append(lambda: _cycle_checks(s["learning_cycles"], year))
         if s.get("scope_sequence") is not None:
@@ -256,6 +257,64 @@ def _reflection_not_cancelled(m: MeetingPattern, year: Year) -> list[Problem]:
         for i, sem in enumerate(year.semesters)
         if sem.reflection_date in m.cancelled_dates
     ]
+
+
+def _scheduled_days(m: MeetingPattern, year: Year) -> dict[date, date | None]:
+    """The meeting days of the pattern before any cancellation: day -> the regular day it moved from."""
+    off = year.no_school_days()
+    step = timedelta(days=7 if m.frequency == "weekly" else 14)
+    days: dict[date, date | None] = {}
+    regular = m.first_regular()
+    while regular <= year.end:
+        if regular not in off:
+            days.setdefault(regular, None)
+        elif m.on_holiday == "next_school_day":
+            day = regular + timedelta(days=1)
+            while day.isocalendar()[:2] == regular.isocalendar()[:2] and day <= year.end:
+                if is_school_weekday(day) and day not in off:
+                    days.setdefault(day, regular)
+                    break
+                day += timedelta(days=1)
+        regular += step
+    for extra in m.extra_dates:
+        days.setdefault(extra, None)
+    for sem in year.semesters:
+        days.setdefault(sem.reflection_date, None)
+    return days
+
+
+def _week_meeting(days: dict[date, date | None], day: date) -> date | None:
+    """The scheduled meeting in the same week as ``day``, if any."""
+    return next((d for d in sorted(days) if d.isocalendar()[:2] == day.isocalendar()[:2]), None)
+
+
+def _meeting_dates_match_schedule(m: MeetingPattern, year: Year) -> list[Problem]:
+    """A cancelled date must be a meeting (regular, moved or extra); an extra date must be a school day.
+
+    Otherwise the meeting meant to be cancelled is held, or the extra meeting falls on a day off.
+    """
+    out: list[Problem] = []
+    off = year.no_school_days()
+    days = _scheduled_days(m, year)
+    for i, day in enumerate(m.cancelled_dates):
+        if day in days or not year.start <= day <= year.end:
+            continue
+        near = _week_meeting(days, day)
+        hint = (f"did you mean {near} (the {WEEKDAYS[near.weekday()].title()} meeting of that week)? "
+                if near else "")
+        out.append(Problem(f"meetings.cancelled_dates[{i}]",
+                           f"{day} (a {WEEKDAYS[day.weekday()].title()}) is no meeting day: nothing is cancelled"
+                           + (f" and the meeting of {near} is still held" if near else ""),
+                           f"{hint}cancel the date of a scheduled meeting (meetings are on "
+                           f"{m.weekday.title()}s), or remove it"))
+    for i, day in enumerate(m.extra_dates):
+        if not year.start <= day <= year.end:
+            continue
+        if not is_school_weekday(day) or day in off:
+            why = off.get(day) or WEEKDAYS[day.weekday()].title()
+            out.append(Problem(f"meetings.extra_dates[{i}]", f"{day} is not a school day ({why})",
+                               "pick a school day for the extra meeting, or remove it"))
+    return out
 
 
 def _rotation_checks(m: MeetingPattern) -> list[Problem]:

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from ilt_bot.calendar import SchoolYear
 from ilt_bot.config import Config, is_school_weekday
-from ilt_bot.demo import people as said
+from ilt_bot.demo import phrases as said
 from ilt_bot.demo.people import People
+from ilt_bot.errors import UserError
 
 if TYPE_CHECKING:
     from ilt_bot.workspace.gateway import Gateway
@@ -84,7 +85,6 @@ class Demo:
         self.run = DemoRun()
         self.fresh: set[str] = set()
         """Agenda keys created by this run: people act on these meetings only."""
-        self.tricky_sent = False
         self.cancel_in_calendar: tuple[Any, Any] | None = None
         """(after this meeting, the principal cancels that one in Google Calendar): see demo/calendar.py."""
         self.thinking_maps: list[str] = []
@@ -152,7 +152,7 @@ class Demo:
             tables = self.gateway.read_doc_tables(agenda.id)
             carried = next((t for t in tables if t.header[:1] == ["Ref"]), None)
             for row in (carried.rows[1:] if carried else []):
-                if row and row[0] and said.closes(meeting.date, row[0]):
+                if row and row[0] and said.rng("close", meeting.date, row[0]).random() < 0.6:
                     self._act("carried item marked done", self.people.set_cell, agenda.id, note_taker, "Ref",
                               row[0], 5, "Done")
             for n, what in enumerate(said.action_items(meeting.date)):
@@ -163,7 +163,7 @@ class Demo:
                           [what, owner.name, f"{due:%b} {due.day}", status])
             self.answer_deltas(meeting, tables, agenda.id)
             if meeting.index % 3 == 1:
-                item = said.ITEMS[meeting.index % len(said.ITEMS)]
+                item = said.suggested_item(meeting.date, meeting.index)
                 self._act("item suggested in the agenda", self.people.add_table_row, agenda.id, note_taker,
                           "Suggested item", [item[0], item[1], self.config.member(meeting.roles.get(
                               "facilitator", self.config.members[0].id)).name])
@@ -172,12 +172,12 @@ class Demo:
             return
         uri = self.gateway.form_responder_uri(form.id)
         titles = {ref: f"{label}:" for ref, label, _ in STYLES[self.config.feedback.style]}
-        for member in self.config.members:
-            if not said.responds(meeting.date, member.id):
-                continue
-            tricky = not self.tricky_sent
-            answers = said.feedback_answers(self.config.feedback.style, meeting.date, member.id, tricky=tricky)
-            self.tricky_sent = True
+        focus = meeting.focus
+        for n, member in enumerate(self.config.members):
+            if said.rng("responds", meeting.date, member.id).random() >= 0.8:
+                continue  # most members answer
+            answers = said.feedback_answers(self.config.feedback.style, meeting.date, n,
+                                            focus.focus_area if focus else "", focus.strand if focus else "")
             self._act("feedback answered", self.people.answer_form, uri, member.email,
                       {titles[ref]: text for ref, text in answers.items()})
 
@@ -269,35 +269,29 @@ class Demo:
             self.tick(self.year.at(day, AFTER_SCHOOL))
             if progress is not None:
                 progress.update(task, advance=1, description=f"school year {day:%b %d}")
-        self.set_clock(None)
         self.run.people_actions.update(self.reflection.actions)
         self.run.errors += self.reflection.errors
 
     def write_docs(self) -> int:
-        """Every Google Doc the bot can see, exported as HTML into ``out_dir`` (plus an index)."""
+        """Every Google Doc the bot can see, exported as HTML into ``out_dir`` (links to Google files
+        pointed at the sandbox), and ``index.html``: the year at a glance (:mod:`ilt_bot.demo.index`)."""
+        from ilt_bot.demo.index import YearIndex, files_seen, role_people
+        from ilt_bot.sandbox.pages import local_links
+
         self.out_dir.mkdir(parents=True, exist_ok=True)
         files = self.gateway.drive.list_files(f"mimeType = '{DOC_MIME}' and trashed = false",
                                               what="Listing the Docs to write out",
                                               fields="id,name")
-        entries = []
+        written: dict[str, str] = {}
         for item in sorted(files, key=lambda f: f.get("name", "")):
             name = re.sub(r"[^A-Za-z0-9._-]+", "-", item.get("name") or item["id"]).strip("-") or item["id"]
             path = self.out_dir / f"{name}.html"
-            path.write_text(self.gateway.export_html(item["id"]), encoding="utf-8")
-            entries.append((item.get("name") or name, path.name))
-        index = "".join(f'<li><a href="{file}">{_escape(title)}</a></li>' for title, file in entries)
-        (self.out_dir / "index.html").write_text(
-            f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>ILT Bot demo</title></head><body>"
-            f"<h1>{_escape(self.config.school.name)}: {_escape(self.config.year.label)}</h1>"
-            f"<ul>{index}</ul></body></html>",
-            encoding="utf-8")
-        return len(entries)
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
+            path.write_text(local_links(self.gateway.export_html(item["id"]), self.base_url), encoding="utf-8")
+            written[item["id"]] = path.name
+        seen = files_seen(self.people, [email for _, email in role_people(self.config)])
+        page = YearIndex(self.config, self.gateway, self.base_url, written).page(seen)
+        (self.out_dir / "index.html").write_text(page, encoding="utf-8")
+        return len(written)
 
 
 def run_demo(
@@ -308,80 +302,109 @@ def run_demo(
     json_output: bool = False,
     *,
     until: date | None = None,
+    port: int | None = None,
+    tick_every: float = 0,
+    stop: Any = None,
 ) -> dict[str, Any]:
     """Play the school year; returns counts per artifact kind (what ``--json`` prints).
 
     ``{"created": {kind: n}, "existing": n, "synced_responses": n, "people": {action: n}, "ticks": n,
     "docs_written": n, "out_dir": str, "sandbox_url": str, "seconds": s, "errors": [...], "skipped": [...]}``
-    """
-    import os
 
+    On the embedded sandbox the demo's sandbox listens on a stable port (:mod:`ilt_bot.demo.serve`);
+    with ``serve`` it stays up afterwards (until Ctrl-C, or ``stop`` is set), ticking every
+    ``tick_every`` seconds at the sandbox's clock.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ilt_bot.config import load_config
-    from ilt_bot.workspace.gateway import connect
-    from ilt_bot.workspace.ratelimit import RateLimiter
+    from ilt_bot.demo import serve as serving
 
     console = Console(stderr=True)
     config = load_config(config_path)
     started = clock.monotonic()
+    server = None
+    if not sandbox_url and config.workspace.backend == "sandbox":
+        server = serving.start_demo_sandbox(config, port)
+        sandbox_url = server.url
+    try:
+        gateway = _connect(config, sandbox_url)
+        base_url = sandbox_url or gateway.base_url
+        if base_url is None:
+            gateway.close()
+            raise UserError("the demo runs on a sandbox: set workspace.backend = \"sandbox\" or pass --sandbox-url")
+        from ilt_bot.demo.calendar import meeting_to_cancel, turn_on
+
+        try:
+            demo = Demo(turn_on(config, gateway, People(base_url)), gateway, base_url, Path(out_dir))
+            if not config.calendar.enabled:  # the demo's own ILT calendar: the principal cancels one meeting
+                demo.cancel_in_calendar = meeting_to_cancel(demo.year)
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=console, transient=json_output) as progress:
+                demo.play(progress, until=until)
+            written = demo.write_docs()
+            result = _result(demo, written, Path(out_dir), base_url, started)
+            if not json_output:
+                _print_summary(console, result)
+            if serve:
+                _announce(console, config, base_url, Path(out_dir), tick_every, json_output)
+                result["served_ticks"] = serving.serve(demo, tick_every, stop, announce=console.print)
+            return result
+        finally:
+            gateway.close()
+    finally:
+        if server is not None:
+            server.stop()
+            server.store.close()
+
+
+def _connect(config: Config, sandbox_url: str | None) -> Gateway:
+    """A gateway on ``sandbox_url`` (else the config's backend), without client-side quota pacing."""
+    import os
+
+    from ilt_bot.workspace.gateway import connect
+    from ilt_bot.workspace.ratelimit import RateLimiter
+
     previous = os.environ.get("ILT_BOT_SANDBOX_URL")
     if sandbox_url:
         os.environ["ILT_BOT_SANDBOX_URL"] = sandbox_url
     try:
         # Simulated weeks pass in seconds: the client-side quota pacing (per real minute) is off.
-        gateway = connect(config, limiter=RateLimiter(enabled=False))
+        return connect(config, limiter=RateLimiter(enabled=False))
     finally:
         if sandbox_url:
             if previous is None:
                 os.environ.pop("ILT_BOT_SANDBOX_URL", None)
             else:
                 os.environ["ILT_BOT_SANDBOX_URL"] = previous
-    base_url = sandbox_url or gateway.base_url
-    if base_url is None:
-        gateway.close()
-        raise RuntimeError("the demo runs on a sandbox: set workspace.backend = \"sandbox\" or pass --sandbox-url")
-    try:
-        from ilt_bot.demo.calendar import meeting_to_cancel, turn_on
-        from ilt_bot.demo.people import People
 
-        demo = Demo(turn_on(config, gateway, People(base_url)), gateway, base_url, Path(out_dir))
-        if not config.calendar.enabled:  # the demo's own ILT calendar: the principal cancels one meeting
-            demo.cancel_in_calendar = meeting_to_cancel(demo.year)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=json_output) as progress:
-            demo.play(progress, until=until)
-        written = demo.write_docs()
-        run = demo.run
-        result = {
-            "created": dict(sorted(run.created.items())),
-            "existing": run.existing,
-            "synced_responses": run.synced_responses,
-            "people": dict(sorted(run.people_actions.items())),
-            "ticks": run.ticks,
-            "docs_written": written,
-            "out_dir": str(Path(out_dir).resolve()),
-            "sandbox_url": base_url,
-            "seconds": round(clock.monotonic() - started, 1),
-            "errors": run.errors,
-            "skipped": run.skipped,
-        }
-        if not json_output:
-            _print_summary(console, result)
-        if serve:
-            console.print(f"sandbox Workspace at [bold]{base_url}[/] (sign in: {base_url}/_sandbox/login?email="
-                          f"{config.members[0].email}); Ctrl-C stops it")
-            if not json_output:  # with --json the URL is in the result (stdout keeps one JSON object)
-                print(base_url, flush=True)
-            try:
-                while True:
-                    clock.sleep(3600)
-            except KeyboardInterrupt:
-                pass
-        return result
-    finally:
-        gateway.close()
+
+def _result(demo: Demo, written: int, out_dir: Path, base_url: str, started: float) -> dict[str, Any]:
+    run = demo.run
+    return {
+        "created": dict(sorted(run.created.items())),
+        "existing": run.existing,
+        "synced_responses": run.synced_responses,
+        "people": dict(sorted(run.people_actions.items())),
+        "ticks": run.ticks,
+        "docs_written": written,
+        "out_dir": str(out_dir.resolve()),
+        "sandbox_url": base_url,
+        "seconds": round(clock.monotonic() - started, 1),
+        "errors": run.errors,
+        "skipped": run.skipped,
+    }
+
+
+def _announce(console: Any, config: Config, base_url: str, out_dir: Path, tick_every: float, json_output: bool) -> None:
+    first = config.members[0].email
+    console.print(f"sandbox Workspace at [bold]{base_url}[/] with the demo's clock; the year at a glance: "
+                  f"{(out_dir / 'index.html').resolve()}; sign in: {base_url}/_sandbox/login?email={first}"
+                  + (f"; a tick every {tick_every:g} s syncs what you answer" if tick_every > 0 else
+                     "; add --tick-every 30 to sync what you answer") + "; Ctrl-C stops it", soft_wrap=True)
+    if not json_output:  # with --json the URL is in the result (stdout keeps one JSON object)
+        print(base_url, flush=True)
 
 
 def _print_summary(console: Any, result: dict[str, Any]) -> None:

@@ -1,140 +1,18 @@
-"""What the demo's simulated ILT members say: feedback, agenda items, action items (deterministic).
+"""Simulated people acting on a sandbox through the surfaces people use (browser Forms, Docs and Sheets APIs).
 
-Choices are seeded by the meeting date and the member, so a rerun of the demo answers the same way.
-One answer carries markup and a Jinja expression on purpose: the agenda must show it as text.
+What they write is :mod:`ilt_bot.demo.phrases` (seeded, so a rerun of the demo answers the same way).
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import random
 import re
-from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-PLUS = (
-    "We stayed on our norms and ended on time",
-    "Looking at student work together kept us grounded",
-    "Clear roles: the facilitator kept us moving",
-    "The data protocol helped us agree on next steps",
-    "Great energy when we practiced the feedback conversation",
-    "Starting with the vision reminded us why we do this",
-    "Everyone had a voice in the decision",
-)
-DELTA = (
-    "Send the data before the meeting so we can prepare",
-    "Less time on announcements, more on instruction",
-    "We ran over on the first item: use the timekeeper",
-    "Close each item with a clear owner and date",
-    "Bring teacher voice: invite a team lead to present",
-    "We need more time for the professional learning activity",
-)
-STOP = ("Reading announcements aloud", "Revisiting decisions we already made", "Starting late")
-START = ("Bringing student work to every meeting", "Ending with a one-minute summary", "Rotating who presents")
-CONTINUE = ("Using the data protocol", "Revisiting our norms", "Celebrating wins first")
-TRICKY = "<b>bold</b> {{ 7*7 }} {% for x in range(3) %}x{% endfor %} =IMPORTRANGE(\"a\",\"b\")"
-"""A response that must show verbatim: HTML, Jinja and a spreadsheet formula, all as text."""
+from ilt_bot.demo.phrases import rng
 
-ITEMS = (
-    ("Calibrate on the walkthrough tool", "Our ratings differ by a full level on the same lesson", "15 minutes"),
-    ("Plan the interim data day", "Teams need a common protocol before the window opens", "20 minutes or more"),
-    ("Coverage for peer observations", "Three leads cannot observe without coverage", "10 minutes"),
-    ("Family conference talking points", "We should speak with one voice about reading growth", "10 minutes"),
-    ("Norm on exit-ticket analysis", "Teams score exit tickets differently", "15 minutes"),
-)
-ACTIONS = (
-    "Share the reading data dashboard with all teams",
-    "Draft the walkthrough look-fors for October",
-    "Schedule peer observations for K-2 leads",
-    "Send the family conference talking points",
-    "Collect exit tickets from grade 4 for norming",
-    "Book the library for the data day",
-    "Update the scope and sequence after the reflection",
-)
-
-
-TEACHER_ANSWERS = (
-    ("Our team meetings stay focused on student work", "Co-planning the reading block saved me hours",
-     "The model lesson before the observation helped a lot", "Data days felt useful this time"),
-    ("More time to act on feedback before the next observation", "Shorter written feedback, one action step",
-     "Observe at different times of day", "Share the look-fors before the walkthrough"),
-    ("Thank you for protecting our planning time", "Could we visit another school's classrooms?",
-     "Fewer new initiatives at once, please", ""),
-)
-"""What teachers write in their team's thinking map, by question position (the last may be blank)."""
-
-
-def teacher_answers(questions: list[str], team: str, cycle: str, teacher: str) -> dict[str, str] | None:
-    """A teacher's thinking-map answers (question title -> text), or None if they do not answer."""
-    r = rng("thinking-map", team, cycle, teacher)
-    if r.random() >= 0.75:
-        return None
-    out = {}
-    for i, question in enumerate(questions):
-        pool = TEACHER_ANSWERS[min(i, len(TEACHER_ANSWERS) - 1)]
-        text = r.choice(pool)
-        if text:
-            out[question] = text
-    return out
-
-
-def rng(*parts: object) -> random.Random:
-    """A generator seeded by ``parts`` (stable across runs and machines)."""
-    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
-
-
-def feedback_answers(style: str, day: date, member: str, tricky: bool = False) -> dict[str, str]:
-    """One member's answers to the feedback Form of the meeting on ``day`` (ref -> text)."""
-    r = rng("feedback", day, member)
-    if style == "stop_start_continue":
-        return {"stop": r.choice(STOP), "start": r.choice(START), "continue": r.choice(CONTINUE)}
-    answers = {"plus": r.choice(PLUS), "delta": r.choice(DELTA)}
-    if tricky:
-        answers["delta"] = TRICKY
-    return answers
-
-
-def responds(day: date, member: str) -> bool:
-    """Whether this member answers this meeting's Form (most do)."""
-    return rng("responds", day, member).random() < 0.8
-
-
-def intake_item(day: date, member: str) -> tuple[str, str, str] | None:
-    """An agenda item the member submits before the meeting on ``day``, if any."""
-    r = rng("intake", day, member)
-    return r.choice(ITEMS) if r.random() < 0.25 else None
-
-
-def action_items(day: date, count: int = 2) -> list[str]:
-    """The action items the note taker types into the agenda of ``day``."""
-    r = rng("actions", day)
-    return r.sample(ACTIONS, k=min(count, len(ACTIONS)))
-
-
-WE_WILL = (
-    "Send the data two days ahead, with the agenda",
-    "The timekeeper calls time on every section",
-    "Each next step gets an owner and a date before we move on",
-    "A team lead presents one student-work sample each month",
-)
-NO_CHANGE = "No change, because the time is set by the district calendar"
-
-
-def delta_answer(day: date, ref: str) -> str:
-    """What the facilitator writes in "We will" for a delta at the meeting on ``day`` ("" leaves it open)."""
-    r = rng("delta", day, ref)
-    roll = r.random()
-    if roll < 0.25:
-        return ""
-    return NO_CHANGE if roll < 0.4 else r.choice(WE_WILL)
-
-
-def closes(day: date, what: str) -> bool:
-    """Whether a carried-over item is marked Done at the meeting on ``day``."""
-    return rng("close", day, what).random() < 0.6
+__all__ = ["People", "cell_text", "form_fields", "rng"]
 
 
 # --- people acting on a sandbox, through the surfaces people use ------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from html import escape
 from urllib.parse import quote
@@ -121,3 +122,53 @@ def clock(req: PageRequest) -> Result:
 def root(req: PageRequest) -> Result:  # a browser opening the sandbox's address
     """The bare address of the sandbox leads a browser to the index."""
     return Result(status=302, content_type="text/html; charset=utf-8", raw=b"", headers={"Location": "/_sandbox/"})
+
+
+# --- Google's own addresses of a file, for a browser ---------------------------------------------
+
+GOOGLE_UI_HOSTS = ("https://docs.google.com", "https://drive.google.com")
+"""The hosts of the ``webViewLink`` addresses Google (and the sandbox's API) gives files."""
+
+
+def browser_link(web_link: str, base_url: str | None) -> str:
+    """A file's ``webViewLink`` as a browser reaches it: on a sandbox at ``base_url`` the same path on
+    the sandbox (a Doc's is served by ``docs/pages.py``, the others by the pages below), on Google the
+    link itself."""
+    if base_url:
+        for host in GOOGLE_UI_HOSTS:
+            if web_link.startswith(host + "/"):
+                return base_url.rstrip("/") + web_link[len(host):]
+    return web_link
+
+
+def local_links(page: str, base_url: str) -> str:
+    """Every link of ``page`` to a Google file (its ``webViewLink``) pointed at the sandbox at ``base_url``."""
+    hosts = "|".join(re.escape(h) for h in GOOGLE_UI_HOSTS)
+    return re.sub(rf"(?:{hosts})/[^\s\"'<>]*", lambda m: browser_link(m.group(0), base_url), page)
+
+
+def _moved(target: str) -> Result:
+    return Result(status=302, content_type="text/html; charset=utf-8", raw=b"", headers={"Location": target})
+
+
+@page("/spreadsheets/d/<file_id>/edit")
+def spreadsheet_edit(req: PageRequest) -> Result:
+    """Google's address of a Sheet opens the sandbox's Sheet page."""
+    return _moved(f"/_sandbox/sheets/{quote(req.path_params['file_id'])}")
+
+
+@page("/drive/folders/<file_id>")
+def drive_folder_link(req: PageRequest) -> Result:
+    """Google's address of a folder opens the sandbox's folder page."""
+    return _moved(f"/_sandbox/drive/folders/{quote(req.path_params['file_id'])}")
+
+
+@page("/forms/d/<file_id>/edit")
+def form_edit(req: PageRequest) -> Result:
+    """Google's address of a Form opens, on the sandbox (which has no Form editor), its responder page."""
+    from ilt_bot.sandbox.forms import models as forms
+
+    form = forms.get_form(req.store, req.path_params["file_id"])
+    if form is None:
+        return Result(status=404, content_type="text/plain; charset=utf-8", raw=b"Form not found\n")
+    return _moved(forms.responder_uri(form, ""))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ilt_bot.calendar import SchoolYear
 from ilt_bot.config import load_config
-from ilt_bot.demo import people as said
+from ilt_bot.demo import phrases as said
 from ilt_bot.demo import run_demo
 
 SCHOOL = Path(__file__).parent / "school.toml"

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from ilt_bot.sandbox.core import DOC_MIME, ApiError, PageRequest, Result, html_page, page
 from ilt_bot.sandbox.docs import models, render
 from ilt_bot.sandbox.drive import models as drive
+from ilt_bot.sandbox.pages import local_links
 
 _CSS = (
     "body{font-family:Arial,sans-serif;max-width:50rem;margin:0 auto;padding:1rem;line-height:1.4;color:#202124}"
@@ -77,7 +78,7 @@ def doc_page(request: PageRequest) -> Result:
             return Result(status=303, content_type="text/html; charset=utf-8", raw=b"",
                           headers={"Location": f"/_sandbox/docs/{doc_id}"})
     title = html.escape(doc["title"])
-    body = render.content_html(doc["content"], doc.get("lists", {}))
+    body = local_links(render.content_html(doc["content"], doc.get("lists", {})), request.base_url)
     edit = _edit_forms(doc, error) if can_edit else ""
     return _html(
         f"{doc['title']} - Google Docs",

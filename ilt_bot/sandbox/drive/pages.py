@@ -39,11 +39,25 @@ def _link(req: PageRequest, record: dict[str, Any]) -> str:
     return m.web_view_link(record)
 
 
-def _table(req: PageRequest, caption: str, records: list[dict[str, Any]]) -> str:
+def _by_name(record: dict[str, Any]) -> tuple[bool, str]:
+    return (record["mimeType"] != FOLDER_MIME, record["name"].casefold())
+
+
+def _newest_shared_first(record: dict[str, Any]) -> tuple[bool, str]:
+    """Google's "Shared with me" order: folders, then the most recently shared first (``sharedWithMeTime``,
+    the file's creation time in the sandbox's API)."""
+    return (record["mimeType"] != FOLDER_MIME, _invert(record.get("createdTime") or record["modifiedTime"]))
+
+
+def _invert(text: str) -> str:
+    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+
+
+def _table(req: PageRequest, caption: str, records: list[dict[str, Any]], order: Any = _by_name) -> str:
     if not records:
         return f"<section><h2>{escape(caption)}</h2><p>Nothing here.</p></section>"
     rows = []
-    for record in sorted(records, key=lambda r: (r["mimeType"] != FOLDER_MIME, r["name"].casefold())):
+    for record in sorted(records, key=order):
         kind = _TYPE_NAMES.get(record["mimeType"], record["mimeType"])
         state = " (in trash)" if record.get("trashed") else ""
         owner = record.get("owner") or "shared drive"
@@ -98,8 +112,23 @@ def drive_home(req: PageRequest) -> Result:
     shared = [r for r in store.list("file") if not r.get("isRoot") and not r.get("isDriveRoot")
               and access.shared_with_me(r)]
     drives = m.drives_of(store, req.user)
-    body = _table(req, "My Drive", mine) + _table(req, "Shared with me", shared) + _table(req, "Shared drives", drives)
+    body = (_table(req, "My Drive", mine) + _table(req, "Shared with me", shared, _newest_shared_first)
+            + _table(req, "Shared drives", drives) + _answerable(req, access))
     return html_page(_document("My Drive", req.user, body))
+
+
+def _answerable(req: PageRequest, access: m.Access) -> str:
+    """Forms the user may answer but not edit. Google lists them nowhere in Drive (their link arrives by
+    e-mail or in an agenda); the sandbox has no mail, so its Drive page lists them, labelled as such."""
+    forms = [r for r in req.store.list("file") if r["mimeType"] == FORM_MIME and not r.get("trashed")
+             and access.role(r) is None and m.can_respond(req.store, access.email, r["id"])]
+    if not forms:
+        return ""
+    forms.sort(key=lambda r: r["modifiedTime"], reverse=True)
+    items = "".join(f'<li><a href="{escape(_form_link(req, r["id"]))}">{escape(r["name"])}</a></li>' for r in forms)
+    return ('<section><h2>Forms you can answer</h2><p>Not part of Google Drive: on Google these links reach you '
+            f"by e-mail or in an agenda; the sandbox has no mail, so they are listed here.</p><ul>{items}</ul>"
+            "</section>")
 
 
 @page("/_sandbox/drive/folders/<folder_id>")
