@@ -4,7 +4,8 @@ Pure functions over a snapshot of the tracker (tab title -> rows below the heade
 recompute every number independently. Definitions (printed in the Docs next to the numbers):
 
 - planned meetings: calendar meetings of the semester before its reflection meeting;
-- held meetings: those with an agenda in the tracker's Meetings tab dated before the reflection;
+- held meetings: those with an agenda in the tracker's Meetings tab dated before the reflection and
+  evidence that the ILT met (a feedback response or an action item from it; an agenda alone is not);
 - action items: opened at a meeting of the semester; closed = a Closed date or a done status;
 - focus areas: the scope-and-sequence entries whose months fall in the semester, with the held
   meetings whose Focus cell names them; strand balance = held meetings per strand;
@@ -63,12 +64,13 @@ def meetings(rows: Rows, year: SchoolYear, semester: Semester) -> dict[str, Any]
     """Planned vs held meetings before the reflection, feedback responses per meeting."""
     reflection = semester.reflection_date
     planned = [m for m in year.meetings() if semester.start <= m.date < reflection]
+    responses = Counter(_day(cell(r, col(FEEDBACK, "Meeting"))) for r in rows.get(FEEDBACK, []))
+    evidence = held_evidence(rows)
     held_rows = {}
     for row in rows.get(MEETINGS, []):
         day = _day(cell(row, col(MEETINGS, "Meeting")))
-        if day is not None and semester.start <= day < reflection:
+        if day is not None and semester.start <= day < reflection and day in evidence:
             held_rows[day] = row
-    responses = Counter(_day(cell(r, col(FEEDBACK, "Meeting"))) for r in rows.get(FEEDBACK, []))
     table = []
     top = max([responses[d] for d in held_rows] or [0])
     for m in planned:
@@ -77,6 +79,16 @@ def meetings(rows: Rows, year: SchoolYear, semester: Semester) -> dict[str, Any]
                       "bar": bar(responses[m.date], top) if held else "",
                       "focus": cell(held_rows[m.date], col(MEETINGS, "Focus")) if held else ""})
     return {"planned": len(planned), "held": sum(1 for m in planned if m.date in held_rows), "table": table}
+
+
+def held_evidence(rows: Rows) -> set[date]:
+    """Meeting dates with evidence the meeting took place: a feedback response or an action item opened at it.
+
+    An agenda alone is not evidence (it is made days before the meeting, whether or not the ILT meets).
+    """
+    days = {_day(cell(r, col(FEEDBACK, "Meeting"))) for r in rows.get(FEEDBACK, [])}
+    days |= {_day(cell(r, col(ACTION_ITEMS, "Meeting"))) for r in rows.get(ACTION_ITEMS, []) if cell(r, 0)}
+    return {d for d in days if d is not None}
 
 
 def feedback_over_time(rows: Rows, semester: Semester) -> list[dict[str, Any]]:
@@ -138,8 +150,10 @@ def semester_months(semester: Semester) -> list[str]:
 def focus(rows: Rows, config: Config, semester: Semester) -> dict[str, Any]:
     """Scope-and-sequence entries of the semester against the held meetings that worked on them."""
     months = semester_months(semester)
+    evidence = held_evidence(rows)
     held = [r for r in rows.get(MEETINGS, [])
-            if (d := _day(cell(r, 0))) is not None and semester.start <= d < semester.reflection_date]
+            if (d := _day(cell(r, 0))) is not None and semester.start <= d < semester.reflection_date
+            and d in evidence]
     worked = Counter(cell(r, col(MEETINGS, "Focus")).strip() for r in held)
     entries = []
     for entry in config.scope_sequence:

@@ -362,6 +362,10 @@ class Gateway:
         return self.sheets.read_rows(spreadsheet_id, tab)
 
     @_counted
+    def read_header(self, spreadsheet_id: str, tab: str) -> list[str]:
+        return self.sheets.read_header(spreadsheet_id, tab)
+
+    @_counted
     def append_rows_once(self, spreadsheet_id: str, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
         return self.sheets.append_rows_once(spreadsheet_id, tab, rows, id_column)
 

@@ -155,6 +155,10 @@ class FakeWorkspace:
             out = [r for r in out if datetime.fromisoformat(r.submitted.replace("Z", "+00:00")) > since]
         return list(out)
 
+    def read_header(self, spreadsheet_id, tab):
+        table = self.files[spreadsheet_id].tabs[tab]
+        return [str(v) for v in table[0]] if table else []
+
     def read_rows(self, spreadsheet_id, tab):
         self.calls["read_rows"] += 1
         return [list(r) for r in self.files[spreadsheet_id].tabs[tab][1:]]
