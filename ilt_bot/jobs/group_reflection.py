@@ -123,10 +123,13 @@ def sample_group(config: Config) -> dict[str, Any]:
     context["revisit"] = {"semester": "Fall", "found": True, "rows": [
         {"what": "Walkthroughs", "pilot": True, "group": "K-2", "owner": "A", "how": "form", "results": results},
         {"what": "Data early", "pilot": False, "group": "", "owner": "B", "how": "", "results": None}]}
-    context["feedback"] = [{"month": "September 2026", "responses": 3, "themes": {"Plus": "clear roles (2)"}}]
+    context["feedback"] = [{"month": "September 2026", "responses": 3, "groups": [
+        {"name": "Plus", "themes": [{"theme": "clear roles", "count": 2, "examples": ["Clear roles", "clear roles!"]}],
+         "answers": ["Clear roles", "clear roles!", "Good pace"]},
+        {"name": "Delta", "themes": [], "answers": ["More time"]}]}]
     context["actions"]["open_items"] = [{"what": "Share data", "who": "A", "due": "Friday", "meeting": "2026-09-08"}]
     context["stakeholders"].update(responses=1, ratings=1, average=4.0,
-                                   groups=[{"question": "What is going well?", "answers": ["Data"]}])
+                                   groups=[{"question": "What is going well?", "answers": ["Data"], "themes": []}])
     return context
 
 

@@ -9,8 +9,8 @@ recompute every number independently. Definitions (printed in the Docs next to t
 - action items: opened at a meeting of the semester; closed = a Closed date or a done status;
 - focus areas: the scope-and-sequence entries whose months fall in the semester, with the held
   meetings whose Focus cell names them; strand balance = held meetings per strand;
-- thinking maps: per team and cycle, distinct responses out of the team's teachers; themes are terms
-  that at least two responses share (one teacher's words alone never show);
+- thinking maps: per team and cycle, distinct responses out of the team's teachers; themes are phrases
+  that at least two responses share word for word (one teacher's words alone never show);
 - stakeholder survey: responses, the average rating, answers grouped by question.
 """
 
@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs.actions import is_done
-from ilt_bot.jobs.themes import repeated
+from ilt_bot.jobs.themes import phrase_themes
 from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, FEEDBACK, MEETINGS, cell, col
 
 if TYPE_CHECKING:
@@ -101,13 +101,13 @@ def feedback_over_time(rows: Rows, semester: Semester) -> list[dict[str, Any]]:
     out = []
     for month in sorted(months):
         entries = months[month]
-        themes = {}
+        groups = []
         for name in ("Plus", "Delta", "Stop", "Start", "Continue"):
             texts = [cell(r, col(FEEDBACK, name)) for r in entries if cell(r, col(FEEDBACK, name)).strip()]
             if texts:
-                themes[name] = ", ".join(f"{t} ({n})" for t, n in repeated(texts, limit=4)) or "(no repeats)"
+                groups.append({"name": name, "themes": phrase_themes(texts, limit=4), "answers": texts})
         out.append({"month": date.fromisoformat(month + "-01").strftime("%B %Y"), "responses": len(entries),
-                    "themes": themes})
+                    "groups": groups})
     return out
 
 
@@ -206,10 +206,11 @@ def thinking_maps(rows: Rows, config: Config, year: SchoolYear, semester: Semest
             if cell(r, 3) in {c.id for c in cycles} and cell(r, 7).strip():
                 per_response.setdefault(cell(r, 1), []).append(cell(r, 7))
         texts = ["\n".join(answers) for answers in per_response.values()]
+        themes = [{"theme": t["theme"], "count": t["count"]} for t in phrase_themes(texts, limit=6)]
         out.append({"team": team.name, "id": team.id, "cycles": per_cycle,
                     "answered": sum(p["answered"] for p in per_cycle),
                     "possible": len(team.teachers) * len(cycles),
-                    "themes": ", ".join(f"{t} ({n})" for t, n in repeated(texts, limit=6))})
+                    "themes": themes})
     return out
 
 
@@ -233,7 +234,7 @@ def stakeholders(rows: Rows, semester_id: str) -> dict[str, Any]:
     return {"responses": len(responses), "ratings": len(ratings),
             "average": round(sum(ratings) / len(ratings), 1) if ratings else None,
             "distribution": distribution,
-            "groups": [{"question": q, "answers": a} for q, a in groups.items()]}
+            "groups": [{"question": q, "answers": a, "themes": phrase_themes(a)} for q, a in groups.items()]}
 
 
 # --- one member -----------------------------------------------------------------------------------
