@@ -224,6 +224,10 @@ class WorkspaceAPI(Protocol):
     def read_rows(self, spreadsheet_id: str, tab: str) -> list[list[str]]:
         """Every row of a tab below its header row, as strings."""
 
+    def replace_text(self, doc_id: str, old: str, new: str) -> int:
+        """Replace each exact (case-matched) ``old`` in a Doc by ``new`` (Docs ``replaceAllText``, one atomic
+        batchUpdate; a newline in ``new`` starts a paragraph); returns how many were replaced."""
+
     def read_header(self, spreadsheet_id: str, tab: str) -> list[str]:
         """A tab's header row as people left it (columns they added included)."""
 

@@ -362,6 +362,13 @@ class Gateway:
         return self.sheets.read_rows(spreadsheet_id, tab)
 
     @_counted
+    def replace_text(self, doc_id: str, old: str, new: str) -> int:
+        reply = self.docs.batch_update(doc_id, [{"replaceAllText": {
+            "containsText": {"text": old, "matchCase": True}, "replaceText": new}}])
+        replies = reply.get("replies") or [{}]
+        return int((replies[0].get("replaceAllText") or {}).get("occurrencesChanged", 0))
+
+    @_counted
     def read_header(self, spreadsheet_id: str, tab: str) -> list[str]:
         return self.sheets.read_header(spreadsheet_id, tab)
 

@@ -206,6 +206,13 @@ class FakeWorkspace:
         self.calls["read_doc_tables"] += 1
         return [DocTable([list(r) for r in t.rows]) for t in self.files[doc_id].tables]
 
+    def replace_text(self, doc_id, old, new):
+        self.calls["replace_text"] += 1
+        f = self.files[doc_id]
+        count = f.html.count(old)
+        f.html = f.html.replace(old, html.escape(new, quote=False).replace("\n", "</p><p>"))
+        return count
+
     def export_html(self, file_id):
         self.calls["export_html"] += 1
         return self.files[file_id].html
