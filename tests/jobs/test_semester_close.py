@@ -243,3 +243,18 @@ def test_themes_on_real_looking_answers_are_shared_phrases_never_fragments():
     assert not any(a != b and a in b for a in texts for b in texts)
     assert "send the data earlier" in texts and "ended on time" in texts
     assert phrase_themes(["More time", "Less talk"]) == []  # nothing shared: the answers are shown instead
+
+
+def test_the_reflection_agenda_template_renders_every_section_with_a_full_sample(config):
+    """``ilt-bot check`` parses the reflection agenda (a second template of the agenda routine); this renders
+    it with every variable filled (strict: a missing one fails), people's text escaped."""
+    from ilt_bot import render
+    from ilt_bot.jobs.agenda import sample_context
+    from ilt_bot.jobs.reflection_agenda import TEMPLATE, sample_reflection
+
+    context = sample_reflection(sample_context(config))
+    context["goals"] = [{"goal": "Reading <b>", "baseline": "48%", "target": "60%", "latest_label": "Jan",
+                         "latest": "52%", "status": "on track"}]
+    page = render.render(TEMPLATE, context, config=config)
+    assert "Reading &lt;b&gt;" in page and "(180 minutes)" in page and "Revisit: the adjustments" in page
+    assert all(title in page for title, _ in SECTIONS)
