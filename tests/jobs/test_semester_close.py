@@ -258,3 +258,24 @@ def test_the_reflection_agenda_template_renders_every_section_with_a_full_sample
     page = render.render(TEMPLATE, context, config=config)
     assert "Reading &lt;b&gt;" in page and "(180 minutes)" in page and "Revisit: the adjustments" in page
     assert all(title in page for title, _ in SECTIONS)
+
+
+def test_spring_reflection_agenda_revisits_fall_and_its_summary_holds_only_spring_adjustments(people):
+    """Spring's reflection agenda revisits the adjustments agreed in fall; what the ILT types into the spring
+    Adjustments table (not the fall rows read back above it) reaches the spring summary."""
+    play_to_reflection(people)
+    for row in ADJUSTMENTS:
+        add_row(people, GROUP, BEN, "Adjustment", row)
+    people.tick(2026, 12, 16, 7)
+    people.tick(2027, 5, 21, 7)  # the spring package
+    people.tick(2027, 5, 22, 7)  # the spring reflection meeting's agenda
+    agenda = people.world.doc_text("cedar/agenda/2027-05-25")
+    revisit = agenda.split("Revisit: the adjustments and pilots we agreed in Fall 2026")[1]
+    assert all(what in revisit for what, *_ in ADJUSTMENTS)
+    spring_group = "cedar/reflection/spring-2027"
+    assert people.world.file_id(spring_group) in exported(people, "cedar/agenda/2027-05-25")
+    add_row(people, spring_group, ANA, "Adjustment", LATE_ADJUSTMENT)
+    people.tick(2027, 5, 26, 7)
+    summary = people.world.doc_text("cedar/summary/spring-2027")
+    assert f"Adjustment: {LATE_ADJUSTMENT[0]}" in summary
+    assert all(f"Adjustment: {what}" not in summary for what, *_ in ADJUSTMENTS)
