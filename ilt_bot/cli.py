@@ -238,6 +238,8 @@ def _print_summary(console: Console, summary: dict[str, Any], online: bool) -> N
                   f"({summary['pattern']}), {summary['cycles']} learning cycles, "
                   f"semesters {', '.join(summary['semesters'])}", soft_wrap=True)
     console.print(f"  workspace: {summary['backend']} as {summary['bot_user']}")
+    for warning in summary.get("warnings", []):
+        console.print(f"  [yellow]warning:[/] {warning}", soft_wrap=True)
 
 
 def key_file_problems(cfg: Any) -> list[Problem]:

@@ -104,6 +104,10 @@ class UipGoal(Section):
     id: Slug
     text: Text
     measure: str = ""
+    baseline: str = ""
+    """Where the measure started (seeds the tracker's Goals tab; people may fill it there instead)."""
+    target: str = ""
+    """Where the goal wants the measure by the end of the year (seeds the Goals tab too)."""
 
 
 class CoachingAgreement(Section):

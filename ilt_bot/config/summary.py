@@ -30,4 +30,18 @@ def config_summary(config: Config) -> dict[str, Any]:
         "semesters": [s.id for s in config.year.semesters],
         "backend": config.workspace.backend,
         "bot_user": config.workspace.bot_user,
+        "warnings": cycle_warnings(config, year),
     }
+
+
+def cycle_warnings(config: Config, year: SchoolYear) -> list[str]:
+    """A learning cycle ending after its semester's reflection: its thinking map goes out early instead."""
+    reflections = {s.id: s.reflection_date for s in config.year.semesters}
+    out = []
+    for cycle in year.cycles():
+        reflection = reflections.get(cycle.semester or "")
+        if reflection is not None and cycle.end > reflection:
+            out.append(f"learning cycle {cycle.id} ends {cycle.end}, after the {cycle.semester} reflection on "
+                       f"{reflection}: its thinking map goes out early enough for its digest to be in the "
+                       "reflection; end the cycle before the reflection to give it its full length")
+    return out

@@ -239,6 +239,20 @@ class Demo:
                       {titles["title"]: title, titles["why"]: why, titles["time"]: minutes,
                        titles["submitter"]: member.name})
 
+    def type_goals(self, day: date) -> None:
+        """On a checkpoint day the principal types the checkpoint into the Goals tab (``ilt_bot.demo.goals``)."""
+        from ilt_bot.demo.goals import checkpoint_on, type_checkpoint
+        from ilt_bot.jobs.tracker import tracker_key
+
+        found = checkpoint_on(self.year, day)
+        tracker = self._file(tracker_key(self.config)) if found is not None and self.fresh else None
+        if found is None or tracker is None:
+            return
+        label, share = found
+        typist = next((m for m in self.config.members if m.role == "principal"), self.config.members[0])
+        self.set_clock(self.year.at(day, time(7, 30)))
+        self._act("goal checkpoint typed", type_checkpoint, self.people, tracker.id, str(typist.email), label, share)
+
     # -- the semester --------------------------------------------------------------------------------
 
     def play(self, progress: Any = None, until: date | None = None) -> None:
@@ -250,6 +264,7 @@ class Demo:
         task = progress.add_task("school year", total=len(days)) if progress is not None else None
         for day in days:
             self.tick(self.year.at(day, MORNING))
+            self.type_goals(day)
             self.reflection.on_day(day)
             if self.thinking_maps:
                 self.set_clock(self.year.at(day, time(15, 30)))

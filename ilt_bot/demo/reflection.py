@@ -173,8 +173,8 @@ class ReflectionPeople:
 
     def _adjustments(self, seen: _Seen, day: date) -> None:
         semester = self.config.semester(seen.key.split("/")[2])
-        if day != semester.reflection_date or semester.id == self.config.year.semesters[-1].id:
-            return  # typed at the reflection meeting (the last semester's feed the next year: not simulated)
+        if day != semester.reflection_date:
+            return  # typed at the reflection meeting
         found = self.gateway.find(seen.key)
         if found is None or found.trashed:
             return

@@ -30,8 +30,10 @@ from ilt_bot.jobs.feedback import (
     feedback_review,
 )
 from ilt_bot.jobs.folders import ensure_meeting_folders, root_folder
+from ilt_bot.jobs.goals import goals_context
 from ilt_bot.jobs.intake import ensure_intake_form, item_view, mark_placed, pending_items
 from ilt_bot.jobs.meeting_calendar import cancelled_in_calendar
+from ilt_bot.jobs.reflection_agenda import agenda_template
 from ilt_bot.jobs.tracker import MEETINGS, cell, col, share_tracker
 from ilt_bot.routine import Routine, WorkItem, prepared, school_key
 from ilt_bot.workspace.api import FileRef, Share, is_building
@@ -187,6 +189,7 @@ def agenda_context(
         "feedback_review": feedback,
         "focus": focus,
         "uip_goals": [goal_text(g) for g in school.uip_goals],
+        "goals": [],  # progress monitoring from the tracker's Goals tab, filled by ensure_agenda (jobs/goals.py)
         "submitted_items": items,
         "open_actions": actions,
         "action_columns": list(ACTION_COLUMNS),
@@ -298,7 +301,9 @@ def ensure_agenda(ctx: JobContext, meeting: Meeting) -> None:
         tracker_url=tracker.web_link if tracker is not None else None,
         deltas={"open": open_deltas(tracker, day), "answered": answered_at(tracker, prev_day)},
     )
-    html = render.render(render.AGENDA_TEMPLATE, context, env=environment(ctx))
+    context["goals"] = goals_context(ctx)
+    template = agenda_template(ctx, meeting, context, render.AGENDA_TEMPLATE)  # the protocol for a reflection
+    html = render.render(template, context, env=environment(ctx))
     if ctx.dry_run:
         ctx.created(a_key, agenda_name(day))
         return

@@ -16,6 +16,8 @@ from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, member_emails
 from ilt_bot.jobs import pilots as pilot_jobs
 from ilt_bot.jobs import semester_data as data
 from ilt_bot.jobs.common import THINKING_MAP, first_pass_of_day, make_doc
+from ilt_bot.jobs.goals import TABS as GOAL_TABS
+from ilt_bot.jobs.goals import goals_context
 from ilt_bot.jobs.reflection import (
     ROLE_LABELS,
     before_meeting,
@@ -33,6 +35,7 @@ from ilt_bot.routine import Routine, WorkItem, school_key
 if TYPE_CHECKING:
     from ilt_bot.calendar import SchoolYear
     from ilt_bot.config import Config, Semester
+    from ilt_bot.workspace.api import FileRef
 
 
 def group_key(config: Config, semester: str) -> str:
@@ -77,6 +80,7 @@ def group_context(ctx: JobContext, semester: Semester) -> dict[str, Any]:
         "focus": data.focus(rows, config, semester),
         "thinking_maps": data.thinking_maps(rows, config, ctx.year, semester, THINKING_MAP, closed_cycles(ctx)),
         "stakeholders": data.stakeholders(rows, semester.id),
+        "goals": goals_context(ctx, trend=True),
         "adjustment_header": pilot_jobs.ADJUSTMENT_HEADER,
         "blank_rows": 4,
     }
@@ -95,14 +99,21 @@ def group_reflection_item(ctx: JobContext, item: WorkItem) -> None:
         return
     if not before_meeting(ctx, semester):
         return
+    ensure_group_doc(ctx, semester)
+
+
+def ensure_group_doc(ctx: JobContext, semester: Semester) -> FileRef | None:
+    """The semester's group reflection Doc, made once (the reflection meeting's agenda links it)."""
+    g_key = group_key(ctx.config, semester.id)
+    meeting = ctx.year.reflection_meeting(semester)
     if ctx.find(g_key) is None:
         sync_survey_if_any(ctx, semester)
-    make_doc(ctx, g_key, f"ILT reflection — {semester.name}", "group_reflection.html.j2",
-             lambda: group_context(ctx, semester), "reflections",
-             [(member_emails(ctx.config), "writer", True)],
-             f"Our {semester.name} reflection ({date_label(meeting.date)}) is pre-filled with the semester's data. "
-             "Please read it before we meet.",
-             {"iltbot_semester": semester.id})
+    return make_doc(ctx, g_key, f"ILT reflection — {semester.name}", "group_reflection.html.j2",
+                   lambda: group_context(ctx, semester), "reflections",
+                   [(member_emails(ctx.config), "writer", True)],
+                   f"Our {semester.name} reflection ({date_label(meeting.date)}) is pre-filled with the semester's "
+                   "data. Please read it before we meet.",
+                   {"iltbot_semester": semester.id})
 
 
 def sample_group(config: Config) -> dict[str, Any]:
@@ -112,10 +123,13 @@ def sample_group(config: Config) -> dict[str, Any]:
     context["revisit"] = {"semester": "Fall", "found": True, "rows": [
         {"what": "Walkthroughs", "pilot": True, "group": "K-2", "owner": "A", "how": "form", "results": results},
         {"what": "Data early", "pilot": False, "group": "", "owner": "B", "how": "", "results": None}]}
-    context["feedback"] = [{"month": "September 2026", "responses": 3, "themes": {"Plus": "clear roles (2)"}}]
+    context["feedback"] = [{"month": "September 2026", "responses": 3, "groups": [
+        {"name": "Plus", "themes": [{"theme": "clear roles", "count": 2, "examples": ["Clear roles", "clear roles!"]}],
+         "answers": ["Clear roles", "clear roles!", "Good pace"]},
+        {"name": "Delta", "themes": [], "answers": ["More time"]}]}]
     context["actions"]["open_items"] = [{"what": "Share data", "who": "A", "due": "Friday", "meeting": "2026-09-08"}]
     context["stakeholders"].update(responses=1, ratings=1, average=4.0,
-                                   groups=[{"question": "What is going well?", "answers": ["Data"]}])
+                                   groups=[{"question": "What is going well?", "answers": ["Data"], "themes": []}])
     return context
 
 
@@ -127,4 +141,4 @@ def group_reflection_items(config: Config, year: SchoolYear) -> list[WorkItem]:
 
 GROUP_REFLECTION = Routine("group_reflection", key=group_key, key_form="<school>/reflection/<semester>",
                            items=group_reflection_items, run=group_reflection_item, folder="reflections",
-                           template="group_reflection.html.j2", sample_context=sample_group)
+                           template="group_reflection.html.j2", sample_context=sample_group, tabs=GOAL_TABS)

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs import JobContext, date_label
 from ilt_bot.jobs import semester_data as data
-from ilt_bot.jobs.common import make_doc, principal_emails
+from ilt_bot.jobs.common import THINKING_MAP, make_doc, principal_emails
 from ilt_bot.jobs.reflection import (
     ROLE_LABELS,
     before_meeting,
+    closed_cycles,
     common_context,
     sample_semester,
     semester_item,
@@ -38,7 +39,18 @@ def prework_context(ctx: JobContext, semester: Semester, member: Member) -> dict
     return {**common_context(ctx, semester),
             "member": {"name": member.name, "role": ROLE_LABELS.get(member.role, member.role)},
             "mine": mine,
-            "meetings": data.meetings(rows, ctx.year, semester)}
+            "meetings": data.meetings(rows, ctx.year, semester),
+            "led_teams": led_teams(ctx, rows, semester, member)}
+
+
+def led_teams(ctx: JobContext, rows: data.Rows, semester: Semester, member: Member) -> list[dict[str, Any]]:
+    """The thinking-map summary of each team ``member`` leads (participation and shared themes, no answer):
+    the pre-work is the member's and the principal's only, as the team's digests are (docs/privacy.md)."""
+    led = {t.id for t in ctx.config.teams if t.lead == member.id}
+    if not led:
+        return []
+    per_team = data.thinking_maps(rows, ctx.config, ctx.year, semester, THINKING_MAP, closed_cycles(ctx))
+    return [t for t in per_team if t["id"] in led]
 
 
 def prework_item(ctx: JobContext, item: WorkItem) -> None:

@@ -4,12 +4,13 @@ Pure functions over a snapshot of the tracker (tab title -> rows below the heade
 recompute every number independently. Definitions (printed in the Docs next to the numbers):
 
 - planned meetings: calendar meetings of the semester before its reflection meeting;
-- held meetings: those with an agenda in the tracker's Meetings tab dated before the reflection;
+- held meetings: those with an agenda in the tracker's Meetings tab dated before the reflection and
+  evidence that the ILT met (a feedback response or an action item from it; an agenda alone is not);
 - action items: opened at a meeting of the semester; closed = a Closed date or a done status;
 - focus areas: the scope-and-sequence entries whose months fall in the semester, with the held
   meetings whose Focus cell names them; strand balance = held meetings per strand;
-- thinking maps: per team and cycle, distinct responses out of the team's teachers; themes are terms
-  that at least two responses share (one teacher's words alone never show);
+- thinking maps: per team and cycle, distinct responses out of the team's teachers; themes are phrases
+  that at least two responses share word for word (one teacher's words alone never show);
 - stakeholder survey: responses, the average rating, answers grouped by question.
 """
 
@@ -21,7 +22,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs.actions import is_done
-from ilt_bot.jobs.themes import repeated
+from ilt_bot.jobs.themes import phrase_themes
 from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, FEEDBACK, MEETINGS, cell, col
 
 if TYPE_CHECKING:
@@ -63,12 +64,13 @@ def meetings(rows: Rows, year: SchoolYear, semester: Semester) -> dict[str, Any]
     """Planned vs held meetings before the reflection, feedback responses per meeting."""
     reflection = semester.reflection_date
     planned = [m for m in year.meetings() if semester.start <= m.date < reflection]
+    responses = Counter(_day(cell(r, col(FEEDBACK, "Meeting"))) for r in rows.get(FEEDBACK, []))
+    evidence = held_evidence(rows)
     held_rows = {}
     for row in rows.get(MEETINGS, []):
         day = _day(cell(row, col(MEETINGS, "Meeting")))
-        if day is not None and semester.start <= day < reflection:
+        if day is not None and semester.start <= day < reflection and day in evidence:
             held_rows[day] = row
-    responses = Counter(_day(cell(r, col(FEEDBACK, "Meeting"))) for r in rows.get(FEEDBACK, []))
     table = []
     top = max([responses[d] for d in held_rows] or [0])
     for m in planned:
@@ -77,6 +79,16 @@ def meetings(rows: Rows, year: SchoolYear, semester: Semester) -> dict[str, Any]
                       "bar": bar(responses[m.date], top) if held else "",
                       "focus": cell(held_rows[m.date], col(MEETINGS, "Focus")) if held else ""})
     return {"planned": len(planned), "held": sum(1 for m in planned if m.date in held_rows), "table": table}
+
+
+def held_evidence(rows: Rows) -> set[date]:
+    """Meeting dates with evidence the meeting took place: a feedback response or an action item opened at it.
+
+    An agenda alone is not evidence (it is made days before the meeting, whether or not the ILT meets).
+    """
+    days = {_day(cell(r, col(FEEDBACK, "Meeting"))) for r in rows.get(FEEDBACK, [])}
+    days |= {_day(cell(r, col(ACTION_ITEMS, "Meeting"))) for r in rows.get(ACTION_ITEMS, []) if cell(r, 0)}
+    return {d for d in days if d is not None}
 
 
 def feedback_over_time(rows: Rows, semester: Semester) -> list[dict[str, Any]]:
@@ -89,13 +101,13 @@ def feedback_over_time(rows: Rows, semester: Semester) -> list[dict[str, Any]]:
     out = []
     for month in sorted(months):
         entries = months[month]
-        themes = {}
+        groups = []
         for name in ("Plus", "Delta", "Stop", "Start", "Continue"):
             texts = [cell(r, col(FEEDBACK, name)) for r in entries if cell(r, col(FEEDBACK, name)).strip()]
             if texts:
-                themes[name] = ", ".join(f"{t} ({n})" for t, n in repeated(texts, limit=4)) or "(no repeats)"
+                groups.append({"name": name, "themes": phrase_themes(texts, limit=4), "answers": texts})
         out.append({"month": date.fromisoformat(month + "-01").strftime("%B %Y"), "responses": len(entries),
-                    "themes": themes})
+                    "groups": groups})
     return out
 
 
@@ -138,8 +150,10 @@ def semester_months(semester: Semester) -> list[str]:
 def focus(rows: Rows, config: Config, semester: Semester) -> dict[str, Any]:
     """Scope-and-sequence entries of the semester against the held meetings that worked on them."""
     months = semester_months(semester)
+    evidence = held_evidence(rows)
     held = [r for r in rows.get(MEETINGS, [])
-            if (d := _day(cell(r, 0))) is not None and semester.start <= d < semester.reflection_date]
+            if (d := _day(cell(r, 0))) is not None and semester.start <= d < semester.reflection_date
+            and d in evidence]
     worked = Counter(cell(r, col(MEETINGS, "Focus")).strip() for r in held)
     entries = []
     for entry in config.scope_sequence:
@@ -192,10 +206,11 @@ def thinking_maps(rows: Rows, config: Config, year: SchoolYear, semester: Semest
             if cell(r, 3) in {c.id for c in cycles} and cell(r, 7).strip():
                 per_response.setdefault(cell(r, 1), []).append(cell(r, 7))
         texts = ["\n".join(answers) for answers in per_response.values()]
+        themes = [{"theme": t["theme"], "count": t["count"]} for t in phrase_themes(texts, limit=6)]
         out.append({"team": team.name, "id": team.id, "cycles": per_cycle,
                     "answered": sum(p["answered"] for p in per_cycle),
                     "possible": len(team.teachers) * len(cycles),
-                    "themes": ", ".join(f"{t} ({n})" for t, n in repeated(texts, limit=6))})
+                    "themes": themes})
     return out
 
 
@@ -219,7 +234,7 @@ def stakeholders(rows: Rows, semester_id: str) -> dict[str, Any]:
     return {"responses": len(responses), "ratings": len(ratings),
             "average": round(sum(ratings) / len(ratings), 1) if ratings else None,
             "distribution": distribution,
-            "groups": [{"question": q, "answers": a} for q, a in groups.items()]}
+            "groups": [{"question": q, "answers": a, "themes": phrase_themes(a)} for q, a in groups.items()]}
 
 
 # --- one member -----------------------------------------------------------------------------------

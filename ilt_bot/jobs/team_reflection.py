@@ -70,7 +70,7 @@ def team_reflection_item(ctx: JobContext, item: WorkItem) -> None:
 def sample_team_reflection(config: Config) -> dict[str, Any]:
     ctx, semester = sample_semester(config)
     context = team_reflection_context(ctx, semester, sample_team(config))
-    context["tm"]["themes"] = "guided reading (2)"
+    context["tm"]["themes"] = [{"theme": "guided reading", "count": 2}]
     if context["tm_answers"]:
         context["tm_answers"][0]["answers"] = ["Planning together"]
     return context

@@ -117,4 +117,93 @@ def _prune(counts: dict[str, int]) -> list[tuple[str, int]]:
     return sorted(kept, key=lambda tn: (-tn[1], " " not in tn[0], tn[0]))
 
 
-__all__ = ["words", "terms", "repeated", "shared_themes"]
+__all__ = ["words", "terms", "repeated", "shared_themes", "phrase_themes", "contains_phrase", "shared_phrases"]
+
+
+# --- phrases people would recognise ---------------------------------------------------------------
+
+_TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+MAX_PHRASE_WORDS = 8
+
+
+def _spans(text: str) -> list[tuple[str, int, int]]:
+    """The words of ``text`` as ``(lower-case word, start, end)``."""
+    return [(m.group().casefold(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _significant(word: str) -> bool:
+    return len(word) >= 4 and word not in STOPWORDS
+
+
+def _candidates(text: str) -> dict[str, str]:
+    """Every phrase of 2 to 8 words of ``text`` that starts and ends on a non-stop word and has a significant
+    word, keyed by its lower-case, space-normalised form, valued by its text exactly as written."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        offset = text.find(line)
+        spans = _spans(line)
+        for i, (first, start, _) in enumerate(spans):
+            if first in STOPWORDS:
+                continue
+            for j in range(i + 1, min(i + MAX_PHRASE_WORDS, len(spans))):
+                last, _, end = spans[j]
+                words_in = [w for w, _, _ in spans[i:j + 1]]
+                if last in STOPWORDS or not any(_significant(w) for w in words_in):
+                    continue
+                surface = line[start:end]
+                found.setdefault(" ".join(surface.casefold().split()), text[offset + start:offset + end])
+    return found
+
+
+def contains_phrase(answer: str, phrase: str) -> bool:
+    """Whether ``answer`` contains ``phrase`` word for word (capitals and runs of spaces aside)."""
+    pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in phrase.split()) + r"(?!\w)"
+    return re.search(pattern, answer, flags=re.IGNORECASE) is not None
+
+
+def phrase_themes(answers: Iterable[str], *, minimum: int = 2, limit: int = 6,
+                  examples: int = 2) -> list[dict[str, object]]:
+    """Themes: phrases that at least ``minimum`` answers share word for word, quoted as one of them wrote it.
+
+    ``[{"theme", "count", "examples"}]``, most shared first. A phrase inside a longer one that as many
+    answers share is dropped (the longer one is the theme); a phrase overlapping a theme already kept is
+    skipped, so one repeated sentence is one theme. Single words are never themes. An empty list means no
+    honest theme: show the answers grouped instead.
+    """
+    texts = [a.strip() for a in answers if a and a.strip()]
+    surfaces: dict[str, Counter[str]] = {}
+    support: Counter[str] = Counter()
+    for text in texts:
+        for key, surface in _candidates(text).items():
+            support[key] += 1
+            surfaces.setdefault(key, Counter())[surface] += 1
+    shared = {k: n for k, n in support.items() if n >= minimum}
+    maximal = [k for k, n in shared.items()
+               if not any(k != other and f" {k} " in f" {other} " and shared[other] == n for other in shared)]
+    maximal.sort(key=lambda k: (-shared[k], -len(k.split()), k))
+    chosen: list[str] = []
+    for key in maximal:
+        if any(f" {key} " in f" {c} " or f" {c} " in f" {key} " for c in chosen):
+            continue
+        chosen.append(key)
+        if len(chosen) == limit:
+            break
+    out: list[dict[str, object]] = []
+    for key in chosen:
+        surface = surfaces[key].most_common(1)[0][0]
+        having = [t for t in texts if contains_phrase(t, key)]
+        out.append({"theme": surface, "count": len(having), "examples": having[:examples]})
+    return out
+
+
+def shared_phrases(current: Iterable[str], previous: Iterable[str], *, limit: int = 8) -> list[tuple[str, int, int]]:
+    """Phrase themes found both now and before: ``[(theme, answers now, answers before)]``."""
+    now, before = [a for a in current if a and a.strip()], [a for a in previous if a and a.strip()]
+    out = []
+    for theme in phrase_themes(now + before, limit=50, examples=0):
+        text = str(theme["theme"])
+        n_now = sum(1 for a in now if contains_phrase(a, text))
+        n_before = sum(1 for a in before if contains_phrase(a, text))
+        if n_now and n_before:
+            out.append((text, n_now, n_before))
+    return out[:limit]

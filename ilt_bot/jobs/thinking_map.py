@@ -58,7 +58,24 @@ def digest_time(config: Config, year: SchoolYear, cycle: Cycle) -> datetime:
 
 
 def _send_day(config: Config, cycle: Cycle) -> date:
-    return max(cycle.end - timedelta(days=config.lead_times.thinking_map_days), cycle.start)
+    """``lead_times.thinking_map_days`` before the cycle ends, but early enough for its semester's reflection.
+
+    A cycle that runs past its semester's reflection sends its map so that the digest is due before the
+    group reflection is built (``lead_times.agenda_days`` before the meeting): the reflection includes it
+    and no digest falls after the last school day (``ilt-bot check`` warns about such cycles).
+    """
+    day = cycle.end - timedelta(days=config.lead_times.thinking_map_days)
+    latest = latest_send_day(config, cycle)
+    return max(min(day, latest) if latest is not None else day, cycle.start)
+
+
+def latest_send_day(config: Config, cycle: Cycle) -> date | None:
+    """The last day a cycle's map may go out for its digest to be in the semester's reflection (None: no limit)."""
+    semester = next((s for s in config.year.semesters if s.id == cycle.semester), None)
+    if semester is None:
+        return None
+    slack = config.lead_times.agenda_days + config.thinking_map.response_window_days + 2  # a weekend's margin
+    return semester.reflection_date - timedelta(days=slack)
 
 
 def form_items(config: Config, year: SchoolYear) -> list[WorkItem]:

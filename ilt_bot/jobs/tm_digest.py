@@ -28,7 +28,7 @@ from ilt_bot.jobs.common import (
     sample_ctx,
     sample_team,
 )
-from ilt_bot.jobs.themes import repeated, shared_themes
+from ilt_bot.jobs.themes import phrase_themes, shared_phrases
 from ilt_bot.jobs.thinking_map import daily_checks, digest_time, form_key, sync_form, tab_rows
 from ilt_bot.jobs.tracker import cell
 from ilt_bot.routine import Routine, WorkItem, school_key, thinking_map_cycles
@@ -80,11 +80,11 @@ def digest_context(ctx: JobContext, team: Team, cycle: Cycle) -> dict[str, Any]:
     for question in questions(config):
         answers = [cell(r, C_ANSWER) for r in rows if cell(r, C_QUESTION) == question and cell(r, C_ANSWER)]
         groups.append({"question": question, "answers": answers, "count": len(answers),
-                       "themes": [{"term": t, "count": n} for t, n in repeated(answers)]})
+                       "themes": phrase_themes(answers)})
     earlier = team_cycles(ctx, team.id, cycle.id)
     previous = earlier[-1] if earlier else None
     previous_answers = [cell(r, C_ANSWER) for r in answers_of(ctx, team.id, previous)] if previous else []
-    themes = shared_themes([cell(r, C_ANSWER) for r in rows], previous_answers) if previous else []
+    themes = shared_phrases([cell(r, C_ANSWER) for r in rows], previous_answers) if previous else []
     names = {str(t.email).lower(): t.name for t in team.teachers}
     respondents = [] if anonymous(config) else sorted(
         {names.get(cell(r, C_RESPONDENT).lower(), cell(r, C_RESPONDENT)) for r in rows if cell(r, C_RESPONDENT)})
@@ -154,7 +154,8 @@ def sample_digest(config: Config) -> dict[str, Any]:
     context["answered"] = 2
     context["respondents"] = ["A teacher"]
     context["groups"][0].update(answers=["Guided <b>reading</b> {{ 7*7 }}", "Guided reading"], count=2,
-                                themes=[{"term": "guided reading", "count": 2}])
+                                themes=[{"theme": "Guided reading", "count": 2,
+                                         "examples": ["Guided <b>reading</b> {{ 7*7 }}", "Guided reading"]}])
     context["previous_cycle"] = "1"
     context["repeated_themes"] = [{"term": "guided reading", "now": 2, "before": 1}]
     return context

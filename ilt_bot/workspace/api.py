@@ -340,6 +340,13 @@ class WorkspaceAPI(Protocol):
     def read_rows(self, spreadsheet_id: str, tab: str) -> list[list[str]]:
         """Every row of a tab below its header row, as strings."""
 
+    def replace_text(self, doc_id: str, old: str, new: str) -> int:
+        """Replace each exact (case-matched) ``old`` in a Doc by ``new`` (Docs ``replaceAllText``, one atomic
+        batchUpdate; a newline in ``new`` starts a paragraph); returns how many were replaced."""
+
+    def read_header(self, spreadsheet_id: str, tab: str) -> list[str]:
+        """A tab's header row as people left it (columns they added included)."""
+
     def append_rows_once(self, spreadsheet_id: str, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
         """Append the rows whose id (``row[id_column]``) is not in the tab yet, RAW, in one call."""
 

@@ -400,6 +400,17 @@ class Gateway:
         return self.sheets.read_rows(spreadsheet_id, tab)
 
     @_counted
+    def replace_text(self, doc_id: str, old: str, new: str) -> int:
+        reply = self.docs.batch_update(doc_id, [{"replaceAllText": {
+            "containsText": {"text": old, "matchCase": True}, "replaceText": new}}])
+        replies = reply.get("replies") or [{}]
+        return int((replies[0].get("replaceAllText") or {}).get("occurrencesChanged", 0))
+
+    @_counted
+    def read_header(self, spreadsheet_id: str, tab: str) -> list[str]:
+        return self.sheets.read_header(spreadsheet_id, tab)
+
+    @_counted
     def append_rows_once(self, spreadsheet_id: str, tab: str, rows: list[list[str]], id_column: int = 0) -> int:
         return self.sheets.append_rows_once(spreadsheet_id, tab, rows, id_column)
 

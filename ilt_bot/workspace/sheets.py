@@ -247,6 +247,11 @@ class SheetsOps:
         width = len(rows[0])
         return [row + [""] * (width - len(row)) for row in rows[1:]]
 
+    def read_header(self, spreadsheet_id: str, tab: str) -> list[str]:
+        """The tab's first row (one ``values.get`` of row 1)."""
+        rows = self.values(spreadsheet_id, f"{quote_tab(tab)}!1:1")
+        return [str(v) for v in rows[0]] if rows else []
+
     def ids(self, spreadsheet_id: str, tab: str, id_column: int) -> list[str]:
         """The id column below the header row ("" for blank cells)."""
         col = column_letter(id_column)

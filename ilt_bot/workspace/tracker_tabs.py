@@ -67,6 +67,8 @@ class TabData:
     """Whether the tab carries its ``ilt.tab`` metadata (False: found by title in an older tracker)."""
     charts: list[str] = field(default_factory=list)
     """The titles of the tab's charts."""
+    header: list[str] = field(default_factory=list)
+    """The header row as it is now (every column, people's too)."""
 
     @property
     def width(self) -> int:
@@ -124,7 +126,8 @@ def parse(answer: dict[str, Any], tabs: dict[str, list[str]]) -> dict[str, TabDa
         header = cells[0] if cells else []
         columns, unkeyed = _columns(grid, header, tabs[roles[0]])
         tab = TabData(roles[0], int(props.get("sheetId", 0)), str(props.get("title", "")), columns, cells[1:],
-                      unkeyed, charts=[str((c.get("spec") or {}).get("title", "")) for c in sheet.get("charts") or []])
+                      unkeyed, charts=[str((c.get("spec") or {}).get("title", "")) for c in sheet.get("charts") or []],
+                      header=header)
         other = found.get(tab.role)
         if other is None or tab.sheet_id < other.sheet_id:
             if other is not None:
@@ -143,7 +146,7 @@ def parse(answer: dict[str, Any], tabs: dict[str, list[str]]) -> dict[str, TabDa
         columns, _ = _columns({}, cells[0], header_fields)
         props = sheet.get("properties") or {}
         found[role] = TabData(role, int(props.get("sheetId", 0)), str(props.get("title", "")), columns, cells[1:],
-                              dict(columns), keyed=False)
+                              dict(columns), keyed=False, header=cells[0])
     return found
 
 

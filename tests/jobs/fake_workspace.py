@@ -158,6 +158,10 @@ class FakeWorkspace:
             out = [r for r in out if datetime.fromisoformat(r.submitted.replace("Z", "+00:00")) > since]
         return list(out)
 
+    def read_header(self, spreadsheet_id, tab):
+        table = self.files[spreadsheet_id].tabs[tab]
+        return [str(v) for v in table[0]] if table else []
+
     def read_rows(self, spreadsheet_id, tab):
         self.calls["read_rows"] += 1
         return [list(r) for r in self.files[spreadsheet_id].tabs[tab][1:]]
@@ -199,8 +203,8 @@ class FakeWorkspace:
 
         self.calls["read_tracker"] += 1
         stored = self.files[spreadsheet_id].tabs
-        return {role: TabData(role, n, role, {h: i for i, h in enumerate(stored[role][0])},
-                              [list(r) for r in stored[role][1:]])
+        return {role: TabData(role, n, role, {h: i for i, h in enumerate(stored[role][0]) if h in tabs[role]},
+                              [list(r) for r in stored[role][1:]], header=list(stored[role][0]))
                 for n, role in enumerate(tabs) if role in stored}
 
     def repair_tracker(self, spreadsheet_id, tabs, found):
@@ -250,6 +254,13 @@ class FakeWorkspace:
     def read_doc_tables(self, doc_id):
         self.calls["read_doc_tables"] += 1
         return [DocTable([list(r) for r in t.rows]) for t in self.files[doc_id].tables]
+
+    def replace_text(self, doc_id, old, new):
+        self.calls["replace_text"] += 1
+        f = self.files[doc_id]
+        count = f.html.count(old)
+        f.html = f.html.replace(old, html.escape(new, quote=False).replace("\n", "</p><p>"))
+        return count
 
     def export_html(self, file_id):
         self.calls["export_html"] += 1
