@@ -25,6 +25,7 @@ from ilt_bot.jobs.feedback import (
     feedback_review,
 )
 from ilt_bot.jobs.folders import ensure_meeting_folders, root_folder
+from ilt_bot.jobs.guide_blocks import agenda_blocks, sample_blocks
 from ilt_bot.jobs.intake import ensure_intake_form, item_view, mark_placed, pending_items
 from ilt_bot.jobs.tracker import MEETINGS, cell, col, share_tracker
 from ilt_bot.routine import Routine, WorkItem, prepared, school_key
@@ -97,6 +98,7 @@ def agenda_context(
     feedback_form_url: str | None,
     intake_form_url: str | None,
     tracker_url: str | None,
+    guides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything ``agenda.html.j2`` may use (the same keys in real runs and in validation)."""
     school = config.school
@@ -130,6 +132,7 @@ def agenda_context(
         "intake_form_url": intake_form_url,
         "tracker_url": tracker_url,
         "thinking_map": {"every": every} if every else None,
+        "guides": guides or {},
     }
 
 
@@ -158,7 +161,8 @@ def sample_context(config: Config) -> dict[str, Any]:
     return agenda_context(config, meeting, total_meetings=20, focus=focus, feedback=review, items=items,
                           actions=actions, feedback_form_url="https://docs.google.com/forms/d/e/x/viewform",
                           intake_form_url="https://docs.google.com/forms/d/e/y/viewform",
-                          tracker_url="https://docs.google.com/spreadsheets/d/z/edit")
+                          tracker_url="https://docs.google.com/spreadsheets/d/z/edit",
+                          guides=sample_blocks(config))
 
 
 # --- the job --------------------------------------------------------------------------------------
@@ -220,6 +224,7 @@ def ensure_agenda(ctx: JobContext, meeting: Meeting) -> None:
         feedback_form_url=form_url,
         intake_form_url=intake_url,
         tracker_url=tracker.web_link if tracker is not None else None,
+        guides=agenda_blocks(ctx, meeting),
     )
     html = render.render(render.AGENDA_TEMPLATE, context, env=environment(ctx))
     if ctx.dry_run:

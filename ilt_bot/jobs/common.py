@@ -84,9 +84,11 @@ def make_doc(
     shares: list[tuple[list[str], str, bool]],
     message: str,
     properties: dict[str, str] | None = None,
+    finish: Callable[[FileRef], None] | None = None,
 ) -> FileRef | None:
     """The Doc ``key`` rendered from ``template`` (context or a function making it, called only when
-    missing); shared as part of making it: each ``(emails, role, notify)``. Returns None when trashed.
+    missing); shared as part of making it: each ``(emails, role, notify)``, then ``finish`` (idempotent) is
+    run before it counts as ready. Returns None when trashed.
 
     A Doc found is never rewritten; one found ``building`` (a crash between making and sharing) is
     finished by the gateway's ensure (whoever already has access gets nothing); in the day's first pass
@@ -111,7 +113,7 @@ def make_doc(
         ctx.files[key] = FileRef(id=DRY_RUN_ID, name=name, mime_type="", key=key)
         return ctx.files[key]
     ensured = ctx.workspace.ensure_doc_from_html(key, name, html, folder_id, properties,
-                                                 share=_grants(shares, message))
+                                                 share=_grants(shares, message), finish=finish)
     ctx.files[key] = ensured.file
     if ensured.trashed:
         ctx.skipped(key, "in the trash (a person removed it); not recreated")
