@@ -25,7 +25,7 @@ from ilt_bot.jobs.feedback import (
     feedback_review,
 )
 from ilt_bot.jobs.folders import ensure_meeting_folders, root_folder
-from ilt_bot.jobs.guide_blocks import agenda_blocks, sample_blocks
+from ilt_bot.jobs.guide_blocks import agenda_blocks, no_blocks, sample_blocks
 from ilt_bot.jobs.intake import ensure_intake_form, item_view, mark_placed, pending_items
 from ilt_bot.jobs.tracker import MEETINGS, cell, col, share_tracker
 from ilt_bot.routine import Routine, WorkItem, prepared, school_key
@@ -132,7 +132,7 @@ def agenda_context(
         "intake_form_url": intake_form_url,
         "tracker_url": tracker_url,
         "thinking_map": {"every": every} if every else None,
-        "guides": guides or {},
+        "guides": {**no_blocks(), **(guides or {})},
     }
 
 

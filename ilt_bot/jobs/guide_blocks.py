@@ -31,6 +31,15 @@ if TYPE_CHECKING:
     from ilt_bot.jobs import JobContext
 
 
+BLOCKS = ("qualities", "vision_input", "peer_observation", "office_hours", "difficult_conversation")
+"""The keys of :func:`agenda_blocks` (each None when it does not apply to a meeting)."""
+
+
+def no_blocks() -> dict[str, Any]:
+    """Every block absent (an agenda context made without a pass, e.g. in a test)."""
+    return dict.fromkeys(BLOCKS)
+
+
 def qualities_meetings(config: Config, year: SchoolYear) -> set[date]:
     """The meetings whose agenda shows the qualities synthesis: "soon after" the Form, then each later
     semester's first meeting."""
