@@ -5,7 +5,8 @@ its own clearly marked section when present:
 
 - ``qualities``: the qualities synthesis, in the first agenda ``practice.qualities_days`` after the Form
   opened and at the first meeting of each later semester (revisited mid-year);
-- ``vision_input``: the answers of the vision-input round read at this meeting (purpose section);
+- ``vision_input``: the answers of the vision-input round read at this meeting (purpose section); at a
+  semester's reflection meeting, every round of the semester;
 - ``peer_observation``: at the first meeting of a learning cycle, the cycle's observation pairs and a
   slot to calibrate on what the previous cycle's pairs saw;
 - ``office_hours``: ``practice.office_hours``, when set;
@@ -93,8 +94,9 @@ def sample_blocks(config: Config) -> dict[str, Any]:
     """Every block filled, for ``ilt-bot check``."""
     return {
         "qualities": sample_synthesis(config),
-        "vision_input": {"responses": 2, "questions": [{"question": title, "answers": ["More <b>time</b> together"]}
-                                                       for _ref, title in VISION_QUESTIONS]},
+        "vision_input": {"responses": 2, "rounds": ["Tue Oct 20, 2026"],
+                         "questions": [{"question": title, "answers": ["More <b>time</b> together"]}
+                                       for _ref, title in VISION_QUESTIONS]},
         "peer_observation": {"cycle": 2, "pairs": ["A & B", "C & D"], "calibrate": 1},
         "office_hours": config.practice.office_hours.strip() or "Thursdays 7:30 AM",
         "difficult_conversation": True,

@@ -89,16 +89,33 @@ def vision_run(ctx: JobContext, item: WorkItem) -> None:
         sync_answers(ctx, item.key, form, TAB, meeting.date.isoformat(), spec)
 
 
+def read_rounds(ctx: JobContext, meeting: Meeting) -> list[Meeting]:
+    """The rounds ``meeting``'s agenda reads: its own; at a semester's reflection meeting, every round of the
+    semester so far (the group reflection revisits them)."""
+    rounds = vision_rounds(ctx.config, ctx.year)
+    if meeting.kind == "reflection":
+        return [m for m in rounds if m.semester == meeting.semester and m.date <= meeting.date]
+    return [meeting] if meeting in rounds else []
+
+
 def round_view(ctx: JobContext, meeting: Meeting) -> dict[str, Any] | None:
-    """The answers of ``meeting``'s round for its agenda (None: no round for that meeting)."""
-    if meeting not in vision_rounds(ctx.config, ctx.year):
+    """The vision-input answers for ``meeting``'s agenda (None: no round for that meeting)."""
+    rounds = read_rounds(ctx, meeting)
+    if not rounds:
         return None
-    form = ctx.find(vision_input_key(ctx.config, meeting.date))
-    if form is not None and not form.trashed and form.id != DRY_RUN_ID:
-        sync_answers(ctx, form.key or "", form, TAB, meeting.date.isoformat(), vision_spec(ctx.config, meeting))
-    grouped, responses = answers_by_question(ctx, TAB, meeting.date.isoformat())
-    return {"responses": responses,
-            "questions": [{"question": title, "answers": grouped.get(title, [])} for _ref, title in QUESTIONS]}
+    total = 0
+    grouped: dict[str, list[str]] = {title: [] for _ref, title in QUESTIONS}
+    for round_meeting in rounds:
+        round_id = round_meeting.date.isoformat()
+        form = ctx.find(vision_input_key(ctx.config, round_meeting.date))
+        if form is not None and not form.trashed and form.id != DRY_RUN_ID:
+            sync_answers(ctx, form.key or "", form, TAB, round_id, vision_spec(ctx.config, round_meeting))
+        answers, responses = answers_by_question(ctx, TAB, round_id)
+        total += responses
+        for title, texts in answers.items():
+            grouped.setdefault(title, []).extend(texts)
+    return {"responses": total, "rounds": [date_label(m.date) for m in rounds],
+            "questions": [{"question": title, "answers": texts} for title, texts in grouped.items()]}
 
 
 VISION_INPUT = Routine("vision-input", key=vision_input_key, key_form="<school>/vision-input/<date>",

@@ -141,8 +141,8 @@ def test_a_pair_note_opens_for_the_pair_only_and_cannot_be_shared_further(sandbo
 
 def test_the_coaching_agreement_is_for_that_lead_and_the_principal_only(sandbox_world, config):
     """One agreement per Senior/Team Lead (here Chloe only), with the non-negotiable and the adjustable
-    expectations in their own sections; the lead and the principal edit it, nobody else opens it, and
-    the lead cannot share it on."""
+    expectations in their own sections; the lead and the principal edit it, nobody else opens it, the
+    lead cannot share it on, and the lead's semester pre-work links it."""
     world = sandbox_world
     tick(world, config, 2026, 8, 17, 7)
     key = "cedar/coaching-agreement/2026-27/chloe-park"
@@ -155,6 +155,10 @@ def test_the_coaching_agreement_is_for_that_lead_and_the_principal_only(sandbox_
     text = world.doc_text(key)
     fixed, adjusted = text.index("Non-negotiable expectations"), text.index("Expectations adjusted to you")
     assert fixed < text.index("Weekly 1:1 with the principal") < adjusted < text.index("How feedback reaches the lead")
+    tick(world, config, 2026, 12, 8, 7)  # the fall pre-work: the lead's links the agreement to revisit it
+    agreement = world.file_id(key)
+    assert agreement in world.ws.export_html(world.file_id("cedar/prework/fall-2026/chloe-park"))
+    assert "Your coaching agreement" not in world.doc_text("cedar/prework/fall-2026/dev-patel")
 
 
 def test_the_qualities_synthesis_quotes_phrases_several_members_wrote(sandbox_world, config):
@@ -183,7 +187,8 @@ def test_the_qualities_synthesis_quotes_phrases_several_members_wrote(sandbox_wo
 
 def test_vision_input_reaches_the_purpose_section_of_its_meeting(sandbox_world, config):
     """The round read at the 10-20 meeting opens a week before; the answers are in that agenda's purpose
-    section (between the ILT vision and the norms), and in no other agenda."""
+    section (between the ILT vision and the norms), not in the agenda before, and again in the agenda of
+    the fall reflection meeting (the group reflection revisits the semester's input)."""
     world = sandbox_world
     key = "cedar/vision-input/2026-10-20"
     tick(world, config, 2026, 10, 2, 7)  # the 10-06 agenda; no round for that meeting
@@ -195,6 +200,8 @@ def test_vision_input_reaches_the_purpose_section_of_its_meeting(sandbox_world, 
     start, norms = text.index("Our purpose"), text.index("Norms")
     assert start < text.index("Protect common planning time for every team") < norms
     assert "Your input on our vision" not in world.doc_text("cedar/agenda/2026-10-06")
+    tick(world, config, 2026, 12, 11, 7)  # the agenda of the fall reflection meeting revisits the semester's rounds
+    assert "Protect common planning time for every team" in world.doc_text("cedar/agenda/2026-12-15")
 
 
 def test_agendas_carry_pairs_office_hours_and_practice_slots_where_configured(sandbox_world, config):
