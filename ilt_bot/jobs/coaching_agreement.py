@@ -3,8 +3,8 @@
 Key ``<school>/coaching-agreement/<year>/<member>``: at the start of the year, for each member whose role
 is ``senior_lead`` or ``team_lead``, a Doc with the non-negotiable expectations of
 ``school.coaching_agreements`` and a table for those adjusted to the person, plus one revisit row per
-semester reflection (the pre-work links it). Shared with that lead and the principal only; only its
-owner (the bot) can share it further (docs/privacy.md).
+semester reflection (the pre-work links it). Ensured until the year's first ILT meeting ends. Shared with
+that lead and the principal only; only its owner (the bot) can share it further (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label
-from ilt_bot.jobs.common import make_doc, principal_emails
+from ilt_bot.jobs.common import active, make_doc, principal_emails
 from ilt_bot.routine import Routine, WorkItem, school_key, setup_due
 from ilt_bot.workspace.api import FileRef
 
@@ -45,14 +45,20 @@ def agreement_context(config: Config, member: Member) -> dict[str, Any]:
 
 
 def agreement_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    """One per lead, due with the year's standing artifacts and ensured until the first ILT meeting ends
+    (afterwards a pass makes no call for it, whatever the number of leads)."""
     due = setup_due(config, year)
+    meetings = year.meetings()
+    until = max(due, meetings[0].end) if meetings else None
     return [WorkItem("coaching-agreement", coaching_agreement_key(config, m.id), due, f"coaching agreement, {m.name}",
-                     member=m.id, member_config=m) for m in leads(config)]
+                     member=m.id, member_config=m, until=until) for m in leads(config)]
 
 
 def agreement_run(ctx: JobContext, item: WorkItem) -> None:
     """The lead's agreement, for that lead and the principal only."""
     member = item.member_config
+    if not active(ctx, item.until):
+        return
     if member is None:
         ctx.skipped(item.key, "no such ILT member in the config")
         return

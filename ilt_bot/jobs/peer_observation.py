@@ -5,8 +5,9 @@ Key ``<school>/peer-observation/<cycle>/<member>``, ``<member>`` being the pair'
 (``ana-ruiz+ben-okafor``; three ids when the ILT has an odd number of members). Each learning cycle,
 the ILT is paired by a round-robin rotation (everyone with a different colleague each cycle until every
 pairing has been used, everyone in a pair every cycle). The note Doc, made the morning the cycle starts
-with the month's focus and the look-fors of its strand (``practice.look_fors``), is shared with the pair
-only, and only its owner (the bot) can share it further (docs/privacy.md).
+(ensured until the cycle's first ILT meeting) with the month's focus and the look-fors of its strand
+(``practice.look_fors``), is shared with the pair only, and only its owner (the bot) can share it further
+(docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -82,13 +83,18 @@ def note_context(config: Config, year: SchoolYear, cycle: Cycle, pair: tuple[Mem
 
 
 def peer_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    """The notes of each cycle's pairs, due the morning the cycle starts and ensured until the cycle's first
+    ILT meeting ends (whose agenda lists the pairs), or the cycle's end when it has no meeting."""
     items = []
+    meetings = year.meetings()
     for cycle in year.cycles():
+        due = morning(config, year, cycle.start, later=True)
+        first = next((m for m in meetings if cycle.contains(m.date)), None)
+        until = max(due, first.end) if first else year.at(cycle.end, config.schedule.end)
         for pair in cycle_pairs(config, cycle.index):
-            due = morning(config, year, cycle.start, later=True)
             items.append(WorkItem("peer-observation", peer_observation_key(config, cycle.id, pair_id(pair)), due,
                                   f"observation pair {pair_names(pair)}", cycle=cycle.id, member=pair_id(pair),
-                                  learning_cycle=cycle, until=year.at(cycle.end, config.schedule.end)))
+                                  learning_cycle=cycle, until=until))
     return items
 
 

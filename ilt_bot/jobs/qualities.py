@@ -2,13 +2,15 @@
 
 Key ``<school>/qualities/<year>``: early in the year (with the year's standing artifacts) the ILT is asked
 what a strong Senior/Team Lead, coach and ILT member look and sound like and what commitments to make,
-starting from ``school.lead_qualities``. Answers go to the tracker's "Qualities" tab once each; the
+starting from ``school.lead_qualities``. Answers go to the tracker's "Qualities" tab once each, copied
+whenever a synthesis is read (an agenda that shows it, the kick-off Doc); the
 synthesis (phrases several answers share, :func:`ilt_bot.jobs.themes.repeated`) is read by the agendas
 and the kick-off Doc (docs/guides.md).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs import DRY_RUN_ID, JobContext
@@ -49,13 +51,14 @@ def qualities_spec(config: Config) -> FormSpec:
 
 
 def qualities_items(config: Config, year: SchoolYear) -> list[WorkItem]:
+    """Due with the year's standing artifacts; ensured until its synthesis is first due in an agenda."""
     due = setup_due(config, year)
     return [WorkItem("qualities", qualities_key(config), due, "qualities of an effective ILT member",
-                     until=year.at(config.year.end, config.schedule.end))]
+                     until=due + timedelta(days=config.practice.qualities_days))]
 
 
 def qualities_run(ctx: JobContext, item: WorkItem) -> None:
-    """The Form, made once for the ILT; its new answers copied to the tracker on every pass of the year."""
+    """The Form, made once for the ILT (its answers are copied when a synthesis is read: :func:`synthesis`)."""
     if not active(ctx, item.until):
         return
     spec = qualities_spec(ctx.config)
@@ -64,16 +67,19 @@ def qualities_run(ctx: JobContext, item: WorkItem) -> None:
         return ("What do a strong Senior/Team Lead, coach and ILT member look and sound like? Four open "
                 f"questions, anonymous: {ctx.workspace.form_responder_uri(form.id)}")
 
-    form = ensure_ilt_form(ctx, item.key, spec, message, {"iltbot_year": ctx.config.year.label})
-    if form is not None and form.id != DRY_RUN_ID:
-        sync_answers(ctx, item.key, form, TAB, ctx.config.year.label, spec)
+    ensure_ilt_form(ctx, item.key, spec, message, {"iltbot_year": ctx.config.year.label})
 
 
 def synthesis(ctx: JobContext) -> dict[str, Any]:
-    """What the ILT wrote, synthesized: per question the phrases shared by at least two answers.
+    """What the ILT wrote, synthesized: per question the phrases shared by at least two answers (the Form's
+    new answers are copied to the tracker first).
 
     ``{"seed": [...], "responses": n, "questions": [{"question", "answers", "themes": [{"text", "count"}]}]}``.
     """
+    key = qualities_key(ctx.config)
+    form = ctx.find(key)
+    if form is not None and not form.trashed and form.id != DRY_RUN_ID:
+        sync_answers(ctx, key, form, TAB, ctx.config.year.label, qualities_spec(ctx.config))
     grouped, responses = answers_by_question(ctx, TAB, ctx.config.year.label)
     questions = []
     for _ref, title in QUESTIONS:

@@ -240,3 +240,26 @@ def test_the_kickoff_is_shared_with_next_years_people_and_carries_this_years_wor
     assert "2 answers" in synthesis and "lesson" in synthesis.casefold()  # the phrase both members wrote
     again = tick(world, config, 2027, 5, 7, 8)
     assert again.created == []
+
+
+def test_the_demo_year_makes_the_guide_artifacts_and_its_people_answer_the_forms(tmp_path):
+    """The demo's first weeks: the qualities Form, the coaching agreement and the cycle-1 pair notes are
+    made; members answer the qualities Form on its responder page; the agenda two weeks later (written
+    out as people see it) carries the synthesis, the office hours of the config and nothing failed."""
+    from datetime import date
+
+    from ilt_bot.demo import run_demo
+
+    config = tmp_path / "config.toml"
+    text = (HERE / "school.toml").read_text()
+    config.write_text(text.replace('bot_user = "ilt-bot@cedar.example.org"',
+                                   'bot_user = "ilt-bot@cedar.example.org"\nsandbox_db = "demo.db"')
+                      + f'\n[practice]\noffice_hours = "{OFFICE_HOURS}"\n')
+    result = run_demo(config, tmp_path / "out", json_output=True, until=date(2026, 9, 9))
+    assert result["errors"] == []
+    assert result["created"]["qualities"] == 1 and result["created"]["coaching-agreement"] == 1
+    assert result["created"]["peer-observation"] == 2
+    assert result["people"]["guide form answered"] >= 2
+    agenda = (tmp_path / "out" / "ILT-Agenda-Tue-Sep-8-2026.html").read_text()
+    assert "Qualities of an effective ILT member" in agenda and "answers)" in agenda
+    assert OFFICE_HOURS.replace("'", "&#39;") in agenda or OFFICE_HOURS in agenda
