@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label
 from ilt_bot.jobs.common import active, make_doc
+from ilt_bot.jobs.semester_data import STRAND_LABELS
 from ilt_bot.routine import Routine, WorkItem, morning, school_key
 from ilt_bot.workspace.api import FileRef
 
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
     from ilt_bot.config import Config, Member
 
 TEMPLATE = "peer_observation.html.j2"
-STRAND_LABELS = {"data": "Data", "observation_feedback": "Observation and feedback",
-                 "professional_learning": "Professional learning"}
 
 
 def peer_observation_key(config: Config, cycle: str, member: str) -> str:
@@ -43,7 +42,7 @@ def rotation(ids: list[str], round_index: int) -> list[tuple[str, ...]]:
     r = round_index % (n - 1)
     turned = [seats[0], *(seats[1:][-r:] + seats[1:][:-r] if r else seats[1:])]
     pairs = [(turned[i], turned[n - 1 - i]) for i in range(n // 2)]
-    whole = [p for p in pairs if "" not in p]
+    whole: list[tuple[str, ...]] = [p for p in pairs if "" not in p]
     alone = [a for p in pairs if "" in p for a in p if a]
     if alone and whole:
         whole[-1] = (*whole[-1], *alone)
@@ -72,7 +71,7 @@ def focus_view(config: Config, year: SchoolYear, cycle: Cycle) -> dict[str, Any]
     strand = focus.strand if focus else ""
     return {"month": f"{cycle.start:%B}", "area": focus.focus_area if focus else "",
             "strand": STRAND_LABELS.get(strand, strand), "activity": focus.activity if focus else "",
-            "look_fors": list(config.practice.look_fors.get(strand, []))}  # type: ignore[call-overload]
+            "look_fors": [text for s, texts in config.practice.look_fors.items() if s == strand for text in texts]}
 
 
 def note_context(config: Config, year: SchoolYear, cycle: Cycle, pair: tuple[Member, ...]) -> dict[str, Any]:
