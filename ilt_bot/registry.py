@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from ilt_bot.jobs.agenda import AGENDA, FEEDBACK_FORM
 from ilt_bot.jobs.calendar_event import CALENDAR_EVENT
+from ilt_bot.jobs.coaching_agreement import COACHING_AGREEMENT
 from ilt_bot.jobs.group_reflection import GROUP_REFLECTION
+from ilt_bot.jobs.kickoff import KICKOFF
+from ilt_bot.jobs.peer_observation import PEER_OBSERVATION
 from ilt_bot.jobs.prework import PREWORK
+from ilt_bot.jobs.qualities import QUALITIES
 from ilt_bot.jobs.setup import INTAKE_FORM, TRACKER
 from ilt_bot.jobs.stakeholder import STAKEHOLDER_SURVEY
 from ilt_bot.jobs.summary import SUMMARY
 from ilt_bot.jobs.team_reflection import TEAM_REFLECTION
 from ilt_bot.jobs.thinking_map import THINKING_MAP_FORM
 from ilt_bot.jobs.tm_digest import TM_DIGEST
+from ilt_bot.jobs.vision_input import VISION_INPUT
 from ilt_bot.render import SampleContext
 from ilt_bot.routine import Routine
 
@@ -33,6 +38,11 @@ ROUTINES: tuple[Routine, ...] = (
     GROUP_REFLECTION,
     SUMMARY,
     CALENDAR_EVENT,
+    QUALITIES,
+    VISION_INPUT,
+    PEER_OBSERVATION,
+    COACHING_AGREEMENT,
+    KICKOFF,
 )
 """The routines, in the order ``plan`` lists items due at the same time."""
 

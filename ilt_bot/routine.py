@@ -76,7 +76,8 @@ class Routine:
     """Everything about one kind of artifact, in one place (docs/architecture.md, "How to add a routine").
 
     - ``key``: the only builder of this kind's ``iltbot_key``: ``key(config, *parts)``, one argument per
-      placeholder of ``key_form`` after ``<school>`` (a ``date`` for ``<date>``), ``<year>`` being the config's;
+      placeholder of ``key_form`` after ``<school>`` (a ``date`` for ``<date>``), ``<year>`` being the config's
+      and ``<nextyear>`` the one after it;
     - ``key_form``: that key as documented in the README (``<school>/agenda/<date>``);
     - ``items(config, year)``: the kind's WorkItems of the year (its due rule);
     - ``run(ctx, item)``: the idempotent job the tick runs for a due item;

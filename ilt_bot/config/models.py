@@ -131,8 +131,8 @@ class School(Section):
     uip_goals: list[UipGoal] = []
     coaching_agreements: list[CoachingAgreement] = []
     lead_qualities: list[Text] = []
-    """What the school looks for in its Senior/Team Leads. Not read by any routine yet: kept for the coming
-    routine that grows leads against these qualities."""
+    """What the school looks for in its Senior/Team Leads: the starting point of the qualities Form
+    (``ilt_bot/jobs/qualities.py``)."""
 
     @field_validator("domain", mode="before")
     @classmethod
@@ -335,6 +335,30 @@ class ThinkingMap(Section):
     response_window_days: Annotated[int, Field(ge=1, le=60)] = 7
 
 
+class Practice(Section):
+    """The guides' ILT practice routines (docs/guides.md): vision input, next year's kick-off, office hours,
+    difficult-conversation practice and peer observation."""
+
+    vision_input_every_weeks: Annotated[int, Field(ge=1, le=18)] = 9
+    """A short vision-input Form every N weeks of the year (at most 18, so at least twice a year)."""
+    vision_input_days: Annotated[int, Field(ge=1, le=30)] = 7
+    """Each vision-input Form opens this many days before the meeting whose agenda reads its answers."""
+    qualities_days: Annotated[int, Field(ge=1, le=60)] = 14
+    """The qualities Form's answers are synthesized in the first agenda this many days after it opens."""
+    next_year_ilt: list[Email] = []
+    """People joining next year's ILT, invited to the kick-off Doc with this year's ILT."""
+    kickoff_days: Annotated[int, Field(ge=0, le=90)] = 14
+    """The kick-off Doc is made this many days before the year's last ILT meeting."""
+    office_hours: str = ""
+    """When and where ILT members can get support from the school leader or each other (shown in agendas)."""
+    difficult_conversation_every: Annotated[int, Field(ge=0, le=40)] = 0
+    """Every Nth ILT meeting of the year has a difficult-conversation practice slot (0 = never)."""
+    peer_observation: bool = True
+    """Pair ILT members each learning cycle to observe each other (an observation note Doc per pair)."""
+    look_fors: dict[Strand, list[Text]] = {}
+    """What the observation pairs look for, per scope-and-sequence strand."""
+
+
 class Stakeholders(Section):
     emails: list[Email] = []
 
@@ -430,6 +454,7 @@ class Config(Section):
     agenda: Agenda = Agenda()
     thinking_map: ThinkingMap = ThinkingMap()
     stakeholders: Stakeholders = Stakeholders()
+    practice: Practice = Practice()
     lead_times: LeadTimes = LeadTimes()
     drive: Drive = Drive()
     workspace: Workspace

@@ -94,6 +94,10 @@ class Demo:
         self.reflection = ReflectionPeople(config, gateway, self.people, self.year, set_clock=self.set_clock,
                                            thinking_maps=False)
         """Stakeholders answering the survey, the ILT filling the Adjustments table, pilot groups."""
+        from ilt_bot.demo.guides import GuidePeople
+
+        self.guides = GuidePeople(config, gateway, self.people, self.year, set_clock=self.set_clock)
+        """ILT members answering the qualities Form and the vision-input rounds."""
 
     # -- the bot -------------------------------------------------------------------------------------
 
@@ -123,6 +127,7 @@ class Demo:
                 self.thinking_maps.append(key)
         self.run.errors += [f"{now:%Y-%m-%d %H:%M}: {e}" for e in report.errors]
         self.reflection.observe(report.created, now.date())
+        self.guides.observe(report.created, now.date())
         self.run.skipped += [s for s in report.skipped if s not in self.run.skipped]
 
     # -- the people ----------------------------------------------------------------------------------
@@ -266,6 +271,7 @@ class Demo:
             self.tick(self.year.at(day, MORNING))
             self.type_goals(day)
             self.reflection.on_day(day)
+            self.guides.on_day(day)
             if self.thinking_maps:
                 self.set_clock(self.year.at(day, time(15, 30)))
                 self.teachers_answer()
@@ -286,6 +292,8 @@ class Demo:
                 progress.update(task, advance=1, description=f"school year {day:%b %d}")
         self.run.people_actions.update(self.reflection.actions)
         self.run.errors += self.reflection.errors
+        self.run.people_actions.update(self.guides.actions)
+        self.run.errors += self.guides.errors
 
     def write_docs(self) -> int:
         """Every Google Doc the bot can see, exported as HTML into ``out_dir`` (links to Google files

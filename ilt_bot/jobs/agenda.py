@@ -31,6 +31,7 @@ from ilt_bot.jobs.feedback import (
 )
 from ilt_bot.jobs.folders import ensure_meeting_folders, root_folder
 from ilt_bot.jobs.goals import goals_context
+from ilt_bot.jobs.guide_blocks import agenda_blocks, no_blocks, sample_blocks
 from ilt_bot.jobs.intake import ensure_intake_form, item_view, mark_placed, pending_items
 from ilt_bot.jobs.meeting_calendar import cancelled_in_calendar
 from ilt_bot.jobs.reflection_agenda import agenda_template
@@ -157,6 +158,7 @@ def agenda_context(
     intake_form_url: str | None,
     tracker_url: str | None,
     deltas: dict[str, Any] | None = None,
+    guides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything ``agenda.html.j2`` may use (the same keys in real runs and in validation)."""
     school = config.school
@@ -199,6 +201,7 @@ def agenda_context(
         "tracker_url": tracker_url,
         "thinking_map": {"every": every, "steps": steps(minutes["thinking_map"], THINKING_MAP_STEPS)}
         if every else None,
+        "guides": {**no_blocks(), **(guides or {})},
     }
 
 
@@ -233,7 +236,8 @@ def sample_context(config: Config) -> dict[str, Any]:
                           intake_form_url="https://docs.google.com/forms/d/e/y/viewform",
                           tracker_url="https://docs.google.com/spreadsheets/d/z/edit",
                           deltas={"open": [delta], "answered": [{**delta, "we_will": "Send it Friday", "status":
-                                                                 "answered", "answered_label": "Tue Sep 8, 2026"}]})
+                                                                 "answered", "answered_label": "Tue Sep 8, 2026"}]},
+                          guides=sample_blocks(config))
 
 
 # --- the job --------------------------------------------------------------------------------------
@@ -300,6 +304,7 @@ def ensure_agenda(ctx: JobContext, meeting: Meeting) -> None:
         intake_form_url=intake_url,
         tracker_url=tracker.web_link if tracker is not None else None,
         deltas={"open": open_deltas(tracker, day), "answered": answered_at(tracker, prev_day)},
+        guides=agenda_blocks(ctx, meeting),
     )
     context["goals"] = goals_context(ctx)
     template = agenda_template(ctx, meeting, context, render.AGENDA_TEMPLATE)  # the protocol for a reflection

@@ -84,11 +84,13 @@ def make_doc(
     shares: list[tuple[list[str], str, bool]],
     message: str,
     properties: dict[str, str] | None = None,
+    finish: Callable[[FileRef], None] | None = None,
     *,
     private: bool = False,
 ) -> FileRef | None:
     """The Doc ``key`` rendered from ``template`` (context or a function making it, called only when
-    missing); shared as part of making it: each ``(emails, role, notify)``. Returns None when trashed.
+    missing); shared as part of making it: each ``(emails, role, notify)``, then ``finish`` (idempotent) is
+    run before it counts as ready. Returns None when trashed.
     ``private``: only the bot can share it, readers cannot copy it (docs/privacy.md).
 
     A Doc found is never rewritten; one found ``building`` (a crash between making and sharing) is
@@ -114,7 +116,7 @@ def make_doc(
         ctx.files[key] = FileRef(id=DRY_RUN_ID, name=name, mime_type="", key=key)
         return ctx.files[key]
     ensured = ctx.workspace.ensure_doc_from_html(key, name, html, folder_id, properties,
-                                                 share=_grants(shares, message), private=private)
+                                                 share=_grants(shares, message), private=private, finish=finish)
     ctx.files[key] = ensured.file
     if ensured.trashed:
         ctx.skipped(key, "in the trash (a person removed it); not recreated")

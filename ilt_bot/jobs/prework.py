@@ -1,7 +1,8 @@
 """Each ILT member's reflection-for-growth Doc before the semester's reflection (routine ``prework``).
 
 Key ``<school>/prework/<semester>/<member>``, due ``lead_times.reflection_prework_days`` before the
-reflection meeting, with the member's own data; shared with that member and the principal only.
+reflection meeting, with the member's own data (and, for a Senior/Team Lead, a link to their coaching
+agreement to revisit); shared with that member and the principal only.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs import JobContext, date_label
 from ilt_bot.jobs import semester_data as data
+from ilt_bot.jobs.coaching_agreement import LEAD_ROLES, agreement_link, coaching_agreement_key
 from ilt_bot.jobs.common import THINKING_MAP, make_doc, principal_emails
 from ilt_bot.jobs.reflection import (
     ROLE_LABELS,
@@ -40,7 +42,8 @@ def prework_context(ctx: JobContext, semester: Semester, member: Member) -> dict
             "member": {"name": member.name, "role": ROLE_LABELS.get(member.role, member.role)},
             "mine": mine,
             "meetings": data.meetings(rows, ctx.year, semester),
-            "led_teams": led_teams(ctx, rows, semester, member)}
+            "led_teams": led_teams(ctx, rows, semester, member),
+            "coaching_agreement": agreement_link(ctx, member) if member.role in LEAD_ROLES else None}
 
 
 def led_teams(ctx: JobContext, rows: data.Rows, semester: Semester, member: Member) -> list[dict[str, Any]]:
@@ -75,7 +78,9 @@ def prework_item(ctx: JobContext, item: WorkItem) -> None:
 
 def sample_prework(config: Config) -> dict[str, Any]:
     ctx, semester = sample_semester(config)
+    ctx.files[coaching_agreement_key(config, config.members[0].id)] = None  # nothing to look up
     context = prework_context(ctx, semester, config.members[0])
+    context["coaching_agreement"] = "https://docs.google.com/document/d/sample/edit"
     context["mine"].update(roles=[{"date": "2026-09-08", "role": "Facilitator"}], role_meetings=1,
                            actions=[{"what": "Share <b>data</b>", "meeting": "2026-09-08", "status": "open",
                                      "detail": "in progress"}], actions_closed=0,

@@ -47,7 +47,8 @@ def test_every_plan_key_is_built_by_its_routine_and_documented_in_the_readme():
         assert routine.key_form.startswith("<school>/")
     for item in items:
         routine = registry.by_kind(item["kind"])
-        names = [n for n in PLACEHOLDER.findall(routine.key_form)[1:] if n != "year"]  # <year>: the config's
+        names = [n for n in PLACEHOLDER.findall(routine.key_form)[1:]
+                 if n not in ("year", "nextyear")]  # <year>, <nextyear>: the config's and the one after it
         args = [_argument(n, item) for n in names]
         assert routine.key(config, *args) == item["key"], (item, routine.key_form)
         pattern = PLACEHOLDER.sub("[^/]+", routine.key_form.replace("<school>", config.school.id, 1))

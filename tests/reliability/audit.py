@@ -34,14 +34,16 @@ KEY = "iltbot_key"
 STATE = "iltbot_state"
 
 ARTIFACT_KINDS = ("agenda", "feedback", "intake", "tracker", "thinking-map", "tm-responses", "tm-digest", "prework",
-                  "team-reflection", "reflection", "summary", "stakeholder")
+                  "team-reflection", "reflection", "summary", "stakeholder", "qualities", "vision-input",
+                  "peer-observation", "coaching-agreement", "kickoff")
 """Key kinds (``<school>/<kind>/...``) of the artifacts people use (folders aside)."""
 
 PLAN_KIND_TO_KEY_KIND = {
     "folder": "folder", "tracker": "tracker", "intake_form": "intake", "agenda": "agenda",
     "feedback_form": "feedback", "thinking_map": "thinking-map", "tm_digest": "tm-digest",
     "stakeholder_survey": "stakeholder", "prework": "prework", "team_reflection": "team-reflection",
-    "group_reflection": "reflection", "summary": "summary",
+    "group_reflection": "reflection", "summary": "summary", "qualities": "qualities", "vision-input": "vision-input",
+    "peer-observation": "peer-observation", "coaching-agreement": "coaching-agreement", "kickoff": "kickoff",
 }
 ARTIFACT_PLAN_KINDS = frozenset(PLAN_KIND_TO_KEY_KIND)
 
@@ -92,7 +94,9 @@ def expected_grants(config: Any, key: str) -> set[Grant] | None:
     teachers answer its thinking-map Form; the lead edits the digest and the team reflection, the
     principal comments; each member edits their own pre-work, the principal comments; stakeholders
     answer the survey; the raw thinking-map answers (``tm-responses``) are the principal's to read only;
-    folders are the bot's alone.
+    folders are the bot's alone. The guides' routines: the ILT answers the qualities and vision-input
+    Forms; a peer-observation note is its pair's only; a coaching agreement is its lead's and the
+    principal's (both edit); the kick-off is this year's ILT's and next year's newcomers' to edit.
     """
     kind = kind_of(key)
     ilt = members(config)
@@ -103,7 +107,13 @@ def expected_grants(config: Any, key: str) -> set[Grant] | None:
         return set()
     if kind in ("agenda", "tracker", "reflection", "summary"):
         return {(e, "writer", "") for e in ilt}
-    if kind in ("feedback", "intake"):
+    if kind == "kickoff":
+        return {(e, "writer", "") for e in sorted({*ilt, *(str(p).lower() for p in config.practice.next_year_ilt)})}
+    if kind == "peer-observation" and len(parts) >= 4:
+        return {(str(config.member(i).email).lower(), "writer", "") for i in parts[3].split("+")}
+    if kind == "coaching-agreement" and len(parts) >= 4:
+        return {(e, "writer", "") for e in {*principals(config), str(config.member(parts[3]).email).lower()}}
+    if kind in ("feedback", "intake", "qualities", "vision-input"):
         return {(e, "reader", "published") for e in ilt}
     if kind == "tm-responses":  # teachers' raw answers: the principal reads, no one else
         return {(e, "reader", "") for e in principals(config)}

@@ -25,6 +25,7 @@ ROLES = {
     "teacher": "eva.lund@cedar.example.org",      # on the K-2 team, not on the ILT
     "stakeholder": "pta.chair@cedar.example.org",  # asked for the semester survey only
     "outsider": "mallory@evil.example.com",
+    "next_year": "nia.brooks@cedar.example.org",  # joins next year's ILT: invited to the kick-off only
 }
 ILT = {"principal", "ilt_member", "team_lead"}
 
@@ -42,7 +43,17 @@ POLICY = {
     "group reflection": ("cedar/reflection/fall-2026", ILT, ILT),
     "summary": ("cedar/summary/fall-2026", ILT, ILT),
     "stakeholder survey": ("cedar/stakeholder/fall-2026", {"stakeholder"}, set()),
+    "qualities form": ("cedar/qualities/2026-27", ILT, set()),
+    "vision-input form": ("cedar/vision-input/2026-10-20", ILT, set()),
+    # cycle 1 pairs Ana (principal) with Dev, Ben with Chloe: the team lead is on the ILT but not in this pair
+    "peer-observation note": ("cedar/peer-observation/c1/ana-ruiz+dev-patel", {"principal", "ilt_member"},
+                              {"principal", "ilt_member"}),
+    "coaching agreement": ("cedar/coaching-agreement/2026-27/chloe-park", {"team_lead", "principal"},
+                           {"team_lead", "principal"}),
+    "kickoff": ("cedar/kickoff/2027-28", ILT | {"next_year"}, ILT | {"next_year"}),
 }
+PRIVATE = ("peer-observation note", "coaching agreement")
+"""Docs whose editors cannot share them further (Drive ``writersCanShare=false``)."""
 SECRETS = ["Secret plus: Mr. Gray yelled at a student", "Private delta: my evaluation is unfair",
            "Intake: confidential staffing issue"]
 
@@ -63,7 +74,8 @@ def world(tmp_path_factory):
     from ilt_bot.workspace.ratelimit import RateLimiter
 
     path = tmp_path_factory.mktemp("privacy") / "config.toml"
-    extra = f'\n[stakeholders]\nemails = ["{ROLES["stakeholder"]}"]\n'
+    extra = (f'\n[stakeholders]\nemails = ["{ROLES["stakeholder"]}"]\n'
+             f'\n[practice]\nnext_year_ilt = ["{ROLES["next_year"]}"]\n')
     path.write_text(SMALL_CONFIG.read_text(encoding="utf-8") + extra, encoding="utf-8")
     config = load_config(path)
     year = SchoolYear(config)
@@ -83,9 +95,12 @@ def world(tmp_path_factory):
                        {item["title"]: SECRETS[2], item["why"]: SECRETS[2], item["time"]: "5 minutes",
                         item["submitter"]: "Chloe"})
     late = datetime(2026, 12, 14, 6, 30, tzinfo=config.tz)
-    steps = sorted({i.due for i in plan.plan(config, year) if i.kind in ("thinking_map", "tm_digest") and i.due < late})
+    kinds = ("thinking_map", "tm_digest", "peer-observation", "vision-input")
+    steps = sorted({i.due for i in plan.plan(config, year) if i.kind in kinds and i.due < late})
     for moment in [*steps, late]:
         run_tick(config, gateway, moment)
+    kickoff = next(i for i in plan.plan(config, year) if i.kind == "kickoff")
+    run_tick(config, gateway, kickoff.due)  # the spring kick-off of next year's ILT
     yield {"config": config, "server": server, "gateway": gateway}
     gateway.close()
     server.stop()
@@ -128,6 +143,21 @@ def test_who_can_open_and_edit(world, kind, role):
         return
     opened, edits = _open_and_edit(world["server"], ref.id, email)
     assert (opened, edits) == (role in readers, role in editors), (kind, role)
+
+
+@pytest.mark.parametrize("kind", PRIVATE)
+def test_editors_of_a_private_doc_cannot_share_it_further(world, kind):
+    """Drive ``writersCanShare=false`` ("Whether users with only writer permission can modify the file's
+    permissions"): an editor's ``permissions.create`` is refused with 403, the owner (the bot) still shares."""
+    key, _readers, editors = POLICY[kind]
+    ref = world["gateway"].find(key)
+    for role in sorted(editors):
+        drive = make_service(world["server"], "drive", "v3", ROLES[role])
+        with pytest.raises(HttpError) as refused:
+            drive.permissions().create(fileId=ref.id, sendNotificationEmail=False, body={
+                "type": "user", "role": "reader", "emailAddress": ROLES["teacher"]}).execute()
+        assert refused.value.resp.status == 403, (kind, role)
+    assert _open_and_edit(world["server"], ref.id, ROLES["teacher"]) == (False, False)
 
 
 def test_the_audit_finds_every_permission_as_configured(world):
