@@ -306,6 +306,11 @@ class BudgetedEnvironment(SandboxedEnvironment):
     template_class = BudgetedTemplate
     intercepted_binops = frozenset({"*", "**"})
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["iltbot_budget"] = _counted
+        self.globals["range"] = _range
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
         for loop in tree.find_all(nodes.For):
@@ -354,8 +359,6 @@ def make_environment(
         keep_trailing_newline=True,
     )
     env.filters["nl2br"] = _nl2br
-    env.filters["iltbot_budget"] = _counted
-    env.globals["range"] = _range
     return env
 
 

@@ -4,7 +4,7 @@ The tick runs every item whose due time has passed (``plan.due_items``), so an i
 is made by the first pass after it, if the routine's **window** for it is still open (a thinking map:
 until its learning cycle ends). Once the window has closed, an artifact that was never made is not made
 any more: it is reported as **missed** (Runs tab result ``missed``, ``ilt-bot status``), never dropped
-silently. See docs/architecture.md ("A tick").
+silently. See RELIABILITY.md ("Hardening").
 """
 
 from __future__ import annotations
