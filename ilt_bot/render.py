@@ -10,14 +10,24 @@ Templates come from three places, first match wins:
 Every template runs in :class:`jinja2.sandbox.SandboxedEnvironment` with autoescape and
 :class:`jinja2.StrictUndefined`: people's text is escaped, never executed, and a template that names an
 unknown variable fails. :func:`validate_templates` finds such mistakes at ``ilt-bot check`` time.
+
+Every render has a budget (:class:`Budget`: wall time, output size, loop iterations and calls, and the
+size of what ``*`` and ``**`` make): a template that would hang or fill memory fails quickly with
+:class:`TemplateBudgetExceeded`, naming the template and its line, so ``check``, ``tick`` and the daemon
+never hang on one. Template files are read only from inside their folder: a symlink leading out of it
+is refused (:class:`TemplateLookupError`).
 """
 
 from __future__ import annotations
 
 import html as html_lib
+import os
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,8 +41,10 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
+    nodes,
 )
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.environment import Template
+from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment
 
 if TYPE_CHECKING:
     from ilt_bot.config import Config
@@ -85,11 +97,26 @@ def check_template_name(name: str) -> str:
 
 
 class _SafeFileSystemLoader(FileSystemLoader):
-    """A file system loader that refuses path traversal explicitly (not just by failing to find)."""
+    """A file system loader that refuses path traversal and files whose real path is outside its folder.
+
+    A symlink (to a file or a folder) inside the template folder that leads out of it is refused with
+    :class:`TemplateLookupError`, not followed, and not skipped for the next source either: the school
+    sees why its template is not used.
+    """
 
     def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
         check_template_name(template)
-        return super().get_source(environment, template)
+        source, filename, uptodate = super().get_source(environment, template)
+        if filename is not None:
+            for folder in self.searchpath:
+                root = os.path.realpath(folder)
+                if os.path.normpath(filename).startswith(os.path.normpath(folder) + os.sep):
+                    real = os.path.realpath(filename)
+                    if os.path.commonpath([root, real]) != root:
+                        raise TemplateLookupError(
+                            f"template {template!r} in {folder} is a link to {real}, outside the template folder; "
+                            "refused: copy the file into the folder instead of linking to it")
+        return source, filename, uptodate
 
 
 _JINJA_TAG = re.compile(r"({{.*?}}|{%.*?%}|{#.*?#})", re.S)
@@ -141,6 +168,172 @@ class _StrictUndefined(StrictUndefined):
         return super()._undefined_message
 
 
+# --- the render budget -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one render of a template may use (the agenda Doc of a big school uses a small fraction)."""
+
+    seconds: float = 5.0
+    output_chars: int = 2_000_000
+    """Twice a Google Doc's own limit (about a million characters)."""
+    iterations: int = 200_000
+    """Loop iterations, all loops of the render together."""
+    calls: int = 200_000
+    """Function, method and macro calls (a recursive macro is counted too)."""
+    value_chars: int = 1_000_000
+    """The largest string or list a ``*`` may make; ``**`` may make numbers of 4,096 bits at most."""
+
+
+LIMITS = Limits()
+
+
+class TemplateBudgetExceeded(TemplateError):
+    """A template used more than its :class:`Limits` (a loop too long, too much output, too slow)."""
+
+    def __init__(self, message: str, template: str | None = None, line: int | None = None) -> None:
+        self.template = template
+        self.lineno = line
+        where = f"template {template}" + (f", line {line}" if line else "") if template else "template"
+        super().__init__(f"{where}: {message}; the template was stopped (fix or remove the loop or expression)")
+
+
+@dataclass
+class Budget:
+    """What one render has used so far, checked against :class:`Limits`."""
+
+    limits: Limits = LIMITS
+    started: float = field(default_factory=time.monotonic)
+    iterations: int = 0
+    calls: int = 0
+    output: int = 0
+
+    def tick(self, what: str) -> None:
+        """Count one loop iteration (``what="iterations"``) or call, and check the clock."""
+        used = getattr(self, what) + 1
+        setattr(self, what, used)
+        if used > getattr(self.limits, what):
+            _exceeded(f"more than {getattr(self.limits, what):,} loop {what}" if what == "iterations"
+                      else f"more than {self.limits.calls:,} calls")
+        if used % 256 == 0:
+            self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() - self.started > self.limits.seconds:
+            _exceeded(f"rendering took more than {self.limits.seconds:g} seconds")
+
+    def add_output(self, chars: int, template: str) -> None:
+        """Count ``chars`` more characters of ``template``'s output, and check the clock."""
+        self.output += chars
+        if self.output > self.limits.output_chars:
+            raise TemplateBudgetExceeded(f"more than {self.limits.output_chars:,} characters of output", template)
+        if time.monotonic() - self.started > self.limits.seconds:
+            raise TemplateBudgetExceeded(f"rendering took more than {self.limits.seconds:g} seconds", template)
+
+
+_BUDGET: ContextVar[Budget | None] = ContextVar("ilt_bot_render_budget", default=None)
+
+
+def _display_name(template: Template) -> str:
+    """A template as a person finds it: its name, or the Google Doc it came from."""
+    filename = template.filename or ""
+    return filename if filename.startswith(DOC_TEMPLATE_PREFIX) else str(template.name or filename)
+
+
+def _where() -> tuple[str | None, int | None]:
+    """The template and line being rendered (the innermost template frame on the stack)."""
+    frame: Any = sys._getframe(1)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if isinstance(template, Template):
+            return _display_name(template), template.get_corresponding_lineno(frame.f_lineno)
+        frame = frame.f_back
+    return None, None
+
+
+def _exceeded(message: str) -> None:
+    template, line = _where()
+    raise TemplateBudgetExceeded(message, template, line)
+
+
+def _budget() -> Budget:
+    """The budget of the render under way (a throwaway one outside :meth:`BudgetedTemplate.render`)."""
+    return _BUDGET.get() or Budget()
+
+
+def _range(*args: int) -> range:
+    """Jinja's sandboxed ``range`` (at most ``MAX_RANGE`` numbers), failing with the template and line."""
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        _exceeded(f"range() of {len(numbers):,} numbers (at most {MAX_RANGE:,})")
+    return numbers
+
+
+def _counted(value: Iterable[Any]) -> Iterator[Any]:
+    """The ``|iltbot_budget`` filter every ``{% for %}`` is compiled with: each iteration is counted."""
+    budget = _budget()
+    for item in value:
+        budget.tick("iterations")
+        yield item
+
+
+class BudgetedTemplate(Template):
+    """A template whose ``render`` runs on a fresh :class:`Budget` (an include shares its parent's)."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        if _BUDGET.get() is not None:
+            return super().render(*args, **kwargs)
+        token = _BUDGET.set(Budget())
+        try:
+            ctx = self.new_context(dict(*args, **kwargs))
+            parts: list[str] = []
+            budget, name = _budget(), _display_name(self)
+            try:
+                for part in self.root_render_func(ctx):
+                    budget.add_output(len(part), name)
+                    parts.append(part)
+            except Exception:  # noqa: BLE001 - Jinja rewrites the traceback to point at the template
+                self.environment.handle_exception()
+            return self.environment.concat(parts)  # type: ignore[attr-defined]
+        finally:
+            _BUDGET.reset(token)
+
+
+class BudgetedEnvironment(SandboxedEnvironment):
+    """Jinja's sandbox with a render budget: loops, calls, ``*`` and ``**`` are counted or bounded."""
+
+    template_class = BudgetedTemplate
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["iltbot_budget"] = _counted
+        self.globals["range"] = _range
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Filter(loop.iter, "iltbot_budget", [], [], None, None, lineno=loop.lineno)
+        return tree
+
+    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        _budget().tick("calls")
+        return super().call(context, obj, *args, **kwargs)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        limits = _budget().limits
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 \
+                and right * abs(left).bit_length() > 4096:
+            _exceeded(f"{left!r} ** {right!r} is too large a number")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) \
+                        and len(seq) * times > limits.value_chars:
+                    _exceeded(f"a {type(seq).__name__} of {len(seq):,} times {times:,} is too large")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment(
     config: Config | None = None, workspace: Any = None, *, base_dir: Path | None = None
 ) -> SandboxedEnvironment:
@@ -157,7 +350,7 @@ def make_environment(
             path = base_dir / path
         loaders.append(_SafeFileSystemLoader(str(path)))
     loaders.append(_SafeFileSystemLoader(str(packaged_templates_dir())))
-    env = SandboxedEnvironment(
+    env = BudgetedEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=True,
         undefined=_StrictUndefined,
@@ -237,6 +430,8 @@ def validate_templates(config: Config, workspace: Any = None, *, samples: Mappin
                 template.render(sample(config))
         except TemplateNotFound as exc:
             problems.append(TemplateProblem(name, None, f"template not found: {exc}", available))
+        except TemplateBudgetExceeded as exc:
+            problems.append(TemplateProblem(_display(env, name), exc.lineno, str(exc), available))
         except UndefinedError as exc:
             problems.append(TemplateProblem(_display(env, name), _template_line(exc, None), str(exc), available))
         except TemplateSyntaxError as exc:

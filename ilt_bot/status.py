@@ -10,6 +10,8 @@ Needs a person:
 - a grant Google refused (one person left out of an artifact shared with the others);
 - a permission a person added to a bot file beyond its audience (the daily sharing audit);
 - a meeting's feedback Form nobody answered (of the last few meetings held);
+- an artifact **missed**: due while no tick ran and not made before its window closed (Runs result
+  ``missed``, from any run of the last ``MISSED_DAYS`` days: ilt_bot.jobs.catchup);
 - no tracker at all (the bot never ran for this school), or a trashed tracker.
 """
 
@@ -24,6 +26,8 @@ from ilt_bot.config import Config
 RUNS_COLUMNS = ("Run ID", "Time", "Action", "Key", "Result", "Detail")
 RECENT_DAYS = 7
 AHEAD_DAYS = 7
+MISSED_DAYS = 30
+"""How long an artifact reported missed stays in ``status`` (it is reported by every pass of its horizon)."""
 UNANSWERED_MEETINGS = 3
 """How many of the last meetings held are checked for a feedback Form without any response."""
 
@@ -34,7 +38,7 @@ class Attention:
 
     what: str
     """``trashed``, ``skipped``, ``error``, ``no_permission``, ``refused_share``, ``extra_permission``,
-    ``unanswered_form``, ``never_ran``, ``tab_missing``, ``repaired``."""
+    ``missed``, ``unanswered_form``, ``never_ran``, ``tab_missing``, ``repaired``."""
     key: str
     detail: str
 
@@ -128,6 +132,21 @@ def due_next(config: Config, now: datetime, days: int = AHEAD_DAYS) -> list[dict
             for i in items if i.due > now]
 
 
+def missed(rows: list[list[str]], now: datetime, days: int = MISSED_DAYS) -> list[Attention]:
+    """Artifacts reported missed by any run of the last ``days`` days, once per key (the latest report)."""
+    from ilt_bot.jobs.catchup import MISSED
+
+    since = now - timedelta(days=days)
+    latest: dict[str, list[str]] = {}
+    for row in sorted(rows, key=lambda r: _cell(r, 1)):
+        when = _when(_cell(row, 1))
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=now.tzinfo)
+        if _cell(row, 4) == MISSED and when is not None and when >= since:
+            latest[_cell(row, 3)] = row
+    return [Attention(MISSED, key, _cell(row, 5)) for key, row in sorted(latest.items())]
+
+
 def _run_attention(run_rows: list[list[str]]) -> list[Attention]:
     out: list[Attention] = []
     for row in run_rows:
@@ -217,6 +236,7 @@ def school_status(config: Config, workspace: Any, now: datetime) -> SchoolStatus
     status.recent = recent_created(runs, now)
     status.attention += _run_attention(run_rows)
     status.attention += sharing_flags(runs, now)
+    status.attention += missed(runs, now)
     status.attention += unanswered_forms(header_rows(tabs.get(MEETINGS), TABS[MEETINGS]),
                                          header_rows(tabs.get(FEEDBACK), TABS[FEEDBACK]), now.date())
     return status

@@ -1,10 +1,24 @@
 """Action items: harvested from the agenda Docs as people left them, tracked, carried forward.
 
 After a meeting the bot reads its agenda's "Action items" table (rows added, blank rows, extra or
-reordered columns, any status word) and upserts each item into the tracker under a stable id (meeting
-date + a hash of the item's text). Open items appear in the next agenda's "Open action items" table
-with their Ref; marking one Done there, or in the tracker, closes it. A closed item never reopens, and
-cells a person edited in the tracker are kept (the bot only fills blanks and closes items).
+reordered columns, any status word) and upserts each item into the tracker. Open items appear in the
+next agenda's "Open action items" table with their Ref; marking one Done there, or in the tracker,
+closes it. A closed item never reopens; the tracker's Status, By when and Closed cells a person edited
+are kept (the bot only fills blanks and closes items).
+
+**Identity** (:func:`identify`). The bot cannot write into a person's agenda Doc (no hidden id in the
+row), so an item is known by its meeting, its owner and its words, matched in this order against the
+items already harvested from the same agenda:
+
+1. same words and same owner (Who): the same item;
+2. same owner, words changed (a typo fixed, a rewording): the same item if it is the owner's only
+   unmatched one of that agenda, else the most alike of them (at least 60 % alike); its What is updated;
+3. same words, owner changed (reassigned): the same item; its Who is updated;
+4. anything else is a new item, id ``<meeting date>#<hash of owner and words>`` (``-2``, ``-3``... when one
+   owner has the same words twice).
+
+So an edit in the Doc updates the item (the tracker's What and Who follow the Doc while the agenda is
+harvested), never adds one, and two people's items with the same words stay two items.
 Rows of an agenda's "Items for next meeting" table become agenda items (tracker tab Agenda items).
 """
 
@@ -14,6 +28,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
+from difflib import SequenceMatcher
 
 from ilt_bot.jobs import JobContext, date_label
 from ilt_bot.jobs.intake import OPEN
@@ -42,9 +57,14 @@ def is_done(status: str) -> bool:
     return words[0] in DONE_WORDS
 
 
-def action_id(day: date, what: str) -> str:
-    """The stable id of an action item: meeting date + a hash of its normalized text."""
-    digest = hashlib.sha256(normalize(what).encode("utf-8")).hexdigest()[:8]
+SIMILAR = 0.6
+"""How alike (difflib ratio of the normalized words) an edited item must be to one of several by its owner."""
+
+
+def action_id(day: date, what: str, who: str = "") -> str:
+    """The id of a new action item: meeting date + a hash of its owner and its normalized words."""
+    text = f"{normalize(who)}\x1f{normalize(what)}" if who.strip() else normalize(what)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     return f"{day.isoformat()}#{digest}"
 
 
@@ -128,41 +148,100 @@ def _closed(row: list[str]) -> bool:
     return bool(cell(row, col(ACTION_ITEMS, "Closed")).strip()) or is_done(cell(row, col(ACTION_ITEMS, "Status")))
 
 
+def identify(actions: list[DocAction], known: list[list[str]]) -> list[tuple[DocAction, list[str] | None]]:
+    """Each Doc row with the tracker row of the same item (None: a new item); the rules in the module doc.
+
+    ``known``: the Action items rows harvested from the same agenda earlier, each matched at most once.
+    """
+    c_what, c_who = col(ACTION_ITEMS, "What"), col(ACTION_ITEMS, "Who")
+    pool = list(known)
+    pairs: dict[int, list[str]] = {}
+
+    def take(index: int, row: list[str]) -> None:
+        pairs[index] = row
+        pool.remove(row)
+
+    def rest() -> list[int]:
+        return [i for i in range(len(actions)) if i not in pairs]
+
+    for i in rest():  # 1. same words, same owner
+        row = next((r for r in pool if normalize(cell(r, c_what)) == normalize(actions[i].what)
+                    and normalize(cell(r, c_who)) == normalize(actions[i].who)), None)
+        if row is not None:
+            take(i, row)
+    for i in rest():  # 2. same owner, words edited
+        mine = [r for r in pool if normalize(cell(r, c_who)) == normalize(actions[i].who)]
+        others = [j for j in rest() if normalize(actions[j].who) == normalize(actions[i].who)]
+        row = mine[0] if len(mine) == 1 and len(others) == 1 else _most_alike(actions[i].what, mine, c_what)
+        if row is not None:
+            take(i, row)
+    for i in rest():  # 3. same words, owner changed
+        row = next((r for r in pool if normalize(cell(r, c_what)) == normalize(actions[i].what)), None)
+        if row is not None:
+            take(i, row)
+    return [(action, pairs.get(i)) for i, action in enumerate(actions)]
+
+
+def _most_alike(what: str, rows: list[list[str]], c_what: int) -> list[str] | None:
+    """The row whose What is most like ``what`` (None when none is at least :data:`SIMILAR` alike)."""
+    scored = [(SequenceMatcher(None, normalize(what), normalize(cell(r, c_what))).ratio(), n)
+              for n, r in enumerate(rows)]
+    best = max(scored, default=None)
+    return rows[best[1]] if best is not None and best[0] >= SIMILAR else None
+
+
+def _new_id(day: date, action: DocAction, taken: set[str]) -> str:
+    base = action_id(day, action.what, action.who)
+    item_id, n = base, 1
+    while item_id in taken:
+        n += 1
+        item_id = f"{base}-{n}"
+    taken.add(item_id)
+    return item_id
+
+
+def _updated(row: list[str], action: DocAction, today: str) -> list[str]:
+    """``row`` after the Doc row ``action`` of the same item was read (unchanged if nothing changed)."""
+    c_what, c_status, c_closed, c_who, c_due = (col(ACTION_ITEMS, n) for n in ("What", "Status", "Closed", "Who",
+                                                                               "By when"))
+    new = list(row)
+    if _closed(row):
+        return new
+    if action.what != row[c_what]:
+        new[c_what] = action.what  # edited in the Doc: the item keeps its id
+    if action.who and normalize(action.who) != normalize(row[c_who]):
+        new[c_who] = action.who
+    if is_done(action.status):
+        new[c_status], new[c_closed] = action.status, today
+    elif action.status and normalize(action.status) != normalize(row[c_status]) and row[c_status] in ("", OPEN):
+        new[c_status] = action.status
+    if not new[c_due].strip() and action.due:
+        new[c_due] = action.due
+    return new
+
+
 def merge(ctx: JobContext, day: date, actions: list[DocAction], carried: list[DocAction]) -> list[list[str]]:
     """The Action items rows to write after reading the agenda of ``day`` (new and changed only)."""
     tracker = ctx.tracker
     existing = tracker.by_id(ACTION_ITEMS)
     today = ctx.now.date().isoformat()
     out: dict[str, list[str]] = {}
-    c_status, c_closed, c_who, c_due = (col(ACTION_ITEMS, n) for n in ("Status", "Closed", "Who", "By when"))
-
-    def current(item_id: str) -> list[str] | None:
-        return out.get(item_id) or existing.get(item_id)
-
-    for action in actions:
-        item_id = action_id(day, action.what)
-        row = current(item_id)
-        done = is_done(action.status)
+    c_status, c_closed, c_source = col(ACTION_ITEMS, "Status"), col(ACTION_ITEMS, "Closed"), col(ACTION_ITEMS,
+                                                                                                  "Source")
+    source = f"agenda {day.isoformat()}"
+    known = [r for r in existing.values() if cell(r, c_source) == source]
+    taken = set(existing)
+    for action, row in identify(actions, known):
         if row is None:
-            out[item_id] = [item_id, day.isoformat(), action.what, action.who, action.due,
-                            action.status or OPEN, day.isoformat(), today if done else "",
-                            f"agenda {day.isoformat()}"]
+            item_id = _new_id(day, action, taken)
+            out[item_id] = [item_id, day.isoformat(), action.what, action.who, action.due, action.status or OPEN,
+                            day.isoformat(), today if is_done(action.status) else "", source]
             continue
-        if _closed(row):
-            continue
-        new = list(row)
-        if done:
-            new[c_status], new[c_closed] = action.status, today
-        elif action.status and normalize(action.status) != normalize(row[c_status]) and row[c_status] in ("", OPEN):
-            new[c_status] = action.status
-        if not new[c_who].strip() and action.who:
-            new[c_who] = action.who
-        if not new[c_due].strip() and action.due:
-            new[c_due] = action.due
+        new = _updated(row, action, today)
         if new != row:
-            out[item_id] = new
+            out[row[0]] = new
     for action in carried:
-        row = current(action.ref)
+        row = out.get(action.ref) or existing.get(action.ref)
         if row is None or _closed(row) or not is_done(action.status):
             continue
         new = list(row)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs import DRY_RUN_ID, JobContext
 from ilt_bot.jobs.common import folder, member_by_id, team_emails
 from ilt_bot.routine import school_key
 from ilt_bot.workspace.api import DocTable, FileRef, FormQuestion, FormSpec, Share
+from ilt_bot.workspace.errors import SharingRefused
 
 if TYPE_CHECKING:
     from ilt_bot.config import Config
@@ -109,31 +111,85 @@ def group_emails(config: Config, *texts: str) -> list[str]:
 
 
 def ensure_pilot_forms(ctx: JobContext, semester: str, doc_id: str, report: bool = True) -> int:
-    """A feedback Form for each pilot row of the semester's Adjustments table; returns how many exist."""
+    """A feedback Form for each pilot row of the semester's Adjustments table; returns how many exist.
+
+    Each row is its own unit of work, run and reported under its own key (docs/architecture.md, "A tick"):
+    a row that fails is recorded as that pilot's error and the next rows still get their Forms.
+    """
     rows = [a for a in adjustments(ctx.workspace.read_doc_tables(doc_id)) if a["pilot"]]
     count = 0
     for adjustment in rows:
+        if ctx.stopping:
+            break
         p_key = pilot_key(ctx.config, semester, adjustment["what"])
-        emails = group_emails(ctx.config, adjustment["group"])
-        if not emails:
-            if report:
-                    ctx.skipped(p_key, f"no one in the pilot group {adjustment['group']!r} (name a team, a member "
-                                   "or e-mail addresses); no pilot Form")
-            continue
-        spec = pilot_spec(ctx.config, adjustment)
-        folder_id = folder(ctx, "reflections") if ctx.find(p_key) is None else None
-
-        def message(form: FileRef, what: str = adjustment["what"]) -> str:
-            return (f"Thank you for piloting \u201c{what}\u201d: three questions on how it is going. "
-                    f"{ctx.workspace.form_responder_uri(form.id)}")
-
-        share = [Share(emails, "reader", notify=True, message=message, published_view=True)]
-        ref = ctx.ensure(p_key, lambda k=p_key, s=spec, f=folder_id, g=share: ctx.workspace.ensure_form(
-            k, s, str(f), {"iltbot_semester": semester}, share=g), what=spec.title)  # shared when made
-        if ref is None:
-            continue
-        count += 1
+        try:
+            count += ensure_pilot_form(ctx, semester, adjustment, report) is not None
+        except Exception as exc:  # noqa: BLE001 - one pilot row must not stop the others (it is reported by its key)
+            ctx.error(p_key, exc)
     return count
+
+
+def ensure_pilot_form(ctx: JobContext, semester: str, adjustment: dict[str, Any], report: bool) -> FileRef | None:
+    """One pilot row's Form, shared with its pilot group; None when there is none (no group, trashed).
+
+    An address of the group that sharing refuses (outside the domain, a typo) fails only that person's
+    grant: the Form is finished and shared with everyone else, and the refusal is reported (skipped, naming
+    the address and the cell to fix) by every pass of the pilot window. The group is shared with on every
+    pass (no-op when done), so an address fixed in the cell gets the Form.
+    """
+    p_key = pilot_key(ctx.config, semester, adjustment["what"])
+    emails = group_emails(ctx.config, adjustment["group"])
+    if not emails:
+        if report:
+            ctx.skipped(p_key, f"no one in the pilot group {adjustment['group']!r} (name a team, a member "
+                               "or e-mail addresses); no pilot Form")
+        return None
+    spec = pilot_spec(ctx.config, adjustment)
+    folder_id = folder(ctx, "reflections") if ctx.find(p_key) is None else None
+
+    def message(form: FileRef, what: str = adjustment["what"]) -> str:
+        return (f"Thank you for piloting \u201c{what}\u201d: three questions on how it is going. "
+                f"{ctx.workspace.form_responder_uri(form.id)}")
+
+    def make(grant: Share) -> Any:
+        return lambda: ctx.workspace.ensure_form(p_key, spec, str(folder_id), {"iltbot_semester": semester},
+                                                 share=[grant])
+
+    grant = Share(emails, "reader", notify=True, message=message, published_view=True)
+    before = len(ctx.report.created)
+    try:
+        ref = ctx.ensure(p_key, make(grant), what=spec.title)  # shared when made
+    except SharingRefused:
+        building = ctx.workspace.find(p_key)  # made, and left building by the refused grant
+        if building is None:
+            raise
+        accepted = _share_each(ctx, p_key, building, emails, message, adjustment)
+        ctx.files[p_key] = building
+        return ctx.ensure(p_key, make(Share(accepted, "reader", notify=True, message=message, published_view=True)),
+                          what=spec.title)  # finished: ready, shared with everyone the policy allows
+    if ref is None or ref.id == DRY_RUN_ID or ctx.dry_run or len(ctx.report.created) > before:
+        return ref
+    try:  # a later pass: people the cell names now (one permissions read when nothing changed)
+        ctx.workspace.share(ref.id, emails, "reader", notify=True, message=message(ref), published_view=True)
+    except SharingRefused:
+        _share_each(ctx, p_key, ref, emails, message, adjustment)
+    return ref
+
+
+def _share_each(ctx: JobContext, p_key: str, form: FileRef, emails: list[str],
+                message: Callable[[FileRef], str], adjustment: dict[str, Any]) -> list[str]:
+    """Share ``form`` address by address; the refused ones are reported; returns the others."""
+    accepted = []
+    for email in emails:
+        try:
+            ctx.workspace.share(form.id, [email], "reader", notify=True, message=message(form), published_view=True)
+        except SharingRefused as exc:
+            ctx.skipped(p_key, f"the pilot group address {email} was refused ({exc}); everyone else in the group "
+                               f"has the Form. Fix the address in the \u201cPilot group\u201d cell of "
+                               f"\u201c{adjustment['what']}\u201d in the group reflection Doc")
+            continue
+        accepted.append(email)
+    return accepted
 
 
 def results(ctx: JobContext, semester: str, adjustment: dict[str, Any]) -> dict[str, Any] | None:
@@ -155,4 +211,4 @@ def results(ctx: JobContext, semester: str, adjustment: dict[str, Any]) -> dict[
 
 
 __all__ = ["ADJUSTMENT_HEADER", "adjustments", "pilot_key", "pilot_spec", "group_emails", "ensure_pilot_forms",
-           "results", "PILOT_WINDOW_DAYS"]
+           "ensure_pilot_form", "results", "PILOT_WINDOW_DAYS"]

@@ -8,14 +8,17 @@
   not the tracker the whole ILT reads), one row per answer (``<responseId>#<question>``), RAW, once each.
 - ``thinking_map.response_window_days`` later the digest routine (:mod:`ilt_bot.jobs.tm_digest`) takes over:
   a last sync, the Form stops taking answers, the lead's digest Doc is made.
+- Catch-up (:mod:`ilt_bot.jobs.catchup`): a Form due while no tick ran is sent by the next pass if its
+  learning cycle has not ended (:func:`send_window_end`); after that it is reported **missed**, not sent.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label, resume_after, tm_responses
+from ilt_bot.jobs.catchup import report_missed
 from ilt_bot.jobs.common import (
     C_CYCLE,
     C_RESPONSE,
@@ -55,6 +58,15 @@ def digest_time(config: Config, year: SchoolYear, cycle: Cycle) -> datetime:
     """When the digests are made: ``thinking_map.response_window_days`` after the Forms went out."""
     day = _send_day(config, cycle) + timedelta(days=config.thinking_map.response_window_days)
     return morning(config, year, day, later=True)
+
+
+def send_window_end(year: SchoolYear, cycle: Cycle) -> datetime:
+    """The last moment a cycle's Form may first go out: the end of the cycle's last day (catch-up).
+
+    A Form sent on time stays open until its digest (``until``); one that no pass sent before its cycle
+    ended would ask teachers about a cycle already over, so it is reported missed instead.
+    """
+    return year.at(cycle.end + timedelta(days=1), time.min)
 
 
 def _send_day(config: Config, cycle: Cycle) -> date:
@@ -212,6 +224,10 @@ def thinking_map_item(ctx: JobContext, item: WorkItem) -> None:
     team, cycle = item.team_config, item.learning_cycle
     if team is None or cycle is None:
         ctx.skipped(item.key, f"no team {item.team!r} or learning cycle {item.cycle!r} for this item")
+        return
+    window_end = send_window_end(ctx.year, cycle)
+    if ctx.now >= window_end and ctx.find(item.key) is None:
+        report_missed(ctx, item.key, item.due, window_end, f"the thinking map of {team.name}, cycle {cycle.id}")
         return
     form = ensure_tm_form(ctx, team, cycle)
     if form is not None:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs import JobContext, date_label, tm_responses
+from ilt_bot.jobs.catchup import report_missed
 from ilt_bot.jobs.common import (
     C_ANSWER,
     C_CYCLE,
@@ -29,7 +30,15 @@ from ilt_bot.jobs.common import (
     sample_team,
 )
 from ilt_bot.jobs.themes import phrase_themes, shared_phrases
-from ilt_bot.jobs.thinking_map import daily_checks, digest_time, form_key, sync_form, tab_rows
+from ilt_bot.jobs.thinking_map import (
+    daily_checks,
+    digest_time,
+    form_key,
+    send_time,
+    send_window_end,
+    sync_form,
+    tab_rows,
+)
 from ilt_bot.jobs.tracker import cell
 from ilt_bot.routine import Routine, WorkItem, school_key, thinking_map_cycles
 from ilt_bot.workspace.api import is_building
@@ -125,6 +134,9 @@ def tm_digest_item(ctx: JobContext, item: WorkItem) -> None:
         return
     team_id, cycle_id = team.id, str(item.cycle)
     form = ctx.find(form_key(config, team_id, cycle_id))
+    if cycle is not None and form is None:  # no pass sent it before its cycle ended (catch-up)
+        report_missed(ctx, form_key(config, team_id, cycle_id), send_time(config, ctx.year, cycle),
+                      send_window_end(ctx.year, cycle), f"the thinking map of {team.name}, cycle {cycle_id}")
     if cycle is None or form is None or form.trashed:
         ctx.skipped(d_key, "no thinking-map Form for this team and cycle; no digest")
         return

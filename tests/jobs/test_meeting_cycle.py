@@ -104,13 +104,13 @@ def test_agendas_carry_last_meetings_feedback_items_and_open_actions(world, conf
     assert sorted(r[4] for r in feedback_rows) == ["Clear roles", "Clear roles", "Good data talk"]
     assert any(r[5] == PAYLOAD for r in feedback_rows)  # RAW in the sheet too
 
-    dashboard_ref = action_id(local(config, 2026, 8, 25).date(), "Share the reading dashboard")
+    dashboard_ref = action_id(local(config, 2026, 8, 25).date(), "Share the reading dashboard", "Ben")
     world.respond("cedar/feedback/2026-09-08", DEV, {"plus": "Second meeting flowed", "delta": "Shorter updates"},
                   local(config, 2026, 9, 8, 18))
     world.set_carried_status(second, dashboard_ref, DEV, "✓")
     world.add_action(second, DEV, ["Draft look-fors", "Dev", "Sep 30", "in progress"])
     tick(world, config, year, 2026, 9, 10, 7)
-    look_fors = action_id(local(config, 2026, 9, 8).date(), "Draft look-fors")
+    look_fors = action_id(local(config, 2026, 9, 8).date(), "Draft look-fors", "Dev")
     world.set_tracker_status("cedar/tracker/2026-27", look_fors, "Complete")
 
     report = tick(world, config, year, 2026, 9, 19, 12)
