@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label
+from ilt_bot.jobs import JobContext, date_label
 from ilt_bot.jobs.common import active, make_doc, principal_emails
 from ilt_bot.routine import Routine, WorkItem, school_key, setup_due
-from ilt_bot.workspace.api import FileRef
 
 if TYPE_CHECKING:
     from ilt_bot.calendar import SchoolYear
@@ -65,16 +64,12 @@ def agreement_run(ctx: JobContext, item: WorkItem) -> None:
     own = [str(member.email).lower()]
     principals = [e for e in principal_emails(ctx.config) if e not in own]
 
-    def restrict(doc: FileRef) -> None:
-        if doc.id != DRY_RUN_ID:
-            ctx.workspace.restrict_sharing(doc.id)
-
     make_doc(ctx, item.key, f"Coaching agreement — {member.name}, {ctx.config.year.label}", TEMPLATE,
              lambda: agreement_context(ctx.config, member), "reflections",
              [(own, "writer", True), (principals, "writer", False)],
              "Our coaching agreement for the year: the non-negotiable expectations, and the ones we adjust to "
              "you. Only you and the school leader can open it; we revisit it at each semester's reflection.",
-             {"iltbot_member": member.id}, finish=restrict)
+             {"iltbot_member": member.id}, private=True)
 
 
 def agreement_link(ctx: JobContext, member: Member) -> str | None:

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label
+from ilt_bot.jobs import JobContext, date_label
 from ilt_bot.jobs.common import active, make_doc
 from ilt_bot.jobs.semester_data import STRAND_LABELS
 from ilt_bot.routine import Routine, WorkItem, morning, school_key
-from ilt_bot.workspace.api import FileRef
 
 if TYPE_CHECKING:
     from ilt_bot.calendar import Cycle, SchoolYear
@@ -108,15 +107,11 @@ def peer_run(ctx: JobContext, item: WorkItem) -> None:
         return
     emails = [str(m.email).lower() for m in pair]
 
-    def restrict(doc: FileRef) -> None:
-        if doc.id != DRY_RUN_ID:
-            ctx.workspace.restrict_sharing(doc.id)
-
     make_doc(ctx, item.key, f"Peer observation — {pair_names(pair)}, cycle {cycle.index + 1}", TEMPLATE,
              lambda: note_context(ctx.config, ctx.year, cycle, pair), "reflections", [(emails, "writer", True)],
              f"Your observation pair for learning cycle {cycle.index + 1}: observe each other teach or coach, "
              "take notes here, and bring one thing you saw to calibrate on at the ILT. Only the two of you "
-             "can open this note.", {"iltbot_cycle": cycle.id}, finish=restrict)
+             "can open this note.", {"iltbot_cycle": cycle.id}, private=True)
 
 
 def sample_note(config: Config) -> dict[str, Any]:

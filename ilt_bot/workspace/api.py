@@ -392,6 +392,3 @@ class WorkspaceAPI(Protocol):
     def move_to_folder(self, file_id: str, folder_id: str) -> None:
         """Put a file in ``folder_id`` (and nowhere else)."""
 
-    def restrict_sharing(self, file_id: str) -> None:
-        """Only the owner may change who has the file (Drive ``writersCanShare=false``): its editors cannot
-        share a private file further."""

@@ -465,11 +465,6 @@ class Gateway:
     def move_to_folder(self, file_id: str, folder_id: str) -> None:
         self.drive.move(file_id, folder_id)
 
-    @_counted
-    def restrict_sharing(self, file_id: str) -> None:
-        self.drive.update(file_id, body={"writersCanShare": False},
-                          what=f"Letting only the owner share file {file_id} (writersCanShare=false)")
-
     # --- extras (not in the protocol) ----------------------------------------------------------
 
     @_counted

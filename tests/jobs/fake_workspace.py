@@ -30,7 +30,6 @@ class FakeFile:
     tables: list[DocTable] = field(default_factory=list)
     responses: list[FormAnswer] = field(default_factory=list)
     permissions: dict[str, str] = field(default_factory=dict)
-    writers_can_share: bool = True
 
 
 def _tables_from_html(text: str) -> list[DocTable]:
@@ -270,6 +269,3 @@ class FakeWorkspace:
     def move_to_folder(self, file_id, folder_id):
         self.files[file_id].parent = folder_id
 
-    def restrict_sharing(self, file_id):
-        self.calls["restrict_sharing"] += 1
-        self.files[file_id].writers_can_share = False
