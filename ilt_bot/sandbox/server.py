@@ -10,10 +10,13 @@ answered beside it; faults never touch the token endpoint or the pages.
 from __future__ import annotations
 
 import base64
+import contextlib
 import email.parser
 import email.policy
+import errno
 import html
 import importlib
+import io
 import ipaddress
 import json
 import logging
@@ -605,7 +608,13 @@ class SandboxServer:
         self.faults.configure(rate, kinds, seed)
 
     def _bind(self) -> BaseWSGIServer:
-        server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler)
+        said = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(said):
+                server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler)
+        except SystemExit:  # Werkzeug prints and exits when the port is taken: an OSError like any other
+            raise OSError(errno.EADDRINUSE, said.getvalue().strip().splitlines()[0] if said.getvalue().strip()
+                          else f"port {self.port} is in use") from None
         self._url = f"http://{self.host}:{server.server_address[1]}"
         return server
 

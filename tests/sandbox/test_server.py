@@ -699,3 +699,23 @@ def test_esf_takes_a_lone_object_or_nested_lists_for_a_repeated_message(sandbox,
     }).execute()
     assert lone["body"]["requests"] == [
         {"updateSheetProperties": {"properties": {"sheetId": 1, "title": "T"}, "fields": "title"}}]
+
+
+def test_a_port_in_use_is_an_oserror_the_caller_can_handle(tmp_path):
+    """Werkzeug exits the process when its port is taken; the sandbox raises ``OSError`` (EADDRINUSE)
+    instead, so the demo can fall back to a free port and ``sandbox serve`` can say which port is busy."""
+    import errno
+    import socket
+
+    from ilt_bot.sandbox.server import SandboxServer
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError) as caught:
+            SandboxServer(db=str(tmp_path / "s.db"), port=port).start()
+        assert caught.value.errno == errno.EADDRINUSE
+    finally:
+        taken.close()
