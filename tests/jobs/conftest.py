@@ -109,6 +109,17 @@ def fake_world(config):
 
 
 
+def tick(world: Any, config: Any, *when: int) -> Any:
+    """One pass at ``when`` (year, month, day, hour...) on the world's sandbox clock; it must not fail."""
+    from ilt_bot.jobs.tick import run_tick
+
+    now = datetime(*when, tzinfo=config.tz)
+    world.server.set_now(now)
+    report = run_tick(config, world.ws, now)
+    assert report.errors == [], report.errors
+    return report
+
+
 class SandboxWorld:
     """People acting on the sandbox over HTTP; the bot ticks through the real gateway."""
 

@@ -10,12 +10,10 @@ and the next agenda are read back from the sandbox.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
-from ilt_bot.jobs.tick import run_tick
 from ilt_bot.jobs.tracker import ACTION_ITEMS, col
+from tests.jobs.conftest import tick
 
 TRACKER = "cedar/tracker/2026-27"
 FIRST, SECOND = "cedar/agenda/2026-08-25", "cedar/agenda/2026-09-08"
@@ -27,14 +25,6 @@ TYPO, FIXED = "Sahre the reading dashbaord", "Share the reading dashboard"
 @pytest.fixture
 def world(sandbox_world):
     return sandbox_world
-
-
-def tick(world, config, *when: int):
-    now = datetime(*when, tzinfo=config.tz)
-    world.server.set_now(now)
-    report = run_tick(config, world.ws, now)
-    assert report.errors == [], report.errors
-    return report
 
 
 def items(world) -> list[list[str]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import tomllib
 from collections import defaultdict
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,9 @@ from ilt_bot.calendar import SchoolYear
 from ilt_bot.config import load_config, parse_config
 from ilt_bot.jobs.peer_observation import cycle_pairs, rotation
 from ilt_bot.jobs.qualities import QUESTIONS as QUALITY_QUESTIONS
-from ilt_bot.jobs.tick import run_tick
 from ilt_bot.jobs.vision_input import QUESTIONS as VISION_QUESTIONS
 from ilt_bot.plan import plan
+from tests.jobs.conftest import tick
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -42,14 +41,6 @@ def config():
         {"text": "Weekly 1:1 with the principal, never cancelled.", "kind": "non_negotiable"},
         {"text": "How feedback reaches the lead.", "kind": "adjustable"}]
     return parse_config(data)
-
-
-def tick(world, config, *when: int):
-    now = datetime(*when, tzinfo=config.tz)
-    world.server.set_now(now)
-    report = run_tick(config, world.ws, now)
-    assert report.errors == [], report.errors
-    return report
 
 
 def opens(world, email: str, key: str) -> tuple[bool, bool]:
