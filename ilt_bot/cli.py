@@ -373,7 +373,7 @@ def init(
     meeting_time: Annotated[str | None, typer.Option(help="ILT meeting time (HH:MM, local).", show_default=False,
                                                      metavar="HH:MM")]
     = None,
-    member: Annotated[list[str] | None, typer.Option(help="An ILT member: 'Name <email>: role' (repeatable; "
+    member: Annotated[list[str] | None, typer.Option(help="An ILT member: 'Ana Ruiz <ana@school.org>: principal' (repeatable; "
                                                      "role principal, team_lead, coach, ...).",
                                                      show_default=False, metavar="MEMBER")] = None,
     team: Annotated[list[str] | None, typer.Option(help="A teacher team: 'Team name: teacher@x.org; other@x.org' "
@@ -657,7 +657,7 @@ def demo(
                                               "tracker (0: never).", min=0, metavar="SECONDS")] = 0,
     port: Annotated[int | None, typer.Option("--port", help="The port of the demo's sandbox on its first run "
                                              "(later runs keep it: the Docs' links point at it) [default: 8780, "
-                                             "else a free one].", show_default=False)] = None,
+                                             "else a free one].", show_default=False, metavar="PORT")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Play the school year on the sandbox: ticks, people answering Forms and taking notes; Docs as HTML.

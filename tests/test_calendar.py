@@ -48,7 +48,7 @@ def test_meeting_on_a_holiday_is_skipped():
 
 def test_meeting_on_a_holiday_moves_to_the_next_school_day_of_that_week():
     year = year_of(meetings={"weekday": "monday", "first_date": date(2026, 8, 24), "on_holiday": "next_school_day",
-                             "extra_dates": []})
+                             "extra_dates": [], "cancelled_dates": []})  # the base cancels a Tuesday
     by_date = {m.date: m for m in year.meetings()}
     assert date(2026, 9, 7) not in by_date  # Labor Day
     moved = by_date[date(2026, 9, 8)]

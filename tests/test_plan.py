@@ -46,6 +46,18 @@ def test_keys_follow_the_contract(example):
     assert keys["cedar/thinking-map/k2-literacy/c2"].cycle == "c2"
     assert keys["cedar/prework/fall-2026/ana-ruiz"].member == "ana-ruiz"
     assert len(keys) == len(items)  # every key is unique
+    assert {i.kind for i in items} == set(KINDS) - {"calendar_event"}  # the example leaves [calendar] off
+
+
+def test_with_calendar_on_every_meeting_has_its_event_key():
+    """``[calendar] enabled``: the plan has one ``calendar_event`` per meeting (docs/calendar.md)."""
+    data = tomllib.loads(EXAMPLE.read_text())
+    data["calendar"] = {"enabled": True}
+    config = parse_config(data)
+    year = SchoolYear(config)
+    items = plan(config, year)
+    events = {i.key for i in items if i.kind == "calendar_event"}
+    assert events == {f"cedar/meeting/{m.date.isoformat()}" for m in year.meetings()}
     assert {i.kind for i in items} == set(KINDS)
 
 
