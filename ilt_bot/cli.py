@@ -373,8 +373,8 @@ def init(
     meeting_time: Annotated[str | None, typer.Option(help="ILT meeting time (HH:MM, local).", show_default=False,
                                                      metavar="HH:MM")]
     = None,
-    member: Annotated[list[str] | None, typer.Option(help="An ILT member: 'Ana Ruiz <ana@school.org>: principal' (repeatable; "
-                                                     "role principal, team_lead, coach, ...).",
+    member: Annotated[list[str] | None, typer.Option(help="An ILT member: 'Ana Ruiz <ana@school.org>: principal' "
+                                                     "(repeatable; role principal, team_lead, coach, ...).",
                                                      show_default=False, metavar="MEMBER")] = None,
     team: Annotated[list[str] | None, typer.Option(help="A teacher team: 'Team name: teacher@x.org; other@x.org' "
                                                    "(repeatable).", show_default=False, metavar="TEAM")] = None,
