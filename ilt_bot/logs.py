@@ -30,8 +30,6 @@ from ilt_bot.workspace.errors import scrub
 
 LogFormat = Literal["text", "json"]
 FORMATS: tuple[str, ...] = ("text", "json")
-HTTP_LOGGER = "ilt_bot.http"
-"""The logger of the ``--verbose`` HTTP trace (:mod:`ilt_bot.workspace.trace`)."""
 
 REDACTED = "<redacted>"
 

@@ -97,11 +97,6 @@ class Routine:
     sample_context: SampleContext | None = None
 
 
-def school_key(config: Config, form: str, *parts: str) -> str:
-    """``<school id>/<form>/<parts...>``: the one shape of every key (each routine names its own form)."""
-    return "/".join([config.school.id, form, *parts])
-
-
 # --- due times ---------------------------------------------------------------------------------------
 
 

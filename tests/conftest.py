@@ -21,6 +21,7 @@ import pytest
 from ilt_bot.sandbox.core import ADMIN
 from ilt_bot.sandbox.identity import sandbox_credentials
 from ilt_bot.sandbox.server import SandboxServer, load_api_packages
+from ilt_bot.workspace.trace import HTTP_LOGGER
 from ilt_bot.workspace.transport import sandbox_http, sandbox_session
 
 # Register every API's handlers before any test swaps one out with monkeypatch.setitem(HANDLERS, ...).
@@ -99,7 +100,7 @@ def _restore_logging() -> Iterator[None]:
     root.handlers[:] = handlers
     root.setLevel(level)
     logging.getLogger("ilt_bot").setLevel(bot_level)
-    for name in ("urllib3", "googleapiclient.discovery", logs.HTTP_LOGGER):
+    for name in ("urllib3", "googleapiclient.discovery", HTTP_LOGGER):
         logging.getLogger(name).setLevel(logging.NOTSET)
 
 

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ilt_bot import cli, logs
+from ilt_bot.workspace.trace import HTTP_LOGGER
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "config.example.toml"
@@ -115,7 +116,7 @@ def test_tick_verbose_json_logs_every_http_call_redacted(sandbox, tmp_path, monk
     assert result.exit_code == 0, result.output[-3000:]
     json.loads(result.stdout)  # stdout is still exactly the report: the trace went to stderr
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
-    http_lines = [line for line in lines if line["logger"] == logs.HTTP_LOGGER]
+    http_lines = [line for line in lines if line["logger"] == HTTP_LOGGER]
     assert len(http_lines) > 20 and any("POST /upload/drive/v3/files" in line["message"] for line in http_lines)
     assert any(line.get("school") == "cedar" for line in http_lines)
     assert "sandbox:ilt-bot@cedarheights.example.org" not in result.stderr

@@ -36,7 +36,8 @@ from ilt_bot.jobs.intake import ensure_intake_form, item_view, mark_placed, pend
 from ilt_bot.jobs.meeting_calendar import cancelled_in_calendar
 from ilt_bot.jobs.reflection_agenda import agenda_template
 from ilt_bot.jobs.tracker import MEETINGS, cell, col, share_tracker
-from ilt_bot.routine import Routine, WorkItem, prepared, school_key
+from ilt_bot.keys import school_key
+from ilt_bot.routine import Routine, WorkItem, prepared
 from ilt_bot.workspace.api import FileRef, Share, is_building
 
 if TYPE_CHECKING:

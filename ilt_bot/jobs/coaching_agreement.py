@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs import JobContext, date_label
 from ilt_bot.jobs.common import active, make_doc, principal_emails
-from ilt_bot.routine import Routine, WorkItem, school_key, setup_due
+from ilt_bot.keys import school_key
+from ilt_bot.routine import Routine, WorkItem, setup_due
 
 if TYPE_CHECKING:
     from ilt_bot.calendar import SchoolYear

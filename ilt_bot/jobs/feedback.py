@@ -20,7 +20,7 @@ from ilt_bot.jobs import (
 )
 from ilt_bot.jobs.common import first_pass_of_day
 from ilt_bot.jobs.tracker import FEEDBACK, FEEDBACK_REFS, MEETINGS, answer_cell, cell, col
-from ilt_bot.routine import school_key
+from ilt_bot.keys import school_key
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ilt_bot.jobs import JobContext
-from ilt_bot.routine import school_key
+from ilt_bot.keys import school_key
 
 if TYPE_CHECKING:
     from ilt_bot.config import Config

@@ -20,7 +20,7 @@ from ilt_bot.jobs import (
     resolve,
 )
 from ilt_bot.jobs.tracker import AGENDA_ITEMS, answer_cell, cell, col
-from ilt_bot.routine import school_key
+from ilt_bot.keys import school_key
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
 if TYPE_CHECKING:

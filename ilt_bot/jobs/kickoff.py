@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from ilt_bot.jobs import JobContext, date_label, member_emails
 from ilt_bot.jobs.common import make_doc
 from ilt_bot.jobs.qualities import sample_synthesis, synthesis
-from ilt_bot.routine import Routine, WorkItem, prepared, school_key
+from ilt_bot.keys import school_key
+from ilt_bot.routine import Routine, WorkItem, prepared
 
 if TYPE_CHECKING:
     from ilt_bot.calendar import Meeting, SchoolYear

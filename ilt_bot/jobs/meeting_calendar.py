@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs import JobContext, member_emails
-from ilt_bot.routine import school_key
+from ilt_bot.keys import school_key
 from ilt_bot.workspace.api import CalendarAPI, EventState, MeetingEvent
 
 if TYPE_CHECKING:

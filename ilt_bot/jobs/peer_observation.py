@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from ilt_bot.jobs import JobContext, date_label
 from ilt_bot.jobs.common import active, make_doc
 from ilt_bot.jobs.semester_data import STRAND_LABELS
-from ilt_bot.routine import Routine, WorkItem, morning, school_key
+from ilt_bot.keys import school_key
+from ilt_bot.routine import Routine, WorkItem, morning
 
 if TYPE_CHECKING:
     from ilt_bot.calendar import Cycle, SchoolYear

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ilt_bot.jobs import DRY_RUN_ID, JobContext
 from ilt_bot.jobs.common import folder, member_by_id, team_emails
-from ilt_bot.routine import school_key
+from ilt_bot.keys import school_key
 from ilt_bot.workspace.api import DocTable, FileRef, FormQuestion, FormSpec, Share
 from ilt_bot.workspace.errors import SharingRefused
 

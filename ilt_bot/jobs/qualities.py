@@ -17,7 +17,8 @@ from ilt_bot.jobs import DRY_RUN_ID, JobContext
 from ilt_bot.jobs.common import active
 from ilt_bot.jobs.guide_forms import ANSWER_COLUMNS, answers_by_question, ensure_ilt_form, sync_answers
 from ilt_bot.jobs.themes import repeated
-from ilt_bot.routine import Routine, WorkItem, school_key, setup_due
+from ilt_bot.keys import school_key
+from ilt_bot.routine import Routine, WorkItem, setup_due
 from ilt_bot.workspace.api import FileRef, FormQuestion, FormSpec
 
 if TYPE_CHECKING:

@@ -21,7 +21,8 @@ from ilt_bot.jobs.reflection import (
     semester_of,
 )
 from ilt_bot.jobs.tracker import cell
-from ilt_bot.routine import Routine, WorkItem, school_key
+from ilt_bot.keys import school_key
+from ilt_bot.routine import Routine, WorkItem
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
 if TYPE_CHECKING:

@@ -28,7 +28,8 @@ from ilt_bot.jobs.reflection import (
     semester_of,
     snapshot,
 )
-from ilt_bot.routine import Routine, WorkItem, school_key
+from ilt_bot.keys import school_key
+from ilt_bot.routine import Routine, WorkItem
 
 if TYPE_CHECKING:
     from ilt_bot.calendar import SchoolYear

@@ -15,7 +15,8 @@ from ilt_bot.jobs import semester_data as data
 from ilt_bot.jobs.common import THINKING_MAP, make_doc, member_by_id, principal_emails, questions, sample_team
 from ilt_bot.jobs.reflection import closed_cycles, common_context, sample_semester, semester_of, snapshot
 from ilt_bot.jobs.tracker import cell
-from ilt_bot.routine import Routine, WorkItem, morning, school_key
+from ilt_bot.keys import school_key
+from ilt_bot.routine import Routine, WorkItem, morning
 
 if TYPE_CHECKING:
     from ilt_bot.calendar import SchoolYear

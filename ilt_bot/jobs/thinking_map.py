@@ -33,7 +33,8 @@ from ilt_bot.jobs.common import (
     team_emails,
 )
 from ilt_bot.jobs.tracker import cell
-from ilt_bot.routine import Routine, WorkItem, morning, school_key, thinking_map_cycles
+from ilt_bot.keys import school_key
+from ilt_bot.routine import Routine, WorkItem, morning, thinking_map_cycles
 from ilt_bot.workspace.api import FileRef, FormAnswer, FormQuestion, FormSpec, Share
 
 if TYPE_CHECKING:

@@ -40,7 +40,8 @@ from ilt_bot.jobs.thinking_map import (
     tab_rows,
 )
 from ilt_bot.jobs.tracker import cell
-from ilt_bot.routine import Routine, WorkItem, school_key, thinking_map_cycles
+from ilt_bot.keys import school_key
+from ilt_bot.routine import Routine, WorkItem, thinking_map_cycles
 from ilt_bot.workspace.api import is_building
 
 if TYPE_CHECKING:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from ilt_bot.jobs import DRY_RUN_ID, JobContext
 from ilt_bot.jobs.common import C_ROW, THINKING_MAP, TM_COLUMNS, first_pass_of_day, folder, school_leaders
 from ilt_bot.jobs.tracker import cell, padded, tracker_key
-from ilt_bot.routine import school_key
+from ilt_bot.keys import school_key
 from ilt_bot.workspace.api import Share
 
 if TYPE_CHECKING:

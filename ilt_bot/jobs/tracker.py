@@ -13,7 +13,7 @@ from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING
 
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, feedback_style, member_emails, resolve
-from ilt_bot.routine import school_key
+from ilt_bot.keys import school_key
 from ilt_bot.workspace.api import Share, fit_cell
 from ilt_bot.workspace.tracker_tabs import TabData
 

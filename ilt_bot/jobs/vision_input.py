@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ilt_bot.jobs import DRY_RUN_ID, JobContext, date_label
 from ilt_bot.jobs.common import active
 from ilt_bot.jobs.guide_forms import ANSWER_COLUMNS, answers_by_question, ensure_ilt_form, sync_answers
-from ilt_bot.routine import Routine, WorkItem, morning, school_key
+from ilt_bot.keys import school_key
+from ilt_bot.routine import Routine, WorkItem, morning
 from ilt_bot.workspace.api import FileRef, FormQuestion, FormSpec
 
 if TYPE_CHECKING:

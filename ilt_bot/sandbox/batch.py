@@ -13,17 +13,20 @@ import email.parser
 import email.policy
 import secrets
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from ilt_bot.sandbox import identity, routing
 from ilt_bot.sandbox.core import ApiError
+from ilt_bot.sandbox.replies import ApiRequest, Reply, error_reply, not_found_page
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
 
-    from ilt_bot.sandbox.server import ApiRequest, Reply, SandboxApp
+    from ilt_bot.sandbox.faults import Fault, FaultInjector
+    from ilt_bot.sandbox.requestlog import RequestLog
 
 DRIVE_SOFT_LIMIT = 100
 MAX_PARTS = 1000
@@ -55,8 +58,6 @@ def _parse_parts(content_type: str, body: bytes) -> list[tuple[str | None, bytes
 
 
 def _inner_request(data: bytes, outer_user: str | None, host: str | None) -> ApiRequest:
-    from ilt_bot.sandbox.server import ApiRequest
-
     first, _, rest = data.lstrip(b"\r\n").partition(b"\n")
     words = first.decode("latin-1").strip().split()
     if len(words) < 2:
@@ -97,10 +98,10 @@ def _serialize(reply: Reply, content_id: str | None) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n" + "\r\n".join(head) + "\r\n\r\n").encode("latin-1") + reply.body
 
 
-def handle_batch(app: SandboxApp, request: Request, raw_path: str) -> Reply:
-    """Answer one batch request."""
-    from ilt_bot.sandbox.server import Reply, error_reply, not_found_page
-
+def handle_batch(request: Request, raw_path: str, *, execute: Callable[[ApiRequest], Reply],
+                 fault_reply: Callable[[str, Fault, bool], Reply], faults: FaultInjector, log: RequestLog) -> Reply:
+    """Answer one batch request: each part through ``execute`` (the server's pipeline for one call), one
+    injected fault drawn from ``faults`` for the whole batch (answered by ``fault_reply``), each part logged."""
     host = request.headers.get("X-Sandbox-Host")
     api = _api_of_batch(raw_path, host)
     if request.method != "POST" or raw_path not in ("/batch", *_BATCH_APIS):
@@ -120,9 +121,9 @@ def handle_batch(app: SandboxApp, request: Request, raw_path: str) -> Reply:
         reply = error_reply(style, error)
         reply.method, reply.user = "batch", outer_user
         return reply
-    fault = app.server.faults.draw(is_write=True)
+    fault = faults.draw(is_write=True)
     if fault is not None and not fault.after_commit:
-        reply = app.fault_reply(style, fault, write=True)
+        reply = fault_reply(style, fault, True)
         reply.method, reply.user = "batch", outer_user
         return reply
     boundary = "batch_" + secrets.token_urlsafe(16)
@@ -135,16 +136,16 @@ def handle_batch(app: SandboxApp, request: Request, raw_path: str) -> Reply:
             inner = _inner_request(data, outer_user, host)
             if inner.raw_path.startswith(("/upload/", "/resumable/upload/")):
                 raise ApiError(400, "Media upload is not supported in batch requests.", reason="badRequest")
-            answer = app.execute(inner)
+            answer = execute(inner)
         except ApiError as error:
             answer = error_reply(style, error)
         if answer.method is not None:
-            app.server.log.record(user=answer.user, method=answer.method, status=answer.status,
-                                  ms=(time.perf_counter() - started) * 1000, fault=answer.fault, batch=True)
+            log.record(user=answer.user, method=answer.method, status=answer.status,
+                       ms=(time.perf_counter() - started) * 1000, fault=answer.fault, batch=True)
         chunks.append(b"--" + boundary.encode() + b"\r\n" + _serialize(answer, content_id) + b"\r\n")
     body = b"".join(chunks) + b"--" + boundary.encode() + b"--\r\n"
     if fault is not None:  # the parts ran and committed; the answer is lost
-        reply = app.fault_reply(style, fault, write=True)
+        reply = fault_reply(style, fault, True)
         reply.method, reply.user = "batch", outer_user
         return reply
     reply = Reply(200, body, f"multipart/mixed; boundary={boundary}")

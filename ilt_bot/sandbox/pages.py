@@ -9,6 +9,7 @@ from html import escape
 from urllib.parse import quote
 
 from ilt_bot.sandbox import identity
+from ilt_bot.sandbox.clock import sandbox_now, set_sandbox_now
 from ilt_bot.sandbox.core import ADMIN, PAGES, PageRequest, Result, html_page, page, rfc3339
 
 
@@ -96,8 +97,6 @@ def index(req: PageRequest) -> Result:
 def clock(req: PageRequest) -> Result:
     """The sandbox clock as JSON; ``POST now=<ISO datetime>`` (or ``now=`` for real time) by the admin
     moves it, so a simulated school year gets the timestamps of its own dates."""
-    from ilt_bot.sandbox.server import sandbox_now, set_sandbox_now
-
     if req.method == "POST":
         if req.user != ADMIN:
             return Result(status=403, content_type="application/json; charset=UTF-8",

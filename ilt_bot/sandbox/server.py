@@ -14,19 +14,16 @@ import contextlib
 import email.parser
 import email.policy
 import errno
-import html
 import importlib
 import io
 import ipaddress
-import json
 import logging
 import socket
 import threading
 import time
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -36,9 +33,12 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from ilt_bot.sandbox import directory, identity, routing, schema
+from ilt_bot.sandbox.batch import handle_batch
+from ilt_bot.sandbox.clock import sandbox_now, set_sandbox_now
 from ilt_bot.sandbox.core import HANDLERS, PAGES, ApiError, Call, Media, PageRequest, Result, new_id
 from ilt_bot.sandbox.faults import Fault, FaultInjector, rate_limit_error, server_error
 from ilt_bot.sandbox.quotas import Quotas, is_write
+from ilt_bot.sandbox.replies import ApiRequest, Reply, error_reply, json_bytes, not_found_page
 from ilt_bot.sandbox.requestlog import RequestLog
 from ilt_bot.sandbox.store import Store
 from ilt_bot.sandbox.unserved import METHOD_NOT_FOUND, unserved_api_of
@@ -73,28 +73,7 @@ def import_packages(names: Iterable[str], parent: str = "ilt_bot.sandbox") -> di
     return outcome
 
 
-# --- the sandbox clock --------------------------------------------------------------------------
-
-
-def sandbox_now(store: Store) -> datetime:
-    """The sandbox's "now": real time plus the offset set by :func:`set_sandbox_now` (kept in the store)."""
-    record = store.get("sandbox", "clock")
-    offset = record.get("offset_seconds", 0.0) if record else 0.0
-    return datetime.now(UTC) + timedelta(seconds=offset)
-
-
-def set_sandbox_now(store: Store, moment: datetime | None) -> datetime:
-    """Move the sandbox clock so that it reads ``moment`` now (None: back to real time); time keeps
-    running from there, so timestamps stay ordered. Returns the new sandbox time."""
-    offset = 0.0 if moment is None else (moment.astimezone(UTC) - datetime.now(UTC)).total_seconds()
-    with store.transaction():
-        store.put("sandbox", "clock", {"offset_seconds": offset})
-    return sandbox_now(store)
-
-
 # --- replies -------------------------------------------------------------------------------------
-
-JSON_TYPE = "application/json; charset=UTF-8"
 
 _COMMON_HEADERS = {"X-XSS-Protection": "0", "X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options": "nosniff"}
 GOOGLE_HEADERS: dict[str, dict[str, str]] = {
@@ -104,48 +83,6 @@ GOOGLE_HEADERS: dict[str, dict[str, str]] = {
 }
 """The response headers Google sends with every API answer (recorded in the gspread cassettes; the
 ``Server: ESF`` header comes from the request handler)."""
-
-
-@dataclass
-class Reply:
-    """An answer before it becomes a Werkzeug response (``drop``: close the connection instead)."""
-
-    status: int
-    body: bytes = b""
-    content_type: str | None = JSON_TYPE
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False
-    method: str | None = None
-    user: str | None = None
-    fault: str | None = None
-    log_extra: dict[str, Any] = field(default_factory=dict)
-    """More fields for the request log entry (``upload``: ``start`` / ``chunk`` of a resumable upload)."""
-
-
-def json_bytes(body: Any, pretty: bool = True) -> bytes:
-    """JSON as Google prints it (two-space indent and a final newline unless ``prettyPrint=false``)."""
-    if pretty:
-        return (json.dumps(body, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def error_reply(api: str, error: ApiError, method_id: str | None = None) -> Reply:
-    """An :class:`ApiError` in the API's style (Drive's ``errors`` list, else ``status``/``details``)."""
-    body = error.drive_body() if api in routing.ERRORS_LIST_APIS else error.google_body()
-    return Reply(error.code, json_bytes(body), headers=dict(error.headers), method=method_id)
-
-
-def not_found_page(path: str) -> Reply:
-    """Google's front-end 404 page for a URL no API serves."""
-    page = (
-        "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n"
-        '  <meta name=viewport content="initial-scale=1, minimum-scale=1, width=device-width">\n'
-        "  <title>Error 404 (Not Found)!!1</title>\n"
-        "  <p><b>404.</b> <ins>That\u2019s an error.</ins>\n"
-        f"  <p>The requested URL <code>{html.escape(path)}</code> was not found on this server.  "
-        "<ins>That\u2019s all we know.</ins>\n"
-    )
-    return Reply(404, page.encode("utf-8"), "text/html; charset=UTF-8")
 
 
 def not_served(path: str, host: str | None) -> Reply:
@@ -163,25 +100,6 @@ def not_implemented(method_id: str) -> ApiError:
 
 
 # --- one API request -----------------------------------------------------------------------------
-
-
-@dataclass
-class ApiRequest:
-    """An API request as the pipeline sees it (from the wire or from one part of a batch)."""
-
-    http_method: str
-    raw_path: str
-    args: list[tuple[str, str]]
-    headers: Any
-    body: bytes
-    host: str | None = None
-    default_user: str | None = None
-    """The outer request's user for a batch part without its own Authorization."""
-    in_batch: bool = False
-
-    def header(self, name: str, default: str | None = None) -> str | None:
-        value = self.headers.get(name)
-        return default if value is None else value
 
 
 def _upload_parts(content_type: str, body: bytes) -> tuple[Any, Media]:
@@ -245,9 +163,9 @@ class SandboxApp:
         if iam is not None and request.method == "POST":
             return self.iam(request, iam.group("email"), iam.group("verb"))
         if raw_path == "/batch" or raw_path.startswith("/batch/"):
-            from ilt_bot.sandbox.batch import handle_batch
-
-            return self.timed(request, lambda: handle_batch(self, request, raw_path))
+            return self.timed(request, lambda: handle_batch(
+                request, raw_path, execute=self.execute, fault_reply=self.fault_reply, faults=self.server.faults,
+                log=self.server.log))
         page = self.page(request)
         if page is not None:
             return page

@@ -13,7 +13,8 @@ from typing import Any
 
 import httplib2
 
-from ilt_bot.logs import HTTP_LOGGER
+HTTP_LOGGER = "ilt_bot.http"
+"""The logger of the ``--verbose`` HTTP trace (:mod:`ilt_bot.logs` turns it on and redacts its lines)."""
 
 
 class _HttpTrace:

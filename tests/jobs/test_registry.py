@@ -18,8 +18,9 @@ from ilt_bot.config import GoogleCalendar, load_config
 from ilt_bot.jobs import JobContext
 from ilt_bot.jobs.folders import root_folder
 from ilt_bot.jobs.tick import run_tick
+from ilt_bot.keys import school_key
 from ilt_bot.plan import plan
-from ilt_bot.routine import Routine, WorkItem, school_key, setup_due
+from ilt_bot.routine import Routine, WorkItem, setup_due
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "ilt_bot"
@@ -73,42 +74,77 @@ def test_key_builders_are_not_written_twice():
     assert {form: where for form, where in calls.items() if len(where) > 1} == {}
 
 
-def _top_level_imports(path: Path, module: str) -> set[str]:
-    """The ``ilt_bot`` modules imported when ``module`` is (not inside functions, not for type checking)."""
+def _imports(path: Path, module: str, modules: set[str]) -> set[str]:
+    """The ``ilt_bot`` modules (files) ``module`` imports anywhere: at module level, inside functions, under
+    ``TYPE_CHECKING``, and by ``importlib.import_module("...")`` with a literal name. ``from pkg import name``
+    is the file ``pkg/name.py`` when that is a module, else ``pkg/__init__.py``."""
     found: set[str] = set()
-    for node in ast.parse(path.read_text()).body:
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            base = node.module
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
             if node.level:
-                base = ".".join(module.split(".")[: -node.level] + [node.module])
-            found.add(base)
-            found |= {f"{base}.{a.name}" for a in node.names}
-    return {m for m in found if m.startswith("ilt_bot")}
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+            found |= {f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names}
+        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+              and node.args and isinstance(node.args[0], ast.Constant)):
+            found.add(str(node.args[0].value))
+    return {m for m in found if m in modules and m != module}
 
 
-def test_no_module_level_import_cycle_and_every_module_imports_alone():
-    """Every ``ilt_bot`` module imports in a fresh interpreter, and the graph of module-level imports
-    has no cycle (a package imports its submodules only by naming them)."""
+def _import_graph(root: Path, package: Path) -> dict[str, set[str]]:
+    """Module -> the modules it imports (:func:`_imports`), without a module's edges to its own packages:
+    importing a submodule runs its packages first anyway, and a package imports its submodules only by
+    naming them."""
     modules = {}
-    for path in PACKAGE.rglob("*.py"):
-        parts = path.relative_to(ROOT).with_suffix("").parts
-        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-        modules[name] = path
-    graph = {name: {m for m in _top_level_imports(path, name) if m in modules and m != name}
-             for name, path in modules.items()}
-    for name in modules:  # importing a submodule runs its packages first
-        package = name.rpartition(".")[0]
-        while package:
-            graph[name].discard(package)
-            package = package.rpartition(".")[0]
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(root).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {name: _imports(path, name, set(modules)) for name, path in modules.items()}
+    for name in modules:
+        enclosing = name.rpartition(".")[0]
+        while enclosing:
+            graph[name].discard(enclosing)
+            enclosing = enclosing.rpartition(".")[0]
+    return graph
+
+
+def test_no_import_cycle_and_every_module_imports_alone():
+    """Every ``ilt_bot`` module imports in a fresh interpreter, and no two files import each other, directly
+    or around a circle, counting imports inside functions and under ``TYPE_CHECKING`` too: a circle
+    between files means neither has one job (docs/architecture.md, "Layers")."""
+    graph = _import_graph(ROOT, PACKAGE)
     cycle = _find_cycle(graph)
     assert cycle is None, " -> ".join(cycle or [])
     script = "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n"
-    for name in sorted(set(modules) - {"ilt_bot.__main__"}):  # __main__ runs the CLI
+    for name in sorted(set(graph) - {"ilt_bot.__main__"}):  # __main__ runs the CLI
         done = subprocess.run([sys.executable, "-c", script, name], capture_output=True, text=True, cwd=ROOT)
         assert done.returncode == 0, (name, done.stderr[-2000:])
+
+
+def test_the_cycle_check_sees_imports_in_functions_type_checking_and_import_module(tmp_path):
+    """A circle closed by a lazy import, a ``TYPE_CHECKING`` import or ``import_module`` is found; a
+    submodule importing its own package is not a circle."""
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("from pkg.sub import leaf\n")
+    (package / "sub" / "leaf.py").write_text("from pkg.sub import helper\nfrom . import helper as again\n")
+    (package / "sub" / "helper.py").write_text("X = 1\n")
+    (package / "a.py").write_text("from pkg.b import B\n")
+    assert _find_cycle(_import_graph(tmp_path, package)) is None
+    closers = {
+        "inside a function": "def later():\n    from pkg import a\n",
+        "under TYPE_CHECKING": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.a import A\n",
+        "by import_module": "import importlib\nimportlib.import_module('pkg.a')\n",
+        "relatively": "def later():\n    from .a import A\n",
+    }
+    for how, text in closers.items():
+        (package / "b.py").write_text(text)
+        assert _find_cycle(_import_graph(tmp_path, package)) == ["pkg.a", "pkg.b", "pkg.a"], how
 
 
 def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:

@@ -10,8 +10,9 @@ import requests
 from typer.testing import CliRunner
 
 from ilt_bot import cli
+from ilt_bot.sandbox.clock import sandbox_now
 from ilt_bot.sandbox.directory import has_account
-from ilt_bot.sandbox.server import SandboxServer, sandbox_now, serve_forever
+from ilt_bot.sandbox.server import SandboxServer, serve_forever
 from ilt_bot.sandbox.store import Store
 from tests.fidelity.recordings import recordings
 

@@ -8,8 +8,9 @@ import pytest
 import requests
 
 from ilt_bot.sandbox.core import ApiError
-from ilt_bot.sandbox.sheets import a1, batch
+from ilt_bot.sandbox.sheets import a1, fields
 from ilt_bot.sandbox.sheets import models as m
+from ilt_bot.sandbox.sheets.grid import first_sheet, resolve
 
 
 @pytest.mark.parametrize(("text", "sheet", "span"), [
@@ -45,7 +46,7 @@ def test_titles_are_quoted_like_google() -> None:
 
 def _doc_with(rows: list[list[Any]], option: str = "USER_ENTERED") -> dict[str, Any]:
     doc = m.new_spreadsheet("t")
-    m.write_values(doc, m.resolve(doc, "A1"), rows, option)
+    m.write_values(doc, resolve(doc, "A1"), rows, option)
     return doc
 
 
@@ -69,25 +70,25 @@ def test_raw_input_is_never_parsed() -> None:
 
 def test_append_table_is_the_block_around_the_last_value() -> None:
     doc = _doc_with([["a", "", "c"]])
-    sheet = m.first_sheet(doc)
-    assert m.find_table(sheet, m.resolve(doc, "Sheet1")) == (0, 1, 2, 3)
-    assert m.find_table(sheet, m.resolve(doc, "A1")) == (0, 1, 0, 1)
-    assert m.find_table(sheet, m.resolve(doc, "A5")) is None
+    sheet = first_sheet(doc)
+    assert m.find_table(sheet, resolve(doc, "Sheet1")) == (0, 1, 2, 3)
+    assert m.find_table(sheet, resolve(doc, "A1")) == (0, 1, 0, 1)
+    assert m.find_table(sheet, resolve(doc, "A5")) is None
 
 
 def test_field_masks_follow_googles_syntax() -> None:
-    assert batch.parse_mask("gridProperties/rowCount,title") == [["gridProperties", "rowCount"], ["title"]]
-    assert batch.parse_mask("userEnteredFormat(backgroundColor,textFormat.bold)") == [
+    assert fields.parse_mask("gridProperties/rowCount,title") == [["gridProperties", "rowCount"], ["title"]]
+    assert fields.parse_mask("userEnteredFormat(backgroundColor,textFormat.bold)") == [
         ["userEnteredFormat", "backgroundColor"], ["userEnteredFormat", "textFormat", "bold"]]
     target = {"a": {"b": 1, "c": 2}, "d": 3}
-    batch.apply_mask(target, {"a": {"b": 9}}, "a.b,d")
+    fields.apply_mask(target, {"a": {"b": 9}}, "a.b,d")
     assert target == {"a": {"b": 9, "c": 2}}
 
 
 def test_unknown_sheet_in_a_range_is_unable_to_parse() -> None:
     doc = m.new_spreadsheet("t")
     with pytest.raises(ApiError, match="Unable to parse range: Nope!A1"):
-        m.resolve(doc, "Nope!A1")
+        resolve(doc, "Nope!A1")
 
 
 def test_browser_page_shows_each_tab_to_a_reader_only(sandbox: Any, gspread_client: Any) -> None:

@@ -15,86 +15,36 @@ from typing import Any
 from ilt_bot.sandbox.core import ApiError
 from ilt_bot.sandbox.sheets import filter_views, metadata
 from ilt_bot.sandbox.sheets import models as m
+from ilt_bot.sandbox.sheets.cells import CellError
+from ilt_bot.sandbox.sheets.fields import apply_mask
+from ilt_bot.sandbox.sheets.grid import Area, bad_request, dims, grid_area, sheet_by_id, whole_sheet
 
 Context = dict[str, Any]
 """{"user": email, "spreadsheet_id": id, "where": "Invalid requests[i].kind: ", "store": Store}."""
 
 
-def parse_mask(fields: str) -> list[list[str]]:
-    """``a.b,c/d,e(f,g)`` -> [["a","b"], ["c","d"], ["e","f"], ["e","g"]]; ``*`` -> [[]]."""
-    paths: list[list[str]] = []
-
-    def walk(text: str, prefix: list[str]) -> None:
-        depth, start = 0, 0
-        parts = []
-        for i, ch in enumerate(text):
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-            elif ch == "," and depth == 0:
-                parts.append(text[start:i])
-                start = i + 1
-        parts.append(text[start:])
-        for part in (p.strip() for p in parts):
-            if not part:
-                continue
-            if part == "*":
-                paths.append(list(prefix))
-                continue
-            if "(" in part and part.endswith(")"):
-                head, _, inner = part.partition("(")
-                walk(inner[:-1], prefix + re.split(r"[./]", head))
-            else:
-                paths.append(prefix + [p for p in re.split(r"[./]", part) if p])
-
-    walk(fields or "", [])
-    return paths
-
-
-def apply_mask(target: dict[str, Any], source: dict[str, Any], fields: str) -> None:
-    """Copy the ``fields`` of ``source`` onto ``target`` (a field absent from source is cleared)."""
-    for path in parse_mask(fields):
-        if not path:
-            target.clear()
-            target.update(copy.deepcopy(source))
-            continue
-        src: Any = source
-        for key in path:
-            src = src.get(key) if isinstance(src, dict) else None
-        node = target
-        for key in path[:-1]:
-            if not isinstance(node.get(key), dict):
-                node[key] = {}
-            node = node[key]
-        if src is None:
-            node.pop(path[-1], None)
-        else:
-            node[path[-1]] = copy.deepcopy(src)
-
-
 def _fail(ctx: Context, message: str) -> ApiError:
-    return m.bad_request(ctx["where"] + message)
+    return bad_request(ctx["where"] + message)
 
 
 def _sheet(doc: dict[str, Any], ctx: Context, sheet_id: Any) -> dict[str, Any]:
-    sheet = m.sheet_by_id(doc, sheet_id or 0)
+    sheet = sheet_by_id(doc, sheet_id or 0)
     if sheet is None:
         raise _fail(ctx, f"No grid with id: {sheet_id or 0}")
     return sheet
 
 
-def _area(doc: dict[str, Any], ctx: Context, grid: dict[str, Any] | None) -> m.Area:
+def _area(doc: dict[str, Any], ctx: Context, grid: dict[str, Any] | None) -> Area:
     grid = grid or {}
     _sheet(doc, ctx, grid.get("sheetId"))
-    area = m.grid_area(doc, grid, where=ctx["where"])
-    rows, cols = m.dims(area.sheet)
+    area = grid_area(doc, grid, where=ctx["where"])
+    rows, cols = dims(area.sheet)
     if area.r1 > rows or area.c1 > cols or area.r0 < 0 or area.c0 < 0:
         raise _fail(ctx, f"Range ({area.a1()}) exceeds grid limits. Max rows: {rows}, max columns: {cols}")
     return area
 
 
-def _cells(area: m.Area) -> list[tuple[int, int]]:
+def _cells(area: Area) -> list[tuple[int, int]]:
     return [(r, c) for r in range(area.r0, area.r1) for c in range(area.c0, area.c1)]
 
 
@@ -165,7 +115,7 @@ def add_sheet(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> dict[st
     sheet_id = props.get("sheetId")
     if sheet_id is None:
         sheet_id = m.new_sheet_id(doc)
-    elif m.sheet_by_id(doc, sheet_id) is not None:
+    elif sheet_by_id(doc, sheet_id) is not None:
         raise _fail(ctx, f"A sheet with the id {sheet_id} already exists.")
     props.update({"title": title, "sheetId": sheet_id})
     _color_pair(props, "tabColor")
@@ -194,7 +144,7 @@ def update_sheet_properties(doc: dict[str, Any], req: dict[str, Any], ctx: Conte
         raise _fail(ctx, "At least one field must be updated, but none were specified.")
     sheet = _sheet(doc, ctx, props.get("sheetId"))
     current = sheet["properties"]
-    old_rows, old_cols = m.dims(sheet)
+    old_rows, old_cols = dims(sheet)
     updated = copy.deepcopy(current)
     apply_mask(updated, props, fields)
     updated["sheetId"] = current["sheetId"]
@@ -223,7 +173,7 @@ def update_sheet_properties(doc: dict[str, Any], req: dict[str, Any], ctx: Conte
 
 def _drop_dimension_meta_beyond(sheet: dict[str, Any]) -> None:
     """Rows/columns cut off by shrinking the grid take their properties and developer metadata along."""
-    rows, cols = m.dims(sheet)
+    rows, cols = dims(sheet)
     for key, limit in (("rowMeta", rows), ("colMeta", cols)):
         sheet[key] = {i: meta for i, meta in sheet[key].items() if int(i) < limit}
 
@@ -247,7 +197,7 @@ def duplicate_sheet(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> d
     new_id = req.get("newSheetId")
     if new_id is None:
         new_id = m.new_sheet_id(doc)
-    elif m.sheet_by_id(doc, new_id) is not None:
+    elif sheet_by_id(doc, new_id) is not None:
         raise _fail(ctx, f"A sheet with the id {new_id} already exists.")
     sheet = copy.deepcopy(source)
     sheet["properties"].update({"sheetId": new_id, "title": title, "index": len(doc["sheets"])})
@@ -311,7 +261,7 @@ def update_cells(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None
         sheet = _sheet(doc, ctx, start.get("sheetId"))
         height = len(rows)
         width = max((len(row.get("values") or []) for row in rows), default=0)
-        area = m.Area(sheet, start.get("rowIndex") or 0, (start.get("rowIndex") or 0) + height,
+        area = Area(sheet, start.get("rowIndex") or 0, (start.get("rowIndex") or 0) + height,
                       start.get("columnIndex") or 0, (start.get("columnIndex") or 0) + width)
         m.check_grid(area)
     for i, r in enumerate(range(area.r0, area.r1)):
@@ -326,7 +276,7 @@ def append_cells(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None
     last_row, _ = m.data_extent(sheet, values_only=False)
     need = last_row + len(rows)
     width = max((len(row.get("values") or []) for row in rows), default=0)
-    n_rows, n_cols = m.dims(sheet)
+    n_rows, n_cols = dims(sheet)
     if need > n_rows or width > n_cols:
         m.resize(doc, sheet, max(need, n_rows), max(width, n_cols))
     start = {"sheetId": sheet["properties"]["sheetId"], "rowIndex": last_row, "columnIndex": 0}
@@ -345,7 +295,7 @@ def clear_basic_filter(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -
     _sheet(doc, ctx, req.get("sheetId")).pop("basicFilter", None)
 
 
-def _grid(area: m.Area) -> dict[str, Any]:
+def _grid(area: Area) -> dict[str, Any]:
     return {"sheetId": area.sheet["properties"]["sheetId"], "startRowIndex": area.r0, "endRowIndex": area.r1,
             "startColumnIndex": area.c0, "endColumnIndex": area.c1}
 
@@ -360,7 +310,7 @@ def add_chart(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> dict[st
     if position.get("newSheet"):
         sheet_reply = add_sheet(doc, {"properties": {"title": f"Chart{len(doc['sheets']) + 1}",
                                                      "sheetType": "OBJECT"}}, ctx)
-        sheet = m.sheet_by_id(doc, sheet_reply["addSheet"]["properties"]["sheetId"])
+        sheet = sheet_by_id(doc, sheet_reply["addSheet"]["properties"]["sheetId"])
         chart["position"] = {"sheetId": sheet["properties"]["sheetId"]}  # type: ignore[index]
     else:
         sheet = _sheet(doc, ctx, position.get("sheetId", anchor))
@@ -431,7 +381,7 @@ def _dim_range(doc: dict[str, Any], ctx: Context, rng: dict[str, Any]) -> tuple[
     dimension = rng.get("dimension")
     if dimension not in ("ROWS", "COLUMNS"):
         raise _fail(ctx, "range.dimension must be ROWS or COLUMNS.")
-    rows, cols = m.dims(sheet)
+    rows, cols = dims(sheet)
     limit = rows if dimension == "ROWS" else cols
     start = rng.get("startIndex") or 0
     end = rng.get("endIndex") if rng.get("endIndex") is not None else limit
@@ -445,7 +395,7 @@ def append_dimension(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> 
     length = req.get("length") or 0
     if length <= 0:
         raise _fail(ctx, "length must be greater than zero.")
-    rows, cols = m.dims(sheet)
+    rows, cols = dims(sheet)
     if req.get("dimension") == "ROWS":
         m.resize(doc, sheet, rows + length, cols)
     elif req.get("dimension") == "COLUMNS":
@@ -473,7 +423,7 @@ def delete_dimension(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> 
 def move_dimension(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:
     """moveDimension: rows/columns with their cells, sizes, hidden flags and developer metadata."""
     sheet, dimension, start, end = _dim_range(doc, ctx, req.get("source") or {})
-    rows, cols = m.dims(sheet)
+    rows, cols = dims(sheet)
     limit = rows if dimension == "ROWS" else cols
     dest = req.get("destinationIndex")
     if dest is None or not 0 <= dest <= limit or end > limit:
@@ -538,7 +488,7 @@ def update_dimension_properties(doc: dict[str, Any], req: dict[str, Any], ctx: C
 def auto_resize_dimensions(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:
     sheet, dimension, start, end = _dim_range(doc, ctx, req.get("dimensions") or {})
     ev = m.Evaluator(doc)
-    rows, cols = m.dims(sheet)
+    rows, cols = dims(sheet)
     for i in range(start, end):
         if dimension == "COLUMNS":
             texts = [ev.formatted(sheet, r, i) or "" for r in range(m.data_extent(sheet)[0])]
@@ -560,9 +510,9 @@ def merge_cells(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:
     area = _area(doc, ctx, req.get("range"))
     kind = req.get("mergeType") or "MERGE_ALL"
     if kind == "MERGE_ROWS":
-        pieces = [m.Area(area.sheet, r, r + 1, area.c0, area.c1) for r in range(area.r0, area.r1)]
+        pieces = [Area(area.sheet, r, r + 1, area.c0, area.c1) for r in range(area.r0, area.r1)]
     elif kind == "MERGE_COLUMNS":
-        pieces = [m.Area(area.sheet, area.r0, area.r1, c, c + 1) for c in range(area.c0, area.c1)]
+        pieces = [Area(area.sheet, area.r0, area.r1, c, c + 1) for c in range(area.c0, area.c1)]
     else:
         pieces = [area]
     for piece in pieces:
@@ -639,7 +589,7 @@ def update_named_range(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -
 def _sort_key(value: Any, descending: bool) -> tuple[int, Any]:
     if value is None or value == "":
         return (3, 0)
-    if isinstance(value, m.CellError):
+    if isinstance(value, CellError):
         return (2, value.text())
     if isinstance(value, bool):
         return (2, int(value))
@@ -684,9 +634,9 @@ def find_replace(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> dict
     if req.get("range"):
         areas = [_area(doc, ctx, req["range"])]
     elif req.get("sheetId") is not None:
-        areas = [m.whole_sheet(_sheet(doc, ctx, req["sheetId"]))]
+        areas = [whole_sheet(_sheet(doc, ctx, req["sheetId"]))]
     else:
-        areas = [m.whole_sheet(s) for s in doc["sheets"]]
+        areas = [whole_sheet(s) for s in doc["sheets"]]
     counts = {"valuesChanged": 0, "formulasChanged": 0, "rowsChanged": 0, "sheetsChanged": 0,
               "occurrencesChanged": 0}
     for area in areas:
@@ -776,7 +726,7 @@ def copy_paste(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:
     snapshot = {(r, c): copy.deepcopy(m.get_cell(source.sheet, r, c)) for r, c in _cells(source)}
     out_h = max(height, (dest.r1 - dest.r0) // height * height if height else 0)
     out_w = max(width, (dest.c1 - dest.c0) // width * width if width else 0)
-    m.check_grid(m.Area(dest.sheet, dest.r0, dest.r0 + out_h, dest.c0, dest.c0 + out_w))
+    m.check_grid(Area(dest.sheet, dest.r0, dest.r0 + out_h, dest.c0, dest.c0 + out_w))
     for i in range(out_h):
         for j in range(out_w):
             si, sj = i % height, j % width
@@ -798,7 +748,7 @@ def cut_paste(doc: dict[str, Any], req: dict[str, Any], ctx: Context) -> None:
     dest_sheet = _sheet(doc, ctx, coord.get("sheetId"))
     r0, c0 = coord.get("rowIndex") or 0, coord.get("columnIndex") or 0
     height, width = source.r1 - source.r0, source.c1 - source.c0
-    m.check_grid(m.Area(dest_sheet, r0, r0 + height, c0, c0 + width))
+    m.check_grid(Area(dest_sheet, r0, r0 + height, c0, c0 + width))
     paste_type = req.get("pasteType") or "PASTE_NORMAL"
     snapshot = {(r, c): copy.deepcopy(m.get_cell(source.sheet, r, c)) for r, c in _cells(source)}
     for r, c in snapshot:
@@ -913,10 +863,10 @@ def apply(doc: dict[str, Any], requests: list[dict[str, Any]], *, user: str, spr
     replies: list[dict[str, Any]] = []
     ctx: Context = {"user": user, "spreadsheet_id": spreadsheet_id}
     if not requests:
-        raise m.bad_request("Must specify at least one request.")
+        raise bad_request("Must specify at least one request.")
     for i, request in enumerate(requests):
         if not isinstance(request, dict) or len(request) != 1:
-            raise m.bad_request(f"Invalid requests[{i}]: Exactly one request kind must be set.")
+            raise bad_request(f"Invalid requests[{i}]: Exactly one request kind must be set.")
         kind, body = next(iter(request.items()))
         handler = HANDLERS.get(kind)
         if handler is None:

@@ -13,12 +13,14 @@ import secrets
 from typing import Any
 
 from ilt_bot.sandbox.sheets import models as m
+from ilt_bot.sandbox.sheets.fields import apply_mask
+from ilt_bot.sandbox.sheets.grid import bad_request, dims, grid_area, sheet_by_id
 
 KEY = "filterViews"
 
 
 def _bad(ctx: dict[str, Any], message: str) -> Exception:
-    return m.bad_request(ctx["where"] + message)
+    return bad_request(ctx["where"] + message)
 
 
 def _all(doc: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
@@ -45,11 +47,11 @@ def _normalised(doc: dict[str, Any], ctx: dict[str, Any], view: dict[str, Any]) 
     """(sheet, stored view): the range checked and pruned, criteria and filterSpecs in step."""
     view = copy.deepcopy(view)
     grid = view.get("range") or {}
-    sheet = m.sheet_by_id(doc, grid.get("sheetId") or 0)
+    sheet = sheet_by_id(doc, grid.get("sheetId") or 0)
     if sheet is None:
         raise _bad(ctx, f"No grid with id: {grid.get('sheetId') or 0}")
-    rows, cols = m.dims(sheet)
-    area = m.grid_area(doc, grid)
+    rows, cols = dims(sheet)
+    area = grid_area(doc, grid)
     if area.r1 > rows or area.c1 > cols:
         raise _bad(ctx, f"Range ({area.a1()}) exceeds grid limits. Max rows: {rows}, max columns: {cols}")
     view["range"] = m.prune_range({**grid, "sheetId": sheet["properties"]["sheetId"]})
@@ -72,8 +74,6 @@ def add(doc: dict[str, Any], req: dict[str, Any], ctx: dict[str, Any]) -> dict[s
 
 
 def update(doc: dict[str, Any], req: dict[str, Any], ctx: dict[str, Any]) -> None:
-    from ilt_bot.sandbox.sheets.batch import apply_mask
-
     incoming = req.get("filter") or {}
     if not req.get("fields"):
         raise _bad(ctx, "At least one field must be updated, but none were specified.")
@@ -113,7 +113,7 @@ def rehome(doc: dict[str, Any], sheet: dict[str, Any]) -> None:
 def decorate(doc: dict[str, Any], resource: dict[str, Any]) -> dict[str, Any]:
     """Add each sheet's ``filterViews`` to a Spreadsheet resource."""
     for out in resource.get("sheets") or []:
-        sheet = m.sheet_by_id(doc, out["properties"]["sheetId"])
+        sheet = sheet_by_id(doc, out["properties"]["sheetId"])
         if sheet is not None and sheet.get(KEY):
             out[KEY] = copy.deepcopy(sheet[KEY])
     return resource

@@ -1,7 +1,7 @@
 """The Sheets formula interpreter: arithmetic, comparisons, references, named ranges and common functions.
 
 :class:`Formula` parses one formula (``=SUM(A1:A3)*2``) and evaluates it through the
-:class:`~ilt_bot.sandbox.sheets.models.Evaluator` of its spreadsheet, which memoizes cell values and
+:class:`Cells` of its spreadsheet (``models.Evaluator``), which memoizes cell values and
 detects circular references.
 """
 
@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, Protocol
 
 from ilt_bot.sandbox.core import ApiError
 from ilt_bot.sandbox.sheets import a1
-from ilt_bot.sandbox.sheets.models import (
-    Area,
-    CellError,
-    Evaluator,
-    _tidy,
-    format_number,
-    grid_area,
-    resolve,
-    title_of,
-)
+from ilt_bot.sandbox.sheets.cells import CellError, format_number, tidy
+from ilt_bot.sandbox.sheets.grid import Area, grid_area, resolve, title_of
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)"
@@ -33,6 +25,15 @@ _TOKEN = re.compile(
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_.]*)"
     r"|(?P<op><>|<=|>=|[-+*/^&=<>(),%:;{}]))"
 )
+
+
+class Cells(Protocol):
+    """What a formula reads of its spreadsheet (``models.Evaluator``): the document and the cells' values,
+    memoized, circular references answered ``#REF!``."""
+
+    doc: dict[str, Any]
+
+    def value(self, sheet: dict[str, Any], r: int, c: int) -> Any: ...
 
 
 class _FormulaError(Exception):
@@ -48,7 +49,7 @@ def _fail(kind: str, message: str) -> None:
 class Formula:
     """Parses and evaluates one formula (``=SUM(A1:A3)*2``) against the spreadsheet."""
 
-    def __init__(self, text: str, ev: Evaluator, sheet: dict[str, Any]) -> None:
+    def __init__(self, text: str, ev: Cells, sheet: dict[str, Any]) -> None:
         self.ev, self.sheet = ev, sheet
         self.tokens = self._tokenize(text[1:] if text.startswith("=") else text)
         self.pos = 0
@@ -115,7 +116,7 @@ class Formula:
             self.take()
             right = self.term()
             a, b = _num(self.scalar(left)), _num(self.scalar(right))
-            left = _tidy(a + b if t[1] == "+" else a - b)
+            left = tidy(a + b if t[1] == "+" else a - b)
         return left
 
     def term(self) -> Any:
@@ -126,7 +127,7 @@ class Formula:
             a, b = _num(self.scalar(left)), _num(self.scalar(right))
             if t[1] == "/" and b == 0:
                 _fail("DIV_ZERO", "Function DIVIDE parameter 2 cannot be zero.")
-            left = _tidy(a * b if t[1] == "*" else a / b)
+            left = tidy(a * b if t[1] == "*" else a / b)
         return left
 
     def power(self) -> Any:
@@ -134,7 +135,7 @@ class Formula:
         while (t := self.peek()) and t[1] == "^":
             self.take()
             right = self.unary()
-            left = _tidy(float(_num(self.scalar(left)) ** _num(self.scalar(right))))
+            left = tidy(float(_num(self.scalar(left)) ** _num(self.scalar(right))))
         return left
 
     def unary(self) -> Any:
@@ -146,13 +147,13 @@ class Formula:
         value = self.primary()
         while (t := self.peek()) and t[1] == "%":
             self.take()
-            value = _tidy(_num(self.scalar(value)) / 100)
+            value = tidy(_num(self.scalar(value)) / 100)
         return value
 
     def primary(self) -> Any:
         kind, text = self.take()
         if kind == "num":
-            return _tidy(float(text))
+            return tidy(float(text))
         if kind == "str":
             return text[1:-1].replace('""', '"')
         if kind in ("ref", "colref"):
@@ -269,7 +270,7 @@ def _num(value: Any) -> float:
     if isinstance(value, int | float):
         return value
     try:
-        return _tidy(float(str(value).replace(",", "")))
+        return tidy(float(str(value).replace(",", "")))
     except ValueError:
         _fail("VALUE", f"Function ADD parameter 1 expects number values. But '{value}' is a text and cannot be "
                        "coerced to a number.")
@@ -318,15 +319,15 @@ def _round(f: Formula, args: list[Any]) -> Any:
     value = _num(f.scalar(args[0]))
     places = int(_num(f.scalar(args[1]))) if len(args) > 1 else 0
     factor = 10**places
-    return _tidy(math.floor(abs(value) * factor + 0.5) / factor * (1 if value >= 0 else -1))
+    return tidy(math.floor(abs(value) * factor + 0.5) / factor * (1 if value >= 0 else -1))
 
 
 _FUNCTIONS: dict[str, Any] = {
-    "SUM": lambda f, a: _tidy(float(sum(_numbers(a)))),
-    "AVERAGE": lambda f, a: _tidy(sum(n := _numbers(a)) / len(n)) if _numbers(a) else _fail(
+    "SUM": lambda f, a: tidy(float(sum(_numbers(a)))),
+    "AVERAGE": lambda f, a: tidy(sum(n := _numbers(a)) / len(n)) if _numbers(a) else _fail(
         "DIV_ZERO", "Evaluation of function AVERAGE caused a divide by zero error."),
-    "MIN": lambda f, a: _tidy(min(_numbers(a), default=0)),
-    "MAX": lambda f, a: _tidy(max(_numbers(a), default=0)),
+    "MIN": lambda f, a: tidy(min(_numbers(a), default=0)),
+    "MAX": lambda f, a: tidy(max(_numbers(a), default=0)),
     "COUNT": lambda f, a: sum(1 for v in _flat(a) if isinstance(v, int | float) and not isinstance(v, bool)),
     "COUNTA": lambda f, a: sum(1 for v in _flat(a) if v not in (None, "")),
     "COUNTBLANK": lambda f, a: sum(1 for v in _flat(a) if v in (None, "")),

@@ -23,6 +23,8 @@ from typing import Any
 
 from ilt_bot.sandbox.core import ApiError
 from ilt_bot.sandbox.sheets import models as m
+from ilt_bot.sandbox.sheets.fields import apply_mask
+from ilt_bot.sandbox.sheets.grid import Area, bad_request, dims, grid_area, resolve, sheet_by_id, whole_sheet
 
 KEY = "developerMetadata"
 VISIBILITIES = ("DOCUMENT", "PROJECT")
@@ -127,7 +129,7 @@ def renumber(doc: dict[str, Any], sheet: dict[str, Any]) -> None:
 
 
 def _bad(where: str, message: str) -> ApiError:
-    return m.bad_request(where + message)
+    return bad_request(where + message)
 
 
 def target(doc: dict[str, Any], location: dict[str, Any] | None, where: str) -> Placed:
@@ -151,7 +153,7 @@ def target(doc: dict[str, Any], location: dict[str, Any] | None, where: str) -> 
     if start is None or end is None or end - start != 1:
         raise _bad(where, "Developer metadata dimensionRange must represent a single row or column; it cannot "
                           "be unbounded or span multiple rows or columns.")
-    rows, cols = m.dims(sheet)
+    rows, cols = dims(sheet)
     if not 0 <= start < (rows if axis == "rowMeta" else cols):
         raise _bad(where, f"dimensionRange.startIndex ({start}) is outside the sheet's "
                           f"{'rows' if axis == 'rowMeta' else 'columns'} ({rows if axis == 'rowMeta' else cols}).")
@@ -159,7 +161,7 @@ def target(doc: dict[str, Any], location: dict[str, Any] | None, where: str) -> 
 
 
 def _sheet(doc: dict[str, Any], sheet_id: Any, where: str) -> dict[str, Any]:
-    sheet = m.sheet_by_id(doc, sheet_id)
+    sheet = sheet_by_id(doc, sheet_id)
     if sheet is None:
         raise _bad(where, f"No grid with id: {sheet_id}")
     return sheet
@@ -244,7 +246,7 @@ def matching(doc: dict[str, Any], data_filter: dict[str, Any], where: str = "") 
     if data_filter.get("developerMetadataLookup") is not None:
         return lookup(doc, data_filter["developerMetadataLookup"], where)
     area = _filter_area(doc, data_filter, where)
-    rows, cols = m.dims(area.sheet)
+    rows, cols = dims(area.sheet)
     whole = (area.r0, area.c0) == (0, 0) and area.r1 >= rows and area.c1 >= cols
     found = []
     for placed in in_sheet(area.sheet):
@@ -258,15 +260,15 @@ def matching(doc: dict[str, Any], data_filter: dict[str, Any], where: str = "") 
     return found
 
 
-def _filter_area(doc: dict[str, Any], data_filter: dict[str, Any], where: str) -> m.Area:
+def _filter_area(doc: dict[str, Any], data_filter: dict[str, Any], where: str) -> Area:
     if data_filter.get("a1Range"):
-        return m.resolve(doc, data_filter["a1Range"])
+        return resolve(doc, data_filter["a1Range"])
     if data_filter.get("gridRange") is not None:
-        return m.grid_area(doc, data_filter["gridRange"], where=where)
+        return grid_area(doc, data_filter["gridRange"], where=where)
     raise _bad(where, "A DataFilter must set one of a1Range, gridRange or developerMetadataLookup.")
 
 
-def areas(doc: dict[str, Any], data_filter: dict[str, Any], where: str = "") -> list[m.Area]:
+def areas(doc: dict[str, Any], data_filter: dict[str, Any], where: str = "") -> list[Area]:
     """The ranges a ``DataFilter`` selects for values: a row's metadata its whole row, a column's its
     whole column, a sheet's the sheet; spreadsheet metadata selects no range."""
     if data_filter.get("developerMetadataLookup") is None:
@@ -275,14 +277,14 @@ def areas(doc: dict[str, Any], data_filter: dict[str, Any], where: str = "") -> 
     for placed in lookup(doc, data_filter["developerMetadataLookup"], where):
         if placed.sheet is None:
             continue
-        rows, cols = m.dims(placed.sheet)
+        rows, cols = dims(placed.sheet)
         i = placed.index or 0
         if placed.axis is None:
-            out.append(m.whole_sheet(placed.sheet))
+            out.append(whole_sheet(placed.sheet))
         elif placed.axis == "rowMeta":
-            out.append(m.Area(placed.sheet, i, i + 1, 0, cols))
+            out.append(Area(placed.sheet, i, i + 1, 0, cols))
         else:
-            out.append(m.Area(placed.sheet, 0, rows, i, i + 1))
+            out.append(Area(placed.sheet, 0, rows, i, i + 1))
     return out
 
 
@@ -320,8 +322,6 @@ def create(doc: dict[str, Any], req: dict[str, Any], ctx: dict[str, Any]) -> dic
 
 def update(doc: dict[str, Any], req: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
     """updateDeveloperMetadata: every entry any filter matches takes the masked fields (location moves it)."""
-    from ilt_bot.sandbox.sheets.batch import apply_mask
-
     where = ctx["where"]
     filters = req.get("dataFilters") or []
     if not filters:
@@ -405,7 +405,7 @@ def decorate(doc: dict[str, Any], resource: dict[str, Any]) -> dict[str, Any]:
     if doc.get(KEY):
         resource[KEY] = [Placed(e).resource() for e in doc[KEY]]
     for out in resource.get("sheets") or []:
-        sheet = m.sheet_by_id(doc, out["properties"]["sheetId"])
+        sheet = sheet_by_id(doc, out["properties"]["sheetId"])
         if sheet is None:
             continue
         if sheet.get(KEY):

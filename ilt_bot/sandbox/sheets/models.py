@@ -9,7 +9,8 @@ One JSON document per spreadsheet (kind ``spreadsheet``, id = the Drive file id)
 
 A Cell is ``{"v": userEnteredValue, "f": userEnteredFormat, "n": note, "dv": dataValidation}`` (each
 optional). Effective and formatted values are computed when read; formulas are interpreted by
-:mod:`.formulas`.
+:mod:`.formulas`. Sheets and ranges (``Area``, ``resolve``) are :mod:`.grid`'s, error values and number
+formats :mod:`.cells`': both sit below this module and ``formulas.py``.
 """
 
 from __future__ import annotations
@@ -19,11 +20,22 @@ import csv
 import io
 import re
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ilt_bot.sandbox.core import SHEET_MIME, ApiError
 from ilt_bot.sandbox.sheets import a1
+from ilt_bot.sandbox.sheets.cells import CellError, format_number, tidy
+from ilt_bot.sandbox.sheets.formulas import Formula
+from ilt_bot.sandbox.sheets.grid import (
+    Area,
+    bad_request,
+    dims,
+    first_sheet,
+    resolve,
+    title_of,
+    whole_sheet,
+)
 
 if TYPE_CHECKING:
     from ilt_bot.sandbox.store import Store
@@ -187,10 +199,6 @@ CELL_CHARACTERS = 50_000
 """The most characters a cell takes; a values write with a longer value is refused whole (400 INVALID_ARGUMENT)."""
 
 
-def bad_request(message: str) -> ApiError:
-    return ApiError(400, message, status="INVALID_ARGUMENT")
-
-
 def new_sheet_id(doc: dict[str, Any]) -> int:
     used = {s["properties"]["sheetId"] for s in doc["sheets"]}
     while True:
@@ -205,101 +213,6 @@ def next_sheet_title(doc: dict[str, Any]) -> str:
     while f"Sheet{n}" in titles:
         n += 1
     return f"Sheet{n}"
-
-
-def sheet_by_id(doc: dict[str, Any], sheet_id: int) -> dict[str, Any] | None:
-    for sheet in doc["sheets"]:
-        if sheet["properties"]["sheetId"] == sheet_id:
-            return sheet
-    return None
-
-
-def sheet_by_title(doc: dict[str, Any], title: str) -> dict[str, Any] | None:
-    for sheet in doc["sheets"]:
-        if sheet["properties"]["title"] == title:
-            return sheet
-    lowered = title.lower()
-    for sheet in doc["sheets"]:
-        if sheet["properties"]["title"].lower() == lowered:
-            return sheet
-    return None
-
-
-def first_sheet(doc: dict[str, Any]) -> dict[str, Any]:
-    return min(doc["sheets"], key=lambda s: s["properties"]["index"])
-
-
-def dims(sheet: dict[str, Any]) -> tuple[int, int]:
-    grid = sheet["properties"]["gridProperties"]
-    return grid["rowCount"], grid["columnCount"]
-
-
-def title_of(sheet: dict[str, Any]) -> str:
-    return sheet["properties"]["title"]
-
-
-class Area:
-    """A rectangle of one sheet, 0-based, end-exclusive (clamped to nothing: may exceed the grid)."""
-
-    def __init__(self, sheet: dict[str, Any], r0: int, r1: int, c0: int, c1: int, *, single: bool = False) -> None:
-        self.sheet, self.r0, self.r1, self.c0, self.c1, self.single = sheet, r0, r1, c0, c1, single
-
-    @property
-    def title(self) -> str:
-        return title_of(self.sheet)
-
-    def a1(self) -> str:
-        return a1.format_range(self.title, self.r0, self.r1, self.c0, self.c1)
-
-    def clamped(self) -> Area:
-        rows, cols = dims(self.sheet)
-        return Area(self.sheet, min(self.r0, rows), min(self.r1, rows), min(self.c0, cols), min(self.c1, cols),
-                    single=self.single)
-
-
-def resolve(doc: dict[str, Any], text: str) -> Area:
-    """A range in A1 notation (or a named range) as an :class:`Area`; unbounded sides reach the grid's end."""
-    titles = [title_of(s) for s in doc["sheets"]]
-    try:
-        parsed = a1.parse(text, titles)
-    except a1.RangeError:
-        raise bad_request(f"Unable to parse range: {text}") from None
-    if parsed.name is not None:
-        named = next((n for n in doc.get("namedRanges", []) if n["name"] == parsed.name), None)
-        if named is None:
-            if parsed.sheet is None and sheet_by_title(doc, parsed.name):
-                return whole_sheet(sheet_by_title(doc, parsed.name))  # type: ignore[arg-type]
-            raise bad_request(f"Unable to parse range: {text}")
-        return grid_area(doc, named["range"])
-    sheet = first_sheet(doc) if parsed.sheet is None else sheet_by_title(doc, parsed.sheet)
-    if sheet is None:
-        raise bad_request(f"Unable to parse range: {text}")
-    if parsed.span is None:
-        return whole_sheet(sheet)
-    rows, cols = dims(sheet)
-    span = parsed.span
-    r0 = span.start_row or 0
-    c0 = span.start_col or 0
-    r1 = span.end_row if span.end_row is not None else max(rows, r0 + 1)
-    c1 = span.end_col if span.end_col is not None else max(cols, c0 + 1)
-    single = span.end_row == r0 + 1 and span.end_col == c0 + 1
-    return Area(sheet, r0, r1, c0, c1, single=single)
-
-
-def whole_sheet(sheet: dict[str, Any]) -> Area:
-    rows, cols = dims(sheet)
-    return Area(sheet, 0, rows, 0, cols)
-
-
-def grid_area(doc: dict[str, Any], grid: dict[str, Any], *, where: str = "") -> Area:
-    """A ``GridRange`` (missing bounds are open) as an :class:`Area`."""
-    sheet = sheet_by_id(doc, grid.get("sheetId", 0) or 0)
-    if sheet is None:
-        raise bad_request(f"{where}No grid with id: {grid.get('sheetId', 0)}")
-    rows, cols = dims(sheet)
-    return Area(sheet, grid.get("startRowIndex") or 0, grid.get("endRowIndex", rows) if grid.get("endRowIndex")
-                is not None else rows, grid.get("startColumnIndex") or 0,
-                grid.get("endColumnIndex") if grid.get("endColumnIndex") is not None else cols)
 
 
 def check_grid(area: Area) -> None:
@@ -355,8 +268,6 @@ def data_extent(sheet: dict[str, Any], *, values_only: bool = True) -> tuple[int
 # ---------------------------------------------------------------------------------------------
 # Values: input parsing, evaluation, rendering
 
-_ERROR_TEXT = {"DIV_ZERO": "#DIV/0!", "NAME": "#NAME?", "REF": "#REF!", "VALUE": "#VALUE!", "ERROR": "#ERROR!",
-               "N_A": "#N/A", "NUM": "#NUM!", "NULL_VALUE": "#NULL!"}
 _EPOCH = date(1899, 12, 30)
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?$")
 _DATE_FORMS = [
@@ -365,16 +276,6 @@ _DATE_FORMS = [
     (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), "mdy", "m/d/yyyy"),
 ]
 _DATETIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
-
-
-class CellError:
-    """A formula's error value (``#DIV/0!`` ...)."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        self.kind, self.message = kind, message
-
-    def text(self) -> str:
-        return _ERROR_TEXT.get(self.kind, "#ERROR!")
 
 
 def parse_input(raw: Any, option: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -402,24 +303,19 @@ def parse_input(raw: Any, option: str) -> tuple[dict[str, Any] | None, dict[str,
         if "," in stripped:
             decimals = len(stripped.partition(".")[2]) if "." in stripped and "e" not in stripped.lower() else 0
             pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-            return {"numberValue": _tidy(number)}, {"type": "NUMBER", "pattern": pattern}
-        return {"numberValue": _tidy(number)}, None
+            return {"numberValue": tidy(number)}, {"type": "NUMBER", "pattern": pattern}
+        return {"numberValue": tidy(number)}, None
     if stripped.endswith("%") and _NUMBER.match(stripped[:-1].strip() or "x"):
         number = float(stripped[:-1].replace(",", "")) / 100
         pattern = "0.00%" if "." in stripped else "0%"
-        return {"numberValue": _tidy(number)}, {"type": "PERCENT", "pattern": pattern}
+        return {"numberValue": tidy(number)}, {"type": "PERCENT", "pattern": pattern}
     if stripped.startswith("$") and _NUMBER.match(stripped[1:] or "x"):
-        return {"numberValue": _tidy(float(stripped[1:].replace(",", "")))}, \
+        return {"numberValue": tidy(float(stripped[1:].replace(",", "")))}, \
             {"type": "CURRENCY", "pattern": '"$"#,##0.00'}
     serial = _parse_date(stripped)
     if serial is not None:
         return {"numberValue": serial[0]}, serial[1]
     return {"stringValue": text}, None
-
-
-def _tidy(number: float) -> int | float:
-    number = float(number)
-    return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
 def _parse_date(text: str) -> tuple[int | float, dict[str, Any]] | None:
@@ -441,41 +337,8 @@ def _parse_date(text: str) -> tuple[int | float, dict[str, Any]] | None:
         except ValueError:
             return None
         days = (moment - datetime(1899, 12, 30)).total_seconds() / 86400
-        return _tidy(days), {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm:ss"}
+        return tidy(days), {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm:ss"}
     return None
-
-
-def format_number(value: float, number_format: dict[str, Any] | None) -> str:
-    """A number as Sheets shows it under ``number_format`` (general format when None)."""
-    kind = (number_format or {}).get("type")
-    pattern = (number_format or {}).get("pattern", "")
-    if kind in ("DATE", "DATE_TIME", "TIME") and pattern:
-        from ilt_bot.sandbox.sheets import date_patterns
-
-        return date_patterns.render(value, pattern)
-    if kind in ("DATE", "DATE_TIME", "TIME"):
-        moment = datetime(1899, 12, 30) + timedelta(days=float(value))
-        if kind == "TIME":
-            return moment.strftime("%H:%M:%S")
-        day = {"yyyy-mm-dd": "%Y-%m-%d", "yyyy/mm/dd": "%Y/%m/%d"}.get(pattern.split(" ")[0])
-        text = moment.strftime(day) if day else f"{moment.month}/{moment.day}/{moment.year}"
-        return text + (moment.strftime(" %H:%M:%S") if kind == "DATE_TIME" else "")
-    if kind == "PERCENT":
-        decimals = len(pattern.split(".")[1]) - 1 if "." in pattern else 0
-        return f"{value * 100:.{decimals}f}%"
-    if kind == "NUMBER" and pattern:
-        decimals = len(pattern.partition(".")[2].rstrip("%")) if "." in pattern else 0
-        return f"{value:,.{decimals}f}" if "," in pattern else f"{value:.{decimals}f}"
-    if kind == "CURRENCY":
-        return f"${value:,.2f}" if value >= 0 else f"-${-value:,.2f}"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    text = f"{value:.10f}".rstrip("0").rstrip(".") if abs(value) >= 1e-10 else f"{value:.2E}"
-    if abs(value) >= 1e15:
-        text = f"{value:.2E}"
-    return text
 
 
 def _value_of(uev: dict[str, Any]) -> Any:
@@ -511,8 +374,6 @@ class Evaluator:
         if key in self.active:
             return CellError("REF", "Circular dependency detected. To resolve with iterative calculation, "
                                     "see File > Settings.")
-        from ilt_bot.sandbox.sheets.formulas import Formula  # formulas.py builds on this module
-
         self.active.add(key)
         try:
             result = Formula(uev["formulaValue"], self, sheet).run()

@@ -8,6 +8,8 @@ from typing import Any
 from ilt_bot.sandbox.core import ApiError, Call, implements
 from ilt_bot.sandbox.sheets import batch, filter_views, links, metadata
 from ilt_bot.sandbox.sheets import models as m
+from ilt_bot.sandbox.sheets.fields import parse_mask
+from ilt_bot.sandbox.sheets.grid import Area, bad_request, sheet_by_id, sheet_by_title
 
 
 def _id(call: Call) -> str:
@@ -23,7 +25,7 @@ def _list(value: Any) -> list[Any]:
 def _body(call: Call) -> dict[str, Any]:
     body = call.body or {}
     if not isinstance(body, dict):
-        raise m.bad_request("Invalid JSON payload received. Expected an object.")
+        raise bad_request("Invalid JSON payload received. Expected an object.")
     return body
 
 
@@ -33,7 +35,7 @@ def _wants_grid(call: Call) -> bool:
     fields = call.query.get("fields")
     if fields:
         return any(path[:1] in ([], ["*"]) or path in (["sheets"], ["sheets", "*"]) or path[:2] == ["sheets", "data"]
-                   for path in batch.parse_mask(str(fields)))
+                   for path in parse_mask(str(fields)))
     return bool(call.query.get("includeGridData"))
 
 
@@ -50,7 +52,7 @@ def _resource(doc: dict[str, Any], spreadsheet_id: str, **options: Any) -> dict[
 def _filters(body: dict[str, Any], key: str = "dataFilters") -> list[dict[str, Any]]:
     filters = body.get(key) or []
     if not isinstance(filters, list) or not all(isinstance(f, dict) for f in filters):
-        raise m.bad_request(f"Invalid {key}: expected a list of DataFilter objects.")
+        raise bad_request(f"Invalid {key}: expected a list of DataFilter objects.")
     return filters
 
 
@@ -119,17 +121,17 @@ def _rename_drive_file(call: Call, title: str) -> None:
 @implements("sheets.spreadsheets.sheets.copyTo")
 def sheets_copy_to(call: Call) -> dict[str, Any]:
     source = m.load(call.store, call.user, _id(call))
-    sheet = m.sheet_by_id(source, int(call.param("sheetId")))
+    sheet = sheet_by_id(source, int(call.param("sheetId")))
     if sheet is None:
         raise ApiError(404, f"No sheet with id: {call.param('sheetId')}", status="NOT_FOUND")
     target_id = _body(call).get("destinationSpreadsheetId")
     if not target_id:
-        raise m.bad_request("Invalid destinationSpreadsheetId.")
+        raise bad_request("Invalid destinationSpreadsheetId.")
     target = m.load(call.store, call.user, target_id, write=True)
     new = copy.deepcopy(sheet)
     title = f"Copy of {sheet['properties']['title']}"
     n = 2
-    while m.sheet_by_title(target, title):
+    while sheet_by_title(target, title):
         title = f"Copy {n} of {sheet['properties']['title']}"
         n += 1
     new_id = m.new_sheet_id(target)
@@ -227,13 +229,13 @@ def values_batch_update(call: Call) -> dict[str, Any]:
     body = _body(call)
     option = body.get("valueInputOption")
     if option not in ("RAW", "USER_ENTERED"):
-        raise m.bad_request("Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
+        raise bad_request("Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
     render = body.get("responseValueRenderOption") or "FORMATTED_VALUE"
     dt = body.get("responseDateTimeRenderOption") or "SERIAL_NUMBER"
     responses = []
     for item in body.get("data") or []:
         if not item.get("range"):
-            raise m.bad_request("Invalid data[0]: range is required.")
+            raise bad_request("Invalid data[0]: range is required.")
         result = m.values_update(doc, item["range"], {k: v for k, v in item.items() if k != "range"},
                                  option=option, include_values=bool(body.get("includeValuesInResponse")),
                                  render=render, dt_render=dt)
@@ -254,7 +256,7 @@ def values_batch_update(call: Call) -> dict[str, Any]:
 # ---- values by data filter -------------------------------------------------------------------
 
 
-def _matched_areas(doc: dict[str, Any], flt: dict[str, Any], i: int) -> list[m.Area]:
+def _matched_areas(doc: dict[str, Any], flt: dict[str, Any], i: int) -> list[Area]:
     return metadata.areas(doc, flt, f"Invalid dataFilters[{i}]: ")
 
 
@@ -284,7 +286,7 @@ def values_batch_update_by_data_filter(call: Call) -> dict[str, Any]:
     body = _body(call)
     option = body.get("valueInputOption")
     if option not in ("RAW", "USER_ENTERED"):
-        raise m.bad_request("Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
+        raise bad_request("Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
     render = body.get("responseValueRenderOption") or "FORMATTED_VALUE"
     dt = body.get("responseDateTimeRenderOption") or "SERIAL_NUMBER"
     responses = []
