@@ -190,3 +190,18 @@ def test_agenda_never_due_after_the_meeting_starts():
     for item in plan(config, year):
         if item.kind == "agenda":
             assert item.due <= year.meeting_on(item.meeting_date).start
+
+
+def test_every_thinking_map_has_its_digest_in_time_for_its_reflection_and_the_year(example):
+    """Each team's thinking map of each learning cycle has a digest for its lead, due after the Form and
+    before the reflection meeting of the semester the cycle counts for and the last school day (a cycle running past
+    its reflection sends its map early enough: docs/architecture.md)."""
+    config, year, items = example
+    maps = {(i.team, i.cycle): i for i in items if i.kind == "thinking_map"}
+    digests = {(i.team, i.cycle): i for i in items if i.kind == "tm_digest"}
+    assert len(maps) == len(config.teams) * len(year.cycles()) == 30
+    assert digests.keys() == maps.keys()
+    for pair, digest in digests.items():
+        reflection = config.semester(str(digest.semester)).reflection_date  # the semester the cycle counts for
+        assert maps[pair].due < digest.due, pair
+        assert digest.due.date() < reflection <= config.year.end, (pair, digest.due, reflection)
