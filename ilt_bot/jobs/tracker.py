@@ -100,11 +100,10 @@ class Tracker:
         return self.id != DRY_RUN_ID
 
     def found(self) -> dict[str, TabData]:
-        """Every tab by identity: the pass's one read (again only after making a missing tab)."""
+        """Every tab by identity: the pass's one read (again only after making a missing tab). A read that
+        failed is not remembered as "no tabs": the next step that needs the tracker reads it again."""
         if self._found is None:
-            self._found = {}
-            if self.exists:
-                self._found = self._read()
+            self._found = self._read() if self.exists else {}
         return self._found
 
     def _read(self) -> dict[str, TabData]:

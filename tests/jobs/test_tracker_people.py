@@ -193,3 +193,32 @@ def test_the_meetings_links_are_links(sandbox_world, config, year):
     for name in ("Agenda link", "Feedback link"):
         link = first["values"][titles.index(name)]
         assert link["formattedValue"].startswith("http") and link["hyperlink"] == link["formattedValue"]
+
+
+def test_a_failed_tracker_read_is_its_steps_error_not_every_tab_missing(sandbox_world, config, year):
+    """When the pass's one tracker read fails (Google still unavailable after the retries), the steps that
+    needed it fail with that error, retryable, and the next step reads again: no step is told that people
+    deleted the tabs, and the responses reach the tracker once the read works."""
+    from ilt_bot.workspace.errors import Unavailable
+
+    world = sandbox_world
+    tick(world, config, year, 2026, 8, 22, 12)
+    world.respond(FIRST_FORM, ANA, {"plus": "Roles were clear"}, local(config, 2026, 8, 25, 18))
+    read = world.ws.read_tracker
+    failures = iter([Unavailable("sheets.spreadsheets.get: 503 (the service is unavailable)")])
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return read(*args, **kwargs)
+
+    world.ws.read_tracker = flaky
+    try:
+        report = run_tick(config, world.ws, local(config, 2026, 8, 26, 7), year=year)
+    finally:
+        world.ws.read_tracker = read
+    texts = [str(e) for e in report.errors]
+    assert texts and all("deleted" not in t for t in texts), texts
+    assert report.synced_responses == 1  # a later step read the tracker again and synced the response
+    assert Counter(v for row in Member(world, ANA).values("Feedback") for v in row)["Roles were clear"] == 1
