@@ -17,7 +17,8 @@ import os
 import sys
 import time
 from collections import Counter
-from datetime import date, datetime, time as clock, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 

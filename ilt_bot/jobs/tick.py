@@ -31,6 +31,7 @@ from ilt_bot.jobs.agenda import restore_meeting_rows
 from ilt_bot.jobs.feedback import polled_meetings, sync_feedback
 from ilt_bot.jobs.harvest import harvest
 from ilt_bot.jobs.intake import sync_intake
+from ilt_bot.jobs.lookups import look_up
 from ilt_bot.jobs.setup import ensure_standing
 from ilt_bot.jobs.sharing_audit import audit_sharing
 from ilt_bot.jobs.tracker import append_runs, remove_duplicates, update_dashboard
@@ -99,6 +100,7 @@ def run_tick(
     step("plan", lambda: items.extend(due_items(config, year, now)))
     if not items:
         return ctx.report  # before the set-up day: nothing is due yet
+    step("lookups", lambda: look_up(ctx, items))
     step("standing", lambda: ensure_standing(ctx))
     step("meetings rows", lambda: restore_meeting_rows(ctx, polled_meetings(ctx)))
     step("sync feedback", lambda: sync_feedback(ctx))
