@@ -23,6 +23,7 @@ from ilt_bot.jobs.common import first_pass_of_day
 from ilt_bot.jobs.feedback import feedback_key, polled_meetings
 from ilt_bot.jobs.folders import FOLDER_NAMES, folder_key
 from ilt_bot.jobs.intake import intake_key
+from ilt_bot.jobs.tm_responses import responses_key
 from ilt_bot.jobs.tracker import tracker_key
 from ilt_bot.workspace.api import FileRef
 
@@ -34,6 +35,9 @@ READ_PROPERTY = "iltbot_read"
 
 FORM_HORIZON = timedelta(days=31)
 """Future meetings' Forms are looked up this far ahead only (later ones are not made yet)."""
+
+TEAM_ANSWERS = ("thinking_map", "tm_digest")
+"""Item kinds that read the thinking maps' answers spreadsheet."""
 
 RECENT_AGENDAS = 2
 """The harvest reads the agendas of the last two meetings held (``jobs/harvest.py``)."""
@@ -54,6 +58,8 @@ def pass_keys(ctx: JobContext, items: Iterable[WorkItem]) -> list[str]:
         if item.until is not None and ctx.now > item.until:
             continue  # no longer worked on
         keys.append(item.key)
+        if item.kind in TEAM_ANSWERS:
+            keys.append(responses_key(config))
     return list(dict.fromkeys(keys))
 
 

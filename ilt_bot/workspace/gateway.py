@@ -133,6 +133,9 @@ class Gateway:
         self._keys: dict[str, str] = {}
         self._looked_up: dict[str, tuple[float, FileRef | None]] = {}
         self._read_ahead: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+        self.new_services: Callable[[], Services] | None = None
+        """Builds another set of services for :meth:`fork` (set by :func:`connect`)."""
+        self.shared_drive_id = shared_drive_id
         self.refused_grants: list[RefusedGrant] = []
         """Grants Google refused since the last :meth:`take_refused_grants` (each failed only itself)."""
 
@@ -168,6 +171,23 @@ class Gateway:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def fork(self) -> Gateway | None:
+        """Another gateway for the same user, for another thread (httplib2 is not thread-safe): its own
+        connections, the same rate limiter, retry policy, counters and what this one learnt (question maps,
+        links, lookups, refused grants). None when this gateway cannot make one."""
+        if self.new_services is None:
+            return None
+        twin = Gateway(self.new_services(), user=self.user, domain=self.domain, allow_external=self.allow_external,
+                       link_sharing=self.link_sharing, shared_drive_id=self.shared_drive_id,
+                       policy=self.caller.policy, limiter=self.caller.limiter, base_url=self.base_url)
+        twin.caller.share_counts(self.caller)
+        twin.operations = self.operations
+        twin.new_services = self.new_services
+        twin._refs, twin._responder_uri, twin._keys = self._refs, self._responder_uri, self._keys
+        twin._looked_up, twin._read_ahead = self._looked_up, self._read_ahead
+        twin.refused_grants = self.refused_grants
+        return twin
 
     # --- WorkspaceAPI --------------------------------------------------------------------------
 
@@ -614,7 +634,7 @@ def connect(
         if server is not None:
             server.stop()
         raise
-    return Gateway(
+    gateway = Gateway(
         services,
         user=config.workspace.bot_user,
         domain=config.school.domain,
@@ -626,3 +646,5 @@ def connect(
         base_url=url,
         server=server,
     )
+    gateway.new_services = functools.partial(build_services, creds, http_factory)
+    return gateway
