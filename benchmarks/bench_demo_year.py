@@ -3,7 +3,8 @@
 Plays ``config.example.toml``'s year on an in-process sandbox exactly as ``ilt-bot demo`` does (a morning
 and an after-school tick each school day, simulated people answering and taking notes between them), but
 each tick connects a new gateway, as a new ``ilt-bot tick`` process would. A tick's kind is what it did:
-``creates <kinds>`` (the artifact kinds it made), ``syncs`` (it wrote, nothing made) or ``quiet``.
+``creates <kinds>`` (the artifact kinds it made), ``syncs`` (it wrote, nothing made) or ``quiet``. After
+the year, one tick replays an old date (``REPLAY``) on the full Drive.
 
     /work/venv/bin/python benchmarks/bench_demo_year.py [--until 2026-10-31] [--json]
 """
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+REPLAY = datetime(2026, 9, 2, 17, 30)
+"""After the year: one tick replaying this old date on the full Drive."""
 
 
 def tick_kind(report: Any) -> str:
@@ -31,6 +34,22 @@ def tick_kind(report: Any) -> str:
         return "creates " + "+".join(sorted({_kind(k) for k in report.created}))
     writes = [a for a in report.actions if a["result"] not in ("ok", "planned")]
     return "syncs" if report.synced_responses or writes else "quiet"
+
+
+def replay_tick(config: Any, server: Any, moment: datetime) -> dict[str, Any]:
+    """One tick at an old date on the year's full Drive (``ilt-bot tick --now``): its requests."""
+    from ilt_bot.jobs.tick import run_tick
+    from ilt_bot.workspace.gateway import connect
+    from ilt_bot.workspace.ratelimit import RateLimiter
+
+    mark = len(server.requests)
+    with connect(config, limiter=RateLimiter(enabled=False)) as fresh:
+        report = run_tick(config, fresh, moment.replace(tzinfo=config.tz))
+        http = Counter(fresh.calls)
+    logged = [e for e in server.requests[mark:] if e["user"] == config.workspace.bot_user]
+    return {"at": moment.isoformat(sep=" "), "requests": sum(http.values()), "api_calls": len(logged),
+            "responses_list": sum(1 for e in logged if e["method"] == "forms.forms.responses.list"),
+            "errors": [str(e) for e in report.errors]}
 
 
 def demo_year(until: date | None = None) -> dict[str, Any]:
@@ -74,12 +93,14 @@ def demo_year(until: date | None = None) -> dict[str, Any]:
 
         demo = FreshGatewayDemo(config, people_view, server.url, Path(out))
         demo.play(until=until)
-        people_view.close()
         run = demo.run
+        replay = replay_tick(config, server, REPLAY)
+        people_view.close()
     total = Counter[str]()
     for counts in kinds.values():
         total.update(counts)
     return {"by_kind": {k: dict(v) for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]["requests"])},
+            "replay": replay,
             "total": dict(total), "created": dict(sorted(run.created.items())),
             "synced_responses": run.synced_responses, "errors": run.errors}
 
@@ -96,6 +117,9 @@ def main() -> int:
         for kind, counts in result["by_kind"].items():
             print(f"{kind:50} {counts['ticks']:4} ticks {counts['requests']:6} requests {counts['api_calls']:6} "
                   f"API calls ({counts['requests'] / counts['ticks']:.1f} a tick)")
+        replay = result["replay"]
+        print(f"replay of {replay['at']} on the year's Drive: {replay['requests']} HTTP requests, "
+              f"{replay['api_calls']} API calls ({replay['responses_list']} Form response reads)")
         total = result["total"]
         print(f"total: {total['ticks']} ticks, {total['requests']} HTTP requests, {total['api_calls']} API calls; "
               f"created {sum(result['created'].values())}, {result['synced_responses']} responses synced, "

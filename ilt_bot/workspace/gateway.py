@@ -330,7 +330,9 @@ class Gateway:
                 form_id, fresh = created["formId"], "info" in created  # recovered orphans: read first
                 if created.get("responderUri"):
                     self._responder_uri[form_id] = created["responderUri"]
-            self.drive.move(form_id, folder_id, body={"appProperties": props})
+            # forms.create puts a new Form in the creator's My Drive root ("root" is Drive's alias for it):
+            # no files.get of its parents for a Form this call made.
+            self.drive.move(form_id, folder_id, body={"appProperties": props}, parents=["root"] if fresh else None)
             settled = self._settle(key, {"id": form_id, "appProperties": props, "mimeType": FORM_MIME,
                                          "name": spec.title})
             if not settled.created:
