@@ -18,6 +18,7 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
@@ -28,8 +29,10 @@ HEAVY = datetime(2026, 9, 25, 6, 0)
 TIMES = (clock(6, 0), clock(17, 30))
 
 
-def heavy_tick(latency_ms: float, at: datetime = HEAVY) -> dict[str, Any]:
-    """Warm the example school up to ``at`` without latency, then time the tick at ``at``."""
+def heavy_tick(latency_ms: float, at: datetime = HEAVY,
+               inspect: Callable[[Any, Any], Any] | None = None) -> dict[str, Any]:
+    """Warm the example school up to ``at`` without latency, then time the tick at ``at``; ``inspect(server,
+    config)``, if given, looks at the sandbox afterwards (its answer is ``inspected``)."""
     from benchmarks.bench_meeting_cycle import is_write
     from ilt_bot.calendar import SchoolYear
     from ilt_bot.config import load_config
@@ -64,9 +67,10 @@ def heavy_tick(latency_ms: float, at: datetime = HEAVY) -> dict[str, Any]:
         server.latency_ms = latency_ms
         entries, http, seconds = tick(at)
         server.latency_ms = 0
+        inspected = inspect(server, config) if inspect is not None else None
     return {"at": at.isoformat(sep=" "), "latency_ms": latency_ms, "requests": sum(http.values()),
             "api_calls": len(entries), "writes": sum(map(is_write, entries)),
-            "seconds": round(seconds, 2), "by_method": dict(http.most_common())}
+            "seconds": round(seconds, 2), "by_method": dict(http.most_common()), "inspected": inspected}
 
 
 def main() -> int:
@@ -77,7 +81,7 @@ def main() -> int:
     args = parser.parse_args()
     result = heavy_tick(args.latency_ms)
     if args.json:
-        print(json.dumps(result, indent=2))
+        print(json.dumps({k: v for k, v in result.items() if k != "inspected"}, indent=2))
     else:
         print(f"{result['at']} at {args.latency_ms:g} ms: {result['requests']} HTTP requests "
               f"({result['api_calls']} API calls with batch parts, {result['writes']} writes), {result['seconds']} s")

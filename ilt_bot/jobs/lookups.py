@@ -2,8 +2,9 @@
 
 A new ``ilt-bot tick`` process knows nothing of the last one, so each pass finds its artifacts by key
 (docs/architecture.md, "The idempotency contract"). :func:`prefetch` asks for every key the pass is
-likely to need in one ``files.list`` (``WorkspaceAPI.find_many`` where the workspace has it) and
-fills the pass's memo (``JobContext.files``); a key it did not foresee is still found one by one.
+likely to need in one ``files.list`` (the gateway's ``find_many``; a workspace without it, such as the
+tests' fake, finds each key on its own) and fills the pass's memo (``JobContext.files``); a key it did not
+foresee is still found one by one. The polled Forms' responses are then read in one HTTP batch.
 
 An agenda Doc's tables are read back (the harvest) only when it changed since the bot last read it: the
 lookup by key already carries its ``modifiedTime``, and the Doc's ``iltbot_read`` appProperty keeps the

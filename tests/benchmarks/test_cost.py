@@ -41,3 +41,41 @@ def test_the_budget_check_fails_a_cycle_over_budget(cycle):
     bench, result = cycle
     problems = bench.verdict([result], result["http_requests"] - 1, result["quiet_max"] - 1)
     assert len(problems) == 2
+
+
+def look_at_thinking_maps(server, config):
+    """Each key of the heaviest tick's artifacts: live copies in Drive, and who may answer each team's Form."""
+    from ilt_bot.jobs.thinking_map import form_key
+    from ilt_bot.jobs.tm_responses import responses_key
+    from ilt_bot.workspace.gateway import connect
+    from ilt_bot.workspace.ratelimit import RateLimiter
+
+    keys = [form_key(config, t.id, "c1") for t in config.teams]
+    keys += [responses_key(config), "cedar/agenda/2026-09-29", "cedar/feedback/2026-09-29"]
+    with connect(config, limiter=RateLimiter(enabled=False)) as gateway:
+        copies = {k: len([f for f in gateway.drive.find_items(k) if not f.get("trashed")]) for k in keys}
+        readers = {}
+        for team in config.teams:
+            form = gateway.find(form_key(config, team.id, "c1"))
+            perms = gateway.drive.list_permissions(form.id)
+            readers[team.id] = {p.get("emailAddress", "").lower() for p in perms if p.get("view") == "published"}
+    return {"copies": copies, "readers": readers}
+
+
+@pytest.mark.slow
+def test_the_heaviest_tick_runs_its_chains_side_by_side_and_makes_each_artifact_once(monkeypatch):
+    """The agenda with its Form and five teams' thinking-map Forms, made side by side (each thread its own
+    gateway): each artifact exists once, each team's Form is answerable by that team's teachers only."""
+    spec = importlib.util.spec_from_file_location("bench_heavy_tick", BENCH.parent / "bench_heavy_tick.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setenv("ILT_BOT_SANDBOX_URL", "")
+    result = module.heavy_tick(0, inspect=look_at_thinking_maps)
+    seen = result["inspected"]
+    assert set(seen["copies"].values()) == {1}, seen["copies"]
+    from ilt_bot.config import load_config
+
+    config = load_config(BENCH.parents[1] / "config.example.toml")
+    for team in config.teams:
+        assert seen["readers"][team.id] == {str(t.email).lower() for t in team.teachers}
+    assert result["requests"] <= 90
