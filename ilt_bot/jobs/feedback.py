@@ -118,13 +118,14 @@ def polled_meetings(ctx: JobContext) -> list[date]:
 
 
 def meeting_form_id(ctx: JobContext, day: date) -> str | None:
-    """The meeting's feedback Form: its Meetings row's id, else found by key (the row may be deleted)."""
+    """The meeting's feedback Form: its Meetings row's id, else found by key (the row may be deleted); None
+    for a meeting more than a month ahead (its Form is not made yet, or a replayed date: not polled)."""
+    if day > ctx.now.date() + timedelta(days=31):
+        return None
     tracker = ctx.tracker
     for row in tracker.rows(MEETINGS) if tracker is not None else []:
         if cell(row, col(MEETINGS, "Meeting")) == day.isoformat() and cell(row, col(MEETINGS, "Feedback form")):
             return cell(row, col(MEETINGS, "Feedback form"))
-    if day > ctx.now.date() + timedelta(days=31):
-        return None  # not made yet: no Drive lookup for the rest of the year
     found = ctx.find(feedback_key(ctx.config, day))
     return found.id if found is not None and not found.trashed and found.id != DRY_RUN_ID else None
 

@@ -1,7 +1,8 @@
 """The harvest step of every tick: the recent agendas' tables read back into the tracker.
 
 Action items (:mod:`ilt_bot.jobs.actions` parses and merges them) and the "Items for next meeting"
-rows (new agenda items) of the last meetings held. A standing step, not a plan item.
+rows (new agenda items) of the last meetings held. A standing step, not a plan item. A Doc unchanged since
+the bot last read it is not read again (:mod:`ilt_bot.jobs.lookups`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from ilt_bot.jobs import DRY_RUN_ID, JobContext
 from ilt_bot.jobs.actions import merge, parse_tables, suggestion_id
 from ilt_bot.jobs.agenda import agenda_key
 from ilt_bot.jobs.intake import OPEN
+from ilt_bot.jobs.lookups import changed_since_read, mark_read
 from ilt_bot.jobs.tracker import ACTION_ITEMS, AGENDA_ITEMS, MEETINGS, cell, col, recent_meetings
 
 HARVEST_MEETINGS = 2
@@ -30,6 +32,10 @@ def harvest(ctx: JobContext) -> int:
             continue
         day = date.fromisoformat(day_text)
         a_key = agenda_key(ctx.config, day)
+        doc = ctx.find(a_key)
+        doc = doc if doc is not None and doc.id == doc_id else None
+        if not changed_since_read(ctx, doc):
+            continue  # unchanged since the bot last read it (jobs/lookups.py)
         try:
             tables = ctx.workspace.read_doc_tables(doc_id)
         except Exception as exc:  # noqa: BLE001 - a trashed or unshared agenda must not stop the tick
@@ -47,4 +53,5 @@ def harvest(ctx: JobContext) -> int:
             ctx.record("would harvest" if ctx.dry_run else "harvest", a_key, "updated",
                        f"{written} action items, {new_items} suggested items")
         changed += written + new_items
+        mark_read(ctx, doc)
     return changed

@@ -5,8 +5,8 @@
    delta answers and item suggestions harvested from the recent agenda Docs; the Dashboard counts. These run in every
    pass once the year has begun (they are not plan items: docs/architecture.md, "A tick").
 3. Create: each due WorkItem (``plan.due_items``) is run by its routine (``registry.by_kind``): one
-   idempotent ``ensure`` keyed by ``iltbot_key``. What exists is left alone; what a person trashed is
-   reported in ``skipped`` and not recreated.
+   idempotent ``ensure`` keyed by ``iltbot_key``, independent chains side by side (``jobs/chains.py``).
+   What exists is left alone; what a person trashed is reported in ``skipped`` and not recreated.
 4. Report: in the day's first pass, access beyond a bot file's audience (``jobs/sharing_audit.py``); any
    grant Google refused (one person, the artifact shared with the others); then one row per action to
    the tracker's Runs tab.
@@ -28,10 +28,12 @@ from ilt_bot import registry
 from ilt_bot.calendar import SchoolYear
 from ilt_bot.jobs import JobContext, TickReport
 from ilt_bot.jobs.agenda import restore_meeting_rows
+from ilt_bot.jobs.chains import run_items
 from ilt_bot.jobs.deltas import harvest_answers
 from ilt_bot.jobs.feedback import polled_meetings, sync_feedback
 from ilt_bot.jobs.harvest import harvest
 from ilt_bot.jobs.intake import sync_intake
+from ilt_bot.jobs.lookups import look_up
 from ilt_bot.jobs.setup import ensure_standing
 from ilt_bot.jobs.sharing_audit import audit_sharing
 from ilt_bot.jobs.tracker import append_runs, remove_duplicates, update_dashboard
@@ -60,6 +62,17 @@ def report_refused_grants(ctx: JobContext) -> None:
     keys = {ref.id: key for key, ref in ctx.files.items() if ref is not None}
     for grant in take():
         ctx.record("share", grant.key or keys.get(grant.file_id, grant.file_id), "refused", grant.text())
+
+
+def run_item(ctx: JobContext, item: Any) -> None:
+    """One due item by its routine; an error is recorded and the next item still runs."""
+    if ctx.stopping:
+        return
+    try:
+        registry.by_kind(item.kind).run(ctx, item)
+    except Exception as exc:  # one failing item must not stop the others
+        log.exception("tick step %s failed", item.key)
+        ctx.error(item.key, exc)
 
 
 def _aware(config: Config, now: datetime) -> datetime:
@@ -100,6 +113,7 @@ def run_tick(
     step("plan", lambda: items.extend(due_items(config, year, now)))
     if not items:
         return ctx.report  # before the set-up day: nothing is due yet
+    step("lookups", lambda: look_up(ctx, items))
     step("standing", lambda: ensure_standing(ctx))
     step("meetings rows", lambda: restore_meeting_rows(ctx, polled_meetings(ctx)))
     step("sync feedback", lambda: sync_feedback(ctx))
@@ -108,11 +122,7 @@ def run_tick(
     step("harvest delta answers", lambda: harvest_answers(ctx))
     step("dashboard", lambda: update_dashboard(ctx) if ctx.report.synced_responses else None)
 
-    for item in sorted(items, key=lambda i: (str(i.due), i.key)):
-        if ctx.stopping:
-            break
-        routine = registry.by_kind(item.kind)
-        step(item.key, lambda r=routine, i=item: r.run(ctx, i))
+    run_items(ctx, sorted(items, key=lambda i: (str(i.due), i.key)), run_item)
 
     step("tracker duplicates", lambda: remove_duplicates(ctx))
     step("sharing audit", lambda: audit_sharing(ctx))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -185,6 +186,16 @@ class Caller:
         """HTTP requests sent, by API method id (a batch counts once, as ``<api>.batch``)."""
         self.units: Counter[str] = Counter()
         """API method calls, batch parts included (what quotas count)."""
+        self._count_lock = threading.Lock()
+
+    def share_counts(self, other: Caller) -> None:
+        """Count into ``other``'s counters (a gateway forked for another thread counts with its parent)."""
+        self.calls, self.units, self._count_lock = other.calls, other.units, other._count_lock
+
+    def _count(self, method: str) -> None:
+        with self._count_lock:
+            self.calls[method] += 1
+            self.units[method] += 1
 
     @property
     def total_calls(self) -> int:
@@ -194,8 +205,7 @@ class Caller:
         """One attempt: rate limit, count, send; Google errors become :class:`WorkspaceError`."""
         method = getattr(request, "methodId", None) or "unknown"
         self.limiter.acquire(method, self.user, project=self.project)
-        self.calls[method] += 1
-        self.units[method] += 1
+        self._count(method)
         try:
             return request.execute(num_retries=0)
         except HttpError as error:
@@ -248,9 +258,11 @@ class Caller:
                 methods[getattr(request, "methodId", None) or "unknown"] += 1
             for method, count in methods.items():
                 self.limiter.acquire(method, self.user, project=self.project, tokens=count)
-                self.units[method] += count
+                with self._count_lock:
+                    self.units[method] += count
             api = next(iter(methods)).split(".", 1)[0]
-            self.calls[f"{api}.batch"] += 1
+            with self._count_lock:
+                self.calls[f"{api}.batch"] += 1
             try:
                 batch.execute()
             except HttpError as error:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -52,6 +53,7 @@ from ilt_bot.workspace.drive import (
     pick,
     to_ref,
 )
+from ilt_bot.workspace.errors import WorkspaceError
 from ilt_bot.workspace.forms import MAX_APP_PROPERTIES, FormsOps, pack_qmap, question_ids, to_answer, unpack_qmap
 from ilt_bot.workspace.gspread_http import gspread_for
 from ilt_bot.workspace.ratelimit import RateLimiter, limits_from_quotas, shared_limiter
@@ -67,6 +69,11 @@ BUILDING = {STATE_PROPERTY: "building"}
 READY = {STATE_PROPERTY: "ready"}
 
 ROLES = ("reader", "commenter", "writer")
+
+FRESH_SECONDS = 30.0
+"""How long a lookup by key stands in for the one an ``ensure_*`` would make (same pass, same key)."""
+LINK_PROPERTY = "iltbot_link"
+"""appProperty of a Form the bot made: its responder link (``responderUri``), when it fits."""
 
 
 def _counted(method: Callable[..., T]) -> Callable[..., T]:
@@ -127,6 +134,11 @@ class Gateway:
         self._refs: dict[str, dict[str, str]] = {}
         self._responder_uri: dict[str, str] = {}
         self._keys: dict[str, str] = {}
+        self._looked_up: dict[str, tuple[float, FileRef | None]] = {}
+        self._read_ahead: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+        self.new_services: Callable[[], Services] | None = None
+        """Builds another set of services for :meth:`fork` (set by :func:`connect`)."""
+        self.shared_drive_id = shared_drive_id
         self.refused_grants: list[RefusedGrant] = []
         """Grants Google refused since the last :meth:`take_refused_grants` (each failed only itself)."""
 
@@ -163,16 +175,65 @@ class Gateway:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def fork(self) -> Gateway | None:
+        """Another gateway for the same user, for another thread (httplib2 is not thread-safe): its own
+        connections, the same rate limiter, retry policy, counters and what this one learnt (question maps,
+        links, lookups, refused grants). None when this gateway cannot make one."""
+        if self.new_services is None:
+            return None
+        twin = Gateway(self.new_services(), user=self.user, domain=self.domain, allow_external=self.allow_external,
+                       link_sharing=self.link_sharing, shared_drive_id=self.shared_drive_id,
+                       policy=self.caller.policy, limiter=self.caller.limiter, base_url=self.base_url)
+        twin.caller.share_counts(self.caller)
+        twin.operations = self.operations
+        twin.new_services = self.new_services
+        twin._refs, twin._responder_uri, twin._keys = self._refs, self._responder_uri, self._keys
+        twin._looked_up, twin._read_ahead = self._looked_up, self._read_ahead
+        twin.refused_grants = self.refused_grants
+        twin.calendar = self.calendar  # used by the meeting chain alone (jobs/chains.py)
+        return twin
+
     # --- WorkspaceAPI --------------------------------------------------------------------------
 
     @_counted
     def find(self, key: str) -> FileRef | None:
         """The file with ``iltbot_key == key`` (a live one before a trashed one), or None."""
+        return self._remember(self.drive.find(key))
+
+    @_counted
+    def find_many(self, keys: Sequence[str]) -> dict[str, FileRef | None]:
+        """:meth:`find` for several keys at once: one ``files.list`` per dozen keys or so (``DriveOps.find_many``)."""
+        found = self.drive.find_many(list(keys))
+        for key, ref in found.items():
+            self._remember(ref, key)
+        return found
+
+    def _remember(self, ref: FileRef | None, key: str | None = None) -> FileRef | None:
+        """Keep what a lookup by key told: a :meth:`find_many` answer for :data:`FRESH_SECONDS` (the
+        ``ensure_*`` that follows the pass's lookup does not repeat it), and a Form's question map and responder link
+        (appProperties), so reading its answers or its link needs no request of its own."""
+        if key is not None:
+            self._looked_up[key] = (time.monotonic(), ref)
+        if ref is not None and ref.mime_type == FORM_MIME:
+            qmap = unpack_qmap(ref.app_properties)
+            if qmap:
+                self._refs[ref.id] = qmap
+            link = ref.app_properties.get(LINK_PROPERTY)
+            if link:
+                self._responder_uri.setdefault(ref.id, link)
+        return ref
+
+    def _find(self, key: str) -> FileRef | None:
+        """The ``ensure_*`` lookup: the pass's own lookup of ``key`` if made in the last :data:`FRESH_SECONDS`
+        (used once), else a new one. A file another run made meanwhile is caught by :meth:`_settle`."""
+        seen = self._looked_up.pop(key, None)
+        if seen is not None and time.monotonic() - seen[0] <= FRESH_SECONDS:
+            return seen[1]
         return self.drive.find(key)
 
     @_counted
     def ensure_folder(self, key: str, name: str, parent_id: str) -> Ensured:
-        found = self.drive.find(key)
+        found = self._find(key)
         if found:
             return Ensured(found, created=False)
         return self._settle(key, self.drive.create(key, name, FOLDER_MIME, parent_id))
@@ -187,7 +248,7 @@ class Gateway:
         With nothing to finish (no ``share``, no ``finish``, not ``private``) the Doc is made without a state
         (ready as made).
         """
-        found = self.drive.find(key)
+        found = self._find(key)
         if found and not self._building(found):
             return Ensured(found, created=False)
         if found:
@@ -256,7 +317,7 @@ class Gateway:
         listed); ``created`` is then True (this call made it usable). So is a keyless Form of the same
         title the bot owns (a create whose answer was lost).
         """
-        found = self.drive.find(key)
+        found = self._find(key)
         if found and (found.trashed or found.app_properties.get(STATE_PROPERTY) == "ready"):
             return Ensured(found, created=False)
         props = {**(properties or {}), KEY_PROPERTY: key, **BUILDING}
@@ -271,20 +332,32 @@ class Gateway:
             else:
                 created = self.forms.create(spec.title, lambda: self._recover_form(spec.title))
                 form_id, fresh = created["formId"], "info" in created  # recovered orphans: read first
-            self.drive.move(form_id, folder_id, body={"appProperties": props})
+                if created.get("responderUri"):
+                    self._responder_uri[form_id] = created["responderUri"]
+            # forms.create puts a new Form in the creator's My Drive root ("root" is Drive's alias for it):
+            # no files.get of its parents for a Form this call made.
+            self.drive.move(form_id, folder_id, body={"appProperties": props}, parents=["root"] if fresh else None)
             settled = self._settle(key, {"id": form_id, "appProperties": props, "mimeType": FORM_MIME,
                                          "name": spec.title})
             if not settled.created:
                 return settled  # another run is building this Form; the next run completes it if needed
         qmap = self.forms.complete(form_id, spec, fresh=fresh)
-        packed = pack_qmap(qmap, MAX_APP_PROPERTIES - len(props)) or {}
+        link = self._link_property(form_id, MAX_APP_PROPERTIES - len(props))
+        packed = {**(pack_qmap(qmap, MAX_APP_PROPERTIES - len(props) - len(link)) or {})}
         if not packed and qmap:
             log.warning("Form %s: question map does not fit in appProperties; answers will be keyed by title",
                         form_id)
         ref = found or FileRef(id=form_id, name=spec.title, mime_type=FORM_MIME, key=key, app_properties=props)
-        ensured = self._finish(ref, share, finish, extra=packed)
+        ensured = self._finish(ref, share, finish, extra={**packed, **link})
         self._refs[form_id] = unpack_qmap(packed)
         return ensured
+
+    def _link_property(self, form_id: str, room: int) -> dict[str, str]:
+        """``{iltbot_link: responderUri}`` when this gateway knows the link and it fits (else empty)."""
+        link = self._responder_uri.get(form_id)
+        if not link or room < 1 or len(LINK_PROPERTY.encode()) + len(link.encode()) > 124:
+            return {}
+        return {LINK_PROPERTY: link}
 
     def _orphan_items(self, title: str) -> list[dict[str, Any]]:
         q = f"name = '{escape_q(title)}' and mimeType = '{FORM_MIME}' and 'me' in owners and trashed = false"
@@ -309,7 +382,7 @@ class Gateway:
         New: made ``building``, tabs added, shared, ``finish``, then ``ready`` (one files.update). A
         ``building`` one found (a crash before its tabs or its sharing) is finished the same way.
         """
-        found = self.drive.find(key)
+        found = self._find(key)
         if found and found.trashed:
             return Ensured(found, created=False)
         if found:
@@ -393,7 +466,27 @@ class Gateway:
     @_counted
     def list_responses(self, form_id: str, since: datetime | None = None) -> list[FormAnswer]:
         refs = self._question_refs(form_id)
+        read = self._read_ahead.pop(form_id, None)
+        if since is None and read is not None and time.monotonic() - read[0] <= FRESH_SECONDS:
+            return [to_answer(r, refs) for r in read[1]]
         return [to_answer(r, refs) for r in self.forms.responses(form_id, since)]
+
+    @_counted
+    def read_responses_ahead(self, form_ids: Sequence[str]) -> None:
+        """Read several Forms' responses in one HTTP batch; the next :meth:`list_responses` of each (within
+        :data:`FRESH_SECONDS`, without ``since``) answers from it. A batch that fails changes nothing: each
+        Form is then read on its own."""
+        wanted = list(dict.fromkeys(form_ids))
+        if len(wanted) < 2:
+            return
+        try:
+            pages = self.forms.first_pages(wanted)
+        except WorkspaceError as exc:
+            log.info("reading %d Forms in one batch failed (%s); reading them one by one", len(wanted), exc)
+            return
+        now = time.monotonic()
+        for form_id, responses in pages.items():
+            self._read_ahead[form_id] = (now, responses)
 
     @_counted
     def read_rows(self, spreadsheet_id: str, tab: str) -> list[list[str]]:
@@ -460,6 +553,14 @@ class Gateway:
     def export_html(self, file_id: str) -> str:
         data = self.drive.export(file_id, "text/html")
         return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+
+    @_counted
+    def set_app_properties(self, file_id: str, properties: dict[str, str]) -> FileRef:
+        """Merge ``properties`` into the file's appProperties (one files.update; Drive merges by name)."""
+        for name, value in properties.items():
+            check_property(name, value)
+        return to_ref(self.drive.update(file_id, body={"appProperties": properties},
+                                        what=f"Recording {', '.join(properties)} on file {file_id}"))
 
     @_counted
     def move_to_folder(self, file_id: str, folder_id: str) -> None:
@@ -562,6 +663,7 @@ def connect(
         base_url=url,
         server=server,
     )
+    gateway.new_services = functools.partial(build_services, creds, http_factory)
     if config.calendar.enabled:
         gateway.calendar = CalendarClient(creds, http_factory, caller=gateway.caller)
     return gateway

@@ -73,8 +73,8 @@ class CrashRig:
         return False
 
     def point(self) -> int:
-        """After how many API calls to kill: most ticks make about ten, the ones that build make ~90."""
-        return self.random.randint(1, 90 if self.random.random() < 0.3 else 12)
+        """After how many API calls to kill: most ticks make three to five, the ones that build make ~90."""
+        return self.random.randint(1, 90 if self.random.random() < 0.3 else 4)
 
     def tick(self, now, kills: int) -> dict:
         """The tick at ``now``: killed ``kills`` times at random points, then run to the end."""
