@@ -6,7 +6,7 @@ each tick connects a new gateway, as a new ``ilt-bot tick`` process would. A tic
 ``creates <kinds>`` (the artifact kinds it made), ``syncs`` (it wrote, nothing made) or ``quiet``. After
 the year, one tick replays an old date (``REPLAY``) on the full Drive.
 
-    /work/venv/bin/python benchmarks/bench_demo_year.py [--until 2026-10-31] [--json]
+    python benchmarks/bench_demo_year.py [--until 2026-10-31] [--json]
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ one shared client-side rate limiter at Google's published per-minute quotas, exa
 ``ilt-bot tick --all`` does. Simulated time: beats follow each other without waiting for the clock, so
 the wall time is the time the work itself takes (API latency, quota pacing, CPU).
 
-    /work/venv/bin/python benchmarks/bench_district.py [--schools 50] [--latency-ms 100] [--every 30]
+    python benchmarks/bench_district.py [--schools 50] [--latency-ms 100] [--every 30]
         [--workers 8] [--days 5] [--json]
 
 Reports wall time, API calls (the sandbox request log: batch parts count one each, as Google counts

@@ -3,7 +3,7 @@
 Shows that sharing with 10 people, appending 500 rows or building a Form with 12 questions costs the
 same number of HTTP requests as for 1, and that a rerun makes no writes.
 
-    /work/venv/bin/python benchmarks/bench_gateway.py [--latency-ms 0] [--fault-rate 0.2] [--json]
+    python benchmarks/bench_gateway.py [--latency-ms 0] [--fault-rate 0.2] [--json]
 
 Columns: ``http`` = HTTP requests the gateway sent (an HTTP batch counts once); ``log`` = entries in
 the sandbox request log (batch parts are logged one by one: what Google's quotas count);

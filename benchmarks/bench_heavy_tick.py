@@ -7,7 +7,7 @@ their answers spreadsheet: the most work one tick of the fall does) runs with ``
 (100 ms is about what Google takes). Prints its HTTP requests (a batch counts once), API calls (batch
 parts apart, as quotas count), writes and wall time. Exits 1 above ``--max-seconds``.
 
-    /work/venv/bin/python benchmarks/bench_heavy_tick.py [--latency-ms 100] [--max-seconds 4] [--json]
+    python benchmarks/bench_heavy_tick.py [--latency-ms 100] [--max-seconds 4] [--json]
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ responses, a cycle costs at most ``--max-cycle`` requests (100) and a quiet tick
 new) at most ``--max-quiet`` (5). Sharing grants one permission per person per file; those go in one
 HTTP batch per file and are shown apart ("batched grants").
 
-    /work/venv/bin/python benchmarks/bench_meeting_cycle.py [--json] [--ci] [--latency-ms 100]
+    python benchmarks/bench_meeting_cycle.py [--json] [--ci] [--latency-ms 100]
 """
 
 from __future__ import annotations

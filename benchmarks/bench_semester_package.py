@@ -6,7 +6,7 @@ gateway: one learning cycle's thinking maps and digests, then the fall package (
 stakeholders answering between steps. Each step runs the jobs of its WorkItems as ``tick`` does (after
 the tick's standing step, which is not counted), then once more to show a rerun writes nothing.
 
-    /work/venv/bin/python benchmarks/bench_semester_package.py [--json]
+    python benchmarks/bench_semester_package.py [--json]
 
 Columns: ``calls`` = sandbox request-log entries (batch parts count one by one, as Google's quotas do);
 ``writes`` = entries that are not reads; ``min s`` = the least time the step can take for one bot user
