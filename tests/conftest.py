@@ -30,6 +30,19 @@ load_api_packages()
 admin = ADMIN
 
 
+def load_benchmark(name: str) -> Any:
+    """The script ``benchmarks/<name>.py`` as a module (the benchmarks are scripts, not a package)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def make_service(sandbox: SandboxServer | str, api: str, version: str, user: str, **kwargs: Any) -> Any:
     """A googleapiclient Resource for ``api`` acting as ``user``, reaching ``sandbox`` through the seam."""
     from google_auth_httplib2 import AuthorizedHttp

@@ -205,11 +205,9 @@ def test_tick_one_school_of_a_district(district):
 
 
 def test_benchmark_runs_ci_sized():
-    import importlib.util
+    from tests.conftest import load_benchmark
 
-    spec = importlib.util.spec_from_file_location("bench_district", ROOT / "benchmarks" / "bench_district.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_benchmark("bench_district")
     result = bench.run(n=2, latency_ms=0, every=480, workers=2, days=1)
     assert result["error_count"] == 0 and result["statuses"] == {"done": 4}
     assert result["created"] >= 2 * 9  # folders, tracker, intake Form, the next agenda and its Form, each

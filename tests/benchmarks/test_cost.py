@@ -3,19 +3,17 @@ tick, ``benchmarks/bench_meeting_cycle.py``) stays within its request budget (be
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import load_benchmark
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_meeting_cycle.py"
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_meeting_cycle", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_meeting_cycle")
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +64,7 @@ def look_at_thinking_maps(server, config):
 def test_the_heaviest_tick_runs_its_chains_side_by_side_and_makes_each_artifact_once(monkeypatch):
     """The agenda with its Form and five teams' thinking-map Forms, made side by side (each thread its own
     gateway): each artifact exists once, each team's Form is answerable by that team's teachers only."""
-    spec = importlib.util.spec_from_file_location("bench_heavy_tick", BENCH.parent / "bench_heavy_tick.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("bench_heavy_tick")
     monkeypatch.setenv("ILT_BOT_SANDBOX_URL", "")
     result = module.heavy_tick(0, inspect=look_at_thinking_maps)
     seen = result["inspected"]

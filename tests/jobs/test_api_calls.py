@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_meeting_cycle.py"
+from tests.conftest import load_benchmark
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_meeting_cycle", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_meeting_cycle")
 
 
 @pytest.mark.slow
