@@ -188,7 +188,7 @@ def thinking_maps(rows: Rows, config: Config, year: SchoolYear, semester: Semest
     text and no respondent is returned. ``closed``: the cycles whose response window is over (a map
     still open is left out), None for all.
     """
-    every = int(getattr(config.meetings, "thinking_map_every", 1) or 1)
+    every = config.meetings.thinking_map_every
     cycles = [c for c in year.cycles() if c.semester == semester.id and (c.index + 1) % every == 0
               and (closed is None or c.id in closed)]
     data = rows.get(tab, [])
