@@ -52,7 +52,7 @@ def main() -> int:
         print(json.dumps(result, indent=2))
     else:
         print(f"{result['ticks']} ticks in the cycle: {result['tracker_reads']} Sheets reads of the tracker "
-              f"({result["first_pass"]} in the pass drawing the Dashboard chart, then "
+              f"({result['first_pass']} in the pass drawing the Dashboard chart, then "
               f"{result['min_per_tick']}-{result['max_per_tick']} per tick); by method: {result['by_method']}")
     return 0 if result["max_per_tick"] <= 1 else 1
 
